@@ -1,0 +1,53 @@
+//! The frame around every page: header with navigation, main column, footer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let (menu_open, set_menu_open) = signal(false);
+    view! {
+        <div class="shell">
+            <header class="topbar">
+                <a class="brand" href="/">
+                    <span class="brand-mark" aria-hidden="true">"MM"</span>
+                    <span class="brand-name">"Marketing Messages Portal"</span>
+                </a>
+                <button
+                    class="menu-toggle"
+                    aria-label="Toggle navigation"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    "Menu"
+                </button>
+                <nav class="nav" class:open=move || menu_open.get() aria-label="Main">
+                    <A href="/" exact=true>"Overview"</A>
+                    <a href="/healthz" rel="external">"Health JSON"</a>
+                </nav>
+            </header>
+            <main class="content">
+                <ErrorBoundary fallback=|errors| {
+                    view! {
+                        <section class="card error-card" role="alert">
+                            <h1>"This page could not be shown"</h1>
+                            <ul>
+                                {move || {
+                                    errors
+                                        .get()
+                                        .into_iter()
+                                        .map(|(_, e)| view! { <li>{e.to_string()}</li> })
+                                        .collect_view()
+                                }}
+                            </ul>
+                            <a class="button" href="/">"Back to the overview"</a>
+                        </section>
+                    }
+                }>{children()}</ErrorBoundary>
+            </main>
+            <footer class="footer">
+                <span>"Self-hosted onboarding for Meta's Marketing Messages API for WhatsApp"</span>
+            </footer>
+        </div>
+    }
+}

@@ -1,0 +1,35 @@
+//! The one error type the UI layer sees. It carries what a person may be shown and nothing
+//! else: internal causes (SQL errors, Graph responses, tokens) are logged on the server and
+//! replaced by a short, safe message before they cross into this type.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    #[error("Your role does not allow this action.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("The service is temporarily unavailable: {0}")]
+    Unavailable(String),
+    #[error("Something went wrong on our side (reference {0}).")]
+    Internal(String),
+    #[error("Could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

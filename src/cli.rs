@@ -1,0 +1,125 @@
+//! The command line: `serve` (the default), `migrate`, `check-config`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+use crate::config::{Config, Settings};
+use crate::db::redact_url;
+use crate::server::{shutdown_signal, RunningPortal, StartupError};
+use crate::telemetry;
+
+/// Partner portal for onboarding businesses to Meta's Marketing Messages API for WhatsApp.
+///
+/// With no settings it runs in sandbox mode: a built-in Meta simulator and a SQLite database
+/// under ./data. Every setting can come from a flag or from the environment variable shown.
+#[derive(Debug, Parser)]
+#[command(name = "mm-portal", version, about, long_about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal (the default): web pages, webhooks, background jobs.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Validate the configuration, print a summary without secrets, and exit.
+    CheckConfig,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(&cli.settings) {
+        Ok(config) => config,
+        Err(error) => return fail(&StartupError::Config(error)),
+    };
+    telemetry::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve) {
+            Command::Serve => serve(config).await,
+            Command::Migrate => migrate(config).await,
+            Command::CheckConfig => {
+                check_config(&config);
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+fn fail(error: &StartupError) -> ExitCode {
+    for line in error.to_string().lines() {
+        eprintln!("error: {line}");
+    }
+    ExitCode::from(2)
+}
+
+async fn serve(config: Config) -> Result<(), StartupError> {
+    let mode = config.mode;
+    let portal = RunningPortal::start(config).await?;
+    // Printed on stdout so scripts (and the browser tests) can read where to connect.
+    println!("MM Portal ({}) listening on {}", mode.label(), portal.url);
+    shutdown_signal().await;
+    tracing::info!("shutdown requested: finishing in-flight requests and jobs");
+    portal.shutdown().await;
+    Ok(())
+}
+
+async fn migrate(config: Config) -> Result<(), StartupError> {
+    let url = config.database_url.expose_secret().to_string();
+    crate::db::connect(&url)
+        .await
+        .map_err(|error| StartupError::Database {
+            url: redact_url(&url),
+            error,
+            hint: "",
+        })?;
+    println!("migrations applied to {}", redact_url(&url));
+    Ok(())
+}
+
+fn check_config(config: &Config) {
+    println!("mode:          {}", config.mode.label());
+    println!("listen:        {}", config.addr);
+    println!(
+        "database:      {}",
+        redact_url(config.database_url.expose_secret())
+    );
+    println!("data dir:      {}", config.data_dir.display());
+    println!("site root:     {}", config.site_root.display());
+    println!("app id:        {}", config.meta.app_id);
+    println!("graph version: {}", config.meta.graph_version);
+    println!(
+        "graph base:    {}",
+        config
+            .meta
+            .graph_base
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_else(|| "built-in simulator (/sandbox/graph)".into())
+    );
+    println!(
+        "token keys:    active key `{}`",
+        config.keys.active_key_id()
+    );
+    println!("configuration OK");
+}

@@ -1,0 +1,206 @@
+//! The database layer: one [`Repository`] trait, implemented for SQLite and PostgreSQL.
+//!
+//! The backend is chosen by the `DATABASE_URL` scheme. Both implementations share their SQL
+//! (see [`portable`]): the schema uses types both engines read the same way (i64 millis, text,
+//! bool, bytes) and `$n` placeholders, which SQLite accepts too. What differs per engine lives in
+//! its own module: connection tuning, migrations, and how workers claim jobs (`FOR UPDATE SKIP
+//! LOCKED` on PostgreSQL; SQLite has a single writer, so the claiming `UPDATE` is atomic).
+//! One conformance suite (`tests/conformance.rs`) runs the same cases against both.
+
+pub mod models;
+mod portable;
+pub mod postgres;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use models::*;
+
+/// Which engine a repository talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// The database layer's one error type. It names what went wrong in terms a caller can act on;
+/// the driver's error is kept as the source for logs, never shown to users.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database could not be reached")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("a record with the same key already exists")]
+    Conflict,
+    #[error("the database rejected a query")]
+    Query(#[source] sqlx::Error),
+    #[error("a database migration failed; the database was left as it was: {0}")]
+    Migration(#[source] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL: {0}")]
+    UnsupportedUrl(String),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => DbError::Conflict,
+            sqlx::Error::Io(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Tls(_) => DbError::Unavailable(error),
+            _ => DbError::Query(error),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for DbError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        DbError::Migration(error)
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Everything the portal stores. Object safe, so the server holds an `Arc<dyn Repository>`.
+#[async_trait]
+pub trait Repository: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// A trivial round trip, for health checks.
+    async fn ping(&self) -> DbResult<()>;
+
+    // Businesses, WABAs, phone numbers.
+    async fn upsert_business(&self, business: &NewBusiness) -> DbResult<Business>;
+    async fn business_by_meta_id(&self, meta_business_id: &str) -> DbResult<Option<Business>>;
+    async fn upsert_waba(&self, waba: &WabaUpsert) -> DbResult<Waba>;
+    async fn waba_by_meta_id(&self, meta_waba_id: &str) -> DbResult<Option<Waba>>;
+    async fn list_wabas(&self, query: &WabaQuery) -> DbResult<Vec<Waba>>;
+    /// `(onboarding status, count)`; WABAs without a status are counted under `None`.
+    async fn count_wabas_by_status(&self) -> DbResult<Vec<(Option<String>, i64)>>;
+    async fn upsert_phone(&self, phone: &PhoneUpsert) -> DbResult<Phone>;
+    async fn phones_for_waba(&self, waba_id: i64) -> DbResult<Vec<Phone>>;
+
+    // The per-WABA timeline.
+    async fn append_timeline(&self, event: &NewTimelineEvent) -> DbResult<i64>;
+    /// Newest first.
+    async fn timeline_for_waba(&self, waba_id: i64, limit: i64) -> DbResult<Vec<TimelineEvent>>;
+
+    // Encrypted secrets (sealed by `crate::crypto`; the database never sees plaintext).
+    async fn put_secret(&self, slot: &SecretSlot, sealed: &SealedSecret) -> DbResult<()>;
+    async fn get_secret(&self, slot: &SecretSlot) -> DbResult<Option<SealedSecret>>;
+
+    // The durable job queue.
+    /// Returns the new job's id, or `None` when a job with the same dedupe key exists.
+    async fn enqueue_job(&self, job: &NewJob) -> DbResult<Option<i64>>;
+    /// Leases up to `limit` due jobs (or jobs whose lease expired) to `worker` until
+    /// `now + lease_ms`. Two workers never receive the same job while its lease holds.
+    async fn claim_jobs(
+        &self,
+        worker: &str,
+        now: Millis,
+        lease_ms: i64,
+        limit: i64,
+    ) -> DbResult<Vec<Job>>;
+    /// Records how a job ended. Returns `false` when `worker` no longer holds the lease.
+    async fn finish_job(&self, id: i64, worker: &str, result: &JobResult) -> DbResult<bool>;
+    async fn job(&self, id: i64) -> DbResult<Option<Job>>;
+    async fn count_jobs(&self, status: JobStatus) -> DbResult<i64>;
+
+    // The webhook inbox.
+    /// Stores several deliveries in one transaction (group commit); ids in input order.
+    async fn insert_webhooks(&self, bodies: &[&[u8]], received_at: Millis) -> DbResult<Vec<i64>>;
+    /// Oldest pending deliveries first.
+    async fn pending_webhooks(&self, limit: i64) -> DbResult<Vec<InboxRow>>;
+    /// Marks a delivery processed (`Ok`) or records a failed attempt (`Err`).
+    async fn finish_webhook(&self, id: i64, outcome: Result<(), &str>) -> DbResult<()>;
+
+    // Staff accounts and the audit log.
+    async fn create_staff_user(&self, user: &NewStaffUser) -> DbResult<StaffUser>;
+    async fn staff_user_by_email(&self, email: &str) -> DbResult<Option<StaffUser>>;
+    async fn count_staff_users(&self) -> DbResult<i64>;
+    async fn append_audit(&self, entry: &NewAuditEntry) -> DbResult<i64>;
+    /// Newest first, continuing below `before_id`.
+    async fn list_audit(&self, before_id: Option<i64>, limit: i64) -> DbResult<Vec<AuditEntry>>;
+}
+
+/// A connected, migrated database.
+#[derive(Clone)]
+pub struct Database {
+    pub repo: Arc<dyn Repository>,
+    pub pool: Pool,
+}
+
+/// The underlying pool, for the few components that need a concrete one (the session store).
+#[derive(Clone, Debug)]
+pub enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+/// Connects to `url`, runs the migrations, and returns the repository.
+///
+/// `sqlite:` URLs create the file if missing; `postgres:`/`postgresql:` URLs need a running
+/// server. Anything else is [`DbError::UnsupportedUrl`].
+pub async fn connect(url: &str) -> DbResult<Database> {
+    if url.starts_with("sqlite:") {
+        let repo = sqlite::SqliteRepo::connect(url).await?;
+        repo.migrate().await?;
+        let pool = Pool::Sqlite(repo.pool().clone());
+        Ok(Database {
+            repo: Arc::new(repo),
+            pool,
+        })
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let repo = postgres::PgRepo::connect(url).await?;
+        repo.migrate().await?;
+        let pool = Pool::Postgres(repo.pool().clone());
+        Ok(Database {
+            repo: Arc::new(repo),
+            pool,
+        })
+    } else {
+        Err(DbError::UnsupportedUrl(
+            "DATABASE_URL must start with sqlite: or postgres:".into(),
+        ))
+    }
+}
+
+/// `url` with any password replaced by `***`, safe to print.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "(unparseable URL)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://portal:hunter2@localhost:5432/db"),
+            "postgres://portal:***@localhost:5432/db"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/portal.db"),
+            "sqlite://data/portal.db"
+        );
+        assert_eq!(redact_url("not a url"), "(unparseable URL)");
+    }
+}

@@ -1,0 +1,287 @@
+//! Rows and inputs of the repository. Plain data: no behaviour, no database types.
+//!
+//! Timestamps are Unix milliseconds (`i64`) in both backends so that one set of queries serves
+//! SQLite and PostgreSQL alike.
+
+use serde::Serialize;
+
+/// Unix time in milliseconds.
+pub type Millis = i64;
+
+/// Current Unix time in milliseconds.
+pub fn now_millis() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBusiness {
+    pub meta_business_id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Business {
+    pub id: i64,
+    pub meta_business_id: String,
+    pub name: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// Everything the portal knows about a WABA, written as a whole (insert or update by Meta id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WabaUpsert {
+    pub meta_waba_id: String,
+    pub business_id: i64,
+    pub name: String,
+    pub currency: Option<String>,
+    pub country: Option<String>,
+    /// Meta's `marketing_messages_onboarding_status`, kept as text: unknown values are data.
+    pub onboarding_status: Option<String>,
+    pub coexistence: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Waba {
+    pub id: i64,
+    pub meta_waba_id: String,
+    pub business_id: i64,
+    pub name: String,
+    pub currency: Option<String>,
+    pub country: Option<String>,
+    pub onboarding_status: Option<String>,
+    /// When `onboarding_status` last changed value.
+    pub status_changed_at: Option<Millis>,
+    pub coexistence: bool,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// A page request over WABAs, newest first, continuing below `before_id` (keyset pagination).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WabaQuery {
+    pub status: Option<String>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneUpsert {
+    pub meta_phone_id: String,
+    pub waba_id: i64,
+    pub display_phone_number: String,
+    pub verified_name: Option<String>,
+    pub registered: bool,
+    pub coexistence: bool,
+    pub quality_rating: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Phone {
+    pub id: i64,
+    pub meta_phone_id: String,
+    pub waba_id: i64,
+    pub display_phone_number: String,
+    pub verified_name: Option<String>,
+    pub registered: bool,
+    pub coexistence: bool,
+    pub quality_rating: Option<String>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTimelineEvent {
+    pub waba_id: Option<i64>,
+    pub kind: String,
+    pub summary: String,
+    /// JSON text with the event's details (a Graph error, a webhook change, …).
+    pub detail: Option<String>,
+    /// `system`, `meta`, or a staff email.
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct TimelineEvent {
+    pub id: i64,
+    pub waba_id: Option<i64>,
+    pub kind: String,
+    pub summary: String,
+    pub detail: Option<String>,
+    pub actor: String,
+    pub occurred_at: Millis,
+}
+
+/// Who a secret belongs to and what it is for; together they name one secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretSlot {
+    pub owner_kind: String,
+    pub owner_id: String,
+    pub purpose: String,
+}
+
+/// A sealed secret as stored: never the plaintext.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SealedSecret {
+    pub key_id: String,
+    pub nonce: Vec<u8>,
+    pub ciphertext: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub kind: String,
+    /// JSON text understood by the job's handler.
+    pub payload: String,
+    pub run_at: Millis,
+    pub max_attempts: i64,
+    /// When set, a second job with the same key is not enqueued while the first exists.
+    pub dedupe_key: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub status: String,
+    /// Attempts started so far, including the current one once claimed.
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: Millis,
+    pub locked_by: Option<String>,
+    pub locked_until: Option<Millis>,
+    pub last_error: Option<String>,
+}
+
+/// How a claimed job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobResult {
+    Done,
+    /// Try again at the given time (if attempts remain).
+    Retry {
+        error: String,
+        at: Millis,
+    },
+    /// Stop for good.
+    Failed {
+        error: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct InboxRow {
+    pub id: i64,
+    pub received_at: Millis,
+    pub body: Vec<u8>,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Operator,
+    Viewer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Operator => "operator",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "admin" => Some(Role::Admin),
+            "operator" => Some(Role::Operator),
+            "viewer" => Some(Role::Viewer),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStaffUser {
+    pub email: String,
+    pub display_name: String,
+    /// A PHC string (argon2id); never a plaintext password.
+    pub password_hash: String,
+    pub role: Role,
+}
+
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffUser {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub disabled: bool,
+    pub created_at: Millis,
+    pub last_login_at: Option<Millis>,
+}
+
+impl std::fmt::Debug for StaffUser {
+    // The hash stays out of debug output and therefore out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffUser")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    pub staff_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub staff_id: Option<i64>,
+    pub actor: String,
+    pub action: String,
+    pub target_kind: Option<String>,
+    pub target_id: Option<String>,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+    pub occurred_at: Millis,
+}

@@ -1,0 +1,506 @@
+//! The SQL both backends share, written once.
+//!
+//! `impl_portable_repository!` expands to the [`Repository`](super::Repository) implementation
+//! for one backend struct (which has a `pool` field of that backend's pool type). Every query here
+//! is valid on SQLite ≥ 3.39 and PostgreSQL ≥ 12; the one engine-specific piece, the row-lock
+//! clause used when claiming jobs, is passed in by the backend module.
+
+macro_rules! impl_portable_repository {
+    ($repo:ty, backend = $backend:expr, claim_lock = $claim_lock:literal) => {
+        #[async_trait::async_trait]
+        impl $crate::db::Repository for $repo {
+            fn backend(&self) -> $crate::db::Backend {
+                $backend
+            }
+
+            async fn ping(&self) -> $crate::db::DbResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn upsert_business(
+                &self,
+                business: &$crate::db::NewBusiness,
+            ) -> $crate::db::DbResult<$crate::db::Business> {
+                let now = $crate::db::now_millis();
+                Ok(sqlx::query_as(
+                    "INSERT INTO businesses (meta_business_id, name, created_at, updated_at)
+                     VALUES ($1, $2, $3, $3)
+                     ON CONFLICT (meta_business_id) DO UPDATE
+                        SET name = excluded.name, updated_at = excluded.updated_at
+                     RETURNING id, meta_business_id, name, created_at, updated_at",
+                )
+                .bind(&business.meta_business_id)
+                .bind(&business.name)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn business_by_meta_id(
+                &self,
+                meta_business_id: &str,
+            ) -> $crate::db::DbResult<Option<$crate::db::Business>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, meta_business_id, name, created_at, updated_at
+                     FROM businesses WHERE meta_business_id = $1",
+                )
+                .bind(meta_business_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn upsert_waba(
+                &self,
+                waba: &$crate::db::WabaUpsert,
+            ) -> $crate::db::DbResult<$crate::db::Waba> {
+                let now = $crate::db::now_millis();
+                // status_changed_at moves only when the status value really changes; the SET
+                // expressions read the old row, so the CASE sees the previous status.
+                Ok(sqlx::query_as(
+                    "INSERT INTO wabas (meta_waba_id, business_id, name, currency, country,
+                                        onboarding_status, status_changed_at, coexistence,
+                                        created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $7)
+                     ON CONFLICT (meta_waba_id) DO UPDATE SET
+                        business_id = excluded.business_id,
+                        name = excluded.name,
+                        currency = excluded.currency,
+                        country = excluded.country,
+                        status_changed_at = CASE
+                            WHEN wabas.onboarding_status IS NOT DISTINCT FROM excluded.onboarding_status
+                            THEN wabas.status_changed_at
+                            ELSE excluded.status_changed_at END,
+                        onboarding_status = excluded.onboarding_status,
+                        coexistence = excluded.coexistence,
+                        updated_at = excluded.updated_at
+                     RETURNING id, meta_waba_id, business_id, name, currency, country,
+                               onboarding_status, status_changed_at, coexistence,
+                               created_at, updated_at",
+                )
+                .bind(&waba.meta_waba_id)
+                .bind(waba.business_id)
+                .bind(&waba.name)
+                .bind(&waba.currency)
+                .bind(&waba.country)
+                .bind(&waba.onboarding_status)
+                .bind(now)
+                .bind(waba.coexistence)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn waba_by_meta_id(
+                &self,
+                meta_waba_id: &str,
+            ) -> $crate::db::DbResult<Option<$crate::db::Waba>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, meta_waba_id, business_id, name, currency, country,
+                            onboarding_status, status_changed_at, coexistence,
+                            created_at, updated_at
+                     FROM wabas WHERE meta_waba_id = $1",
+                )
+                .bind(meta_waba_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn list_wabas(
+                &self,
+                query: &$crate::db::WabaQuery,
+            ) -> $crate::db::DbResult<Vec<$crate::db::Waba>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, meta_waba_id, business_id, name, currency, country,
+                            onboarding_status, status_changed_at, coexistence,
+                            created_at, updated_at
+                     FROM wabas
+                     WHERE ($1 IS NULL OR onboarding_status = $1)
+                       AND ($2 IS NULL OR id < $2)
+                     ORDER BY id DESC
+                     LIMIT $3",
+                )
+                .bind(&query.status)
+                .bind(query.before_id)
+                .bind(query.limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn count_wabas_by_status(
+                &self,
+            ) -> $crate::db::DbResult<Vec<(Option<String>, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT onboarding_status, COUNT(*) FROM wabas
+                     GROUP BY onboarding_status ORDER BY onboarding_status",
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn upsert_phone(
+                &self,
+                phone: &$crate::db::PhoneUpsert,
+            ) -> $crate::db::DbResult<$crate::db::Phone> {
+                let now = $crate::db::now_millis();
+                Ok(sqlx::query_as(
+                    "INSERT INTO phone_numbers (meta_phone_id, waba_id, display_phone_number,
+                                                verified_name, registered, coexistence,
+                                                quality_rating, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                     ON CONFLICT (meta_phone_id) DO UPDATE SET
+                        waba_id = excluded.waba_id,
+                        display_phone_number = excluded.display_phone_number,
+                        verified_name = excluded.verified_name,
+                        registered = excluded.registered,
+                        coexistence = excluded.coexistence,
+                        quality_rating = excluded.quality_rating,
+                        updated_at = excluded.updated_at
+                     RETURNING id, meta_phone_id, waba_id, display_phone_number, verified_name,
+                               registered, coexistence, quality_rating, created_at, updated_at",
+                )
+                .bind(&phone.meta_phone_id)
+                .bind(phone.waba_id)
+                .bind(&phone.display_phone_number)
+                .bind(&phone.verified_name)
+                .bind(phone.registered)
+                .bind(phone.coexistence)
+                .bind(&phone.quality_rating)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn phones_for_waba(
+                &self,
+                waba_id: i64,
+            ) -> $crate::db::DbResult<Vec<$crate::db::Phone>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, meta_phone_id, waba_id, display_phone_number, verified_name,
+                            registered, coexistence, quality_rating, created_at, updated_at
+                     FROM phone_numbers WHERE waba_id = $1 ORDER BY id",
+                )
+                .bind(waba_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn append_timeline(
+                &self,
+                event: &$crate::db::NewTimelineEvent,
+            ) -> $crate::db::DbResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO timeline_events (waba_id, kind, summary, detail, actor, occurred_at)
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(event.waba_id)
+                .bind(&event.kind)
+                .bind(&event.summary)
+                .bind(&event.detail)
+                .bind(&event.actor)
+                .bind($crate::db::now_millis())
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn timeline_for_waba(
+                &self,
+                waba_id: i64,
+                limit: i64,
+            ) -> $crate::db::DbResult<Vec<$crate::db::TimelineEvent>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, waba_id, kind, summary, detail, actor, occurred_at
+                     FROM timeline_events WHERE waba_id = $1 ORDER BY id DESC LIMIT $2",
+                )
+                .bind(waba_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn put_secret(
+                &self,
+                slot: &$crate::db::SecretSlot,
+                sealed: &$crate::db::SealedSecret,
+            ) -> $crate::db::DbResult<()> {
+                sqlx::query(
+                    "INSERT INTO encrypted_secrets (owner_kind, owner_id, purpose, key_id, nonce,
+                                                    ciphertext, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+                     ON CONFLICT (owner_kind, owner_id, purpose) DO UPDATE SET
+                        key_id = excluded.key_id,
+                        nonce = excluded.nonce,
+                        ciphertext = excluded.ciphertext,
+                        updated_at = excluded.updated_at",
+                )
+                .bind(&slot.owner_kind)
+                .bind(&slot.owner_id)
+                .bind(&slot.purpose)
+                .bind(&sealed.key_id)
+                .bind(&sealed.nonce)
+                .bind(&sealed.ciphertext)
+                .bind($crate::db::now_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn get_secret(
+                &self,
+                slot: &$crate::db::SecretSlot,
+            ) -> $crate::db::DbResult<Option<$crate::db::SealedSecret>> {
+                Ok(sqlx::query_as(
+                    "SELECT key_id, nonce, ciphertext FROM encrypted_secrets
+                     WHERE owner_kind = $1 AND owner_id = $2 AND purpose = $3",
+                )
+                .bind(&slot.owner_kind)
+                .bind(&slot.owner_id)
+                .bind(&slot.purpose)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn enqueue_job(
+                &self,
+                job: &$crate::db::NewJob,
+            ) -> $crate::db::DbResult<Option<i64>> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO jobs (kind, payload, max_attempts, run_at, dedupe_key,
+                                       created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $6)
+                     ON CONFLICT (dedupe_key) DO NOTHING
+                     RETURNING id",
+                )
+                .bind(&job.kind)
+                .bind(&job.payload)
+                .bind(job.max_attempts)
+                .bind(job.run_at)
+                .bind(&job.dedupe_key)
+                .bind($crate::db::now_millis())
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn claim_jobs(
+                &self,
+                worker: &str,
+                now: $crate::db::Millis,
+                lease_ms: i64,
+                limit: i64,
+            ) -> $crate::db::DbResult<Vec<$crate::db::Job>> {
+                Ok(sqlx::query_as(concat!(
+                    "UPDATE jobs SET status = 'running', attempts = attempts + 1,
+                            locked_by = $1, locked_until = $2, updated_at = $3
+                     WHERE id IN (
+                        SELECT id FROM jobs
+                        WHERE (status = 'queued' AND run_at <= $3)
+                           OR (status = 'running' AND locked_until < $3)
+                        ORDER BY run_at, id
+                        LIMIT $4 ",
+                    $claim_lock,
+                    ")
+                     RETURNING id, kind, payload, status, attempts, max_attempts, run_at,
+                               locked_by, locked_until, last_error"
+                ))
+                .bind(worker)
+                .bind(now + lease_ms)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn finish_job(
+                &self,
+                id: i64,
+                worker: &str,
+                result: &$crate::db::JobResult,
+            ) -> $crate::db::DbResult<bool> {
+                use $crate::db::JobResult;
+                let now = $crate::db::now_millis();
+                let (status_sql, error, run_at) = match result {
+                    JobResult::Done => ("'done'", None, None),
+                    JobResult::Retry { error, at } => (
+                        "CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END",
+                        Some(error.as_str()),
+                        Some(*at),
+                    ),
+                    JobResult::Failed { error } => ("'failed'", Some(error.as_str()), None),
+                };
+                let sql = format!(
+                    "UPDATE jobs SET status = {status_sql},
+                            last_error = COALESCE($1, last_error),
+                            run_at = COALESCE($2, run_at),
+                            locked_by = NULL, locked_until = NULL, updated_at = $3
+                     WHERE id = $4 AND locked_by = $5 AND status = 'running'"
+                );
+                let done = sqlx::query(&sql)
+                    .bind(error)
+                    .bind(run_at)
+                    .bind(now)
+                    .bind(id)
+                    .bind(worker)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn job(&self, id: i64) -> $crate::db::DbResult<Option<$crate::db::Job>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, kind, payload, status, attempts, max_attempts, run_at,
+                            locked_by, locked_until, last_error
+                     FROM jobs WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn count_jobs(
+                &self,
+                status: $crate::db::JobStatus,
+            ) -> $crate::db::DbResult<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = $1")
+                    .bind(status.as_str())
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn insert_webhooks(
+                &self,
+                bodies: &[&[u8]],
+                received_at: $crate::db::Millis,
+            ) -> $crate::db::DbResult<Vec<i64>> {
+                let mut tx = self.pool.begin().await?;
+                let mut ids = Vec::with_capacity(bodies.len());
+                for body in bodies {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO webhook_inbox (received_at, body) VALUES ($1, $2) RETURNING id",
+                    )
+                    .bind(received_at)
+                    .bind(*body)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    ids.push(id);
+                }
+                tx.commit().await?;
+                Ok(ids)
+            }
+
+            async fn pending_webhooks(
+                &self,
+                limit: i64,
+            ) -> $crate::db::DbResult<Vec<$crate::db::InboxRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, received_at, body, state, attempts, last_error
+                     FROM webhook_inbox WHERE state = 'pending' ORDER BY id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn finish_webhook(
+                &self,
+                id: i64,
+                outcome: Result<(), &str>,
+            ) -> $crate::db::DbResult<()> {
+                let now = $crate::db::now_millis();
+                match outcome {
+                    Ok(()) => sqlx::query(
+                        "UPDATE webhook_inbox SET state = 'processed', attempts = attempts + 1,
+                                processed_at = $1 WHERE id = $2",
+                    )
+                    .bind(now)
+                    .bind(id),
+                    Err(error) => sqlx::query(
+                        "UPDATE webhook_inbox SET attempts = attempts + 1, last_error = $1
+                         WHERE id = $2",
+                    )
+                    .bind(error)
+                    .bind(id),
+                }
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn create_staff_user(
+                &self,
+                user: &$crate::db::NewStaffUser,
+            ) -> $crate::db::DbResult<$crate::db::StaffUser> {
+                Ok(sqlx::query_as(
+                    "INSERT INTO staff_users (email, display_name, password_hash, role, created_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     RETURNING id, email, display_name, password_hash, role, disabled,
+                               created_at, last_login_at",
+                )
+                .bind(user.email.trim().to_lowercase())
+                .bind(&user.display_name)
+                .bind(&user.password_hash)
+                .bind(user.role.as_str())
+                .bind($crate::db::now_millis())
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn staff_user_by_email(
+                &self,
+                email: &str,
+            ) -> $crate::db::DbResult<Option<$crate::db::StaffUser>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, email, display_name, password_hash, role, disabled,
+                            created_at, last_login_at
+                     FROM staff_users WHERE email = $1",
+                )
+                .bind(email.trim().to_lowercase())
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn count_staff_users(&self) -> $crate::db::DbResult<i64> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM staff_users")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn append_audit(
+                &self,
+                entry: &$crate::db::NewAuditEntry,
+            ) -> $crate::db::DbResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO audit_log (staff_id, actor, action, target_kind, target_id,
+                                            detail, ip, occurred_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(entry.staff_id)
+                .bind(&entry.actor)
+                .bind(&entry.action)
+                .bind(&entry.target_kind)
+                .bind(&entry.target_id)
+                .bind(&entry.detail)
+                .bind(&entry.ip)
+                .bind($crate::db::now_millis())
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn list_audit(
+                &self,
+                before_id: Option<i64>,
+                limit: i64,
+            ) -> $crate::db::DbResult<Vec<$crate::db::AuditEntry>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, staff_id, actor, action, target_kind, target_id, detail, ip,
+                            occurred_at
+                     FROM audit_log WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2",
+                )
+                .bind(before_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_portable_repository;

@@ -1,0 +1,48 @@
+//! PostgreSQL backend: the engine for partners running several portal instances.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+use super::portable::impl_portable_repository;
+use super::{Backend, DbResult};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+pub struct PgRepo {
+    pool: PgPool,
+}
+
+impl PgRepo {
+    pub async fn connect(url: &str) -> DbResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// Applies pending migrations (each in a transaction: PostgreSQL DDL is transactional), then
+    /// the session store's schema.
+    pub async fn migrate(&self) -> DbResult<()> {
+        MIGRATOR.run(&self.pool).await?;
+        tower_sessions_sqlx_store::PostgresStore::new(self.pool.clone())
+            .migrate()
+            .await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+// Several instances claim concurrently: SKIP LOCKED lets each take different rows without
+// waiting on the others' row locks.
+impl_portable_repository!(
+    PgRepo,
+    backend = Backend::Postgres,
+    claim_lock = "FOR UPDATE SKIP LOCKED"
+);

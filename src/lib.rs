@@ -1,0 +1,12 @@
+//! The MM Portal server: configuration, database, background jobs and HTTP, around the Leptos
+//! UI in the `app` crate. `main.rs` only calls [`cli::main`].
+
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod http;
+pub mod jobs;
+pub mod portal;
+pub mod server;
+pub mod telemetry;

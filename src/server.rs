@@ -1,0 +1,186 @@
+//! Starting and stopping one portal instance: database, workers, HTTP.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use app::ports::Portal;
+use leptos::config::{Env, LeptosOptions};
+use secrecy::ExposeSecret;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::config::{Config, ConfigError};
+use crate::db::{self, redact_url, Database, DbError};
+use crate::http::{self, AppState};
+use crate::jobs::{Worker, WorkerSettings};
+use crate::portal::PortalService;
+
+/// Why the portal could not start. Each variant prints as one line saying what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("cannot open the database at {url}: {}; check DATABASE_URL{hint}", source_chain(.error))]
+    Database {
+        url: String,
+        error: DbError,
+        hint: &'static str,
+    },
+    #[error(
+        "cannot listen on {addr}: {error}; set PORTAL_ADDR to a free address (port 0 picks one)"
+    )]
+    Bind {
+        addr: SocketAddr,
+        error: std::io::Error,
+    },
+}
+
+fn source_chain(error: &DbError) -> String {
+    use std::error::Error;
+    match error.source() {
+        Some(source) => format!("{error} ({source})"),
+        None => error.to_string(),
+    }
+}
+
+/// A running instance. Dropping it does not stop it; call [`RunningPortal::shutdown`].
+pub struct RunningPortal {
+    /// Where the portal answers, e.g. `http://127.0.0.1:3000/`.
+    pub url: Url,
+    pub database: Database,
+    shutdown: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl RunningPortal {
+    /// Connects the database, binds the listener and starts serving and working.
+    pub async fn start(config: Config) -> Result<RunningPortal, StartupError> {
+        let database_url = config.database_url.expose_secret().to_string();
+        let database =
+            db::connect(&database_url)
+                .await
+                .map_err(|error| StartupError::Database {
+                    hint: database_hint(&database_url, &error),
+                    url: redact_url(&database_url),
+                    error,
+                })?;
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|error| StartupError::Bind {
+                    addr: config.addr,
+                    error,
+                })?;
+        let local_addr = listener.local_addr().map_err(|error| StartupError::Bind {
+            addr: config.addr,
+            error,
+        })?;
+        let url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| Url::parse(&format!("http://{local_addr}/")).expect("valid URL"));
+
+        check_site_root(&config);
+        let leptos_options = LeptosOptions::builder()
+            .output_name(app::OUTPUT_NAME)
+            .site_root(config.site_root.to_string_lossy().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(local_addr)
+            .env(Env::PROD)
+            .build();
+        let portal: Arc<dyn Portal> =
+            Arc::new(PortalService::new(database.repo.clone(), config.mode));
+        let router = http::router(AppState {
+            leptos_options,
+            portal,
+        });
+
+        let shutdown = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        let worker = Worker::new(database.repo.clone(), WorkerSettings::default());
+        tasks.spawn(worker.run(shutdown.child_token()));
+        let stop_serving = shutdown.clone();
+        tasks.spawn(async move {
+            let serve = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(stop_serving.cancelled_owned());
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "HTTP server stopped with an error");
+            }
+        });
+        tracing::info!(
+            mode = config.mode.label(),
+            backend = database.repo.backend().as_str(),
+            %url,
+            "portal started"
+        );
+        Ok(RunningPortal {
+            url,
+            database,
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// Stops accepting work, lets in-flight requests and the running job finish, then closes
+    /// the database.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        while self.tasks.join_next().await.is_some() {}
+        match &self.database.pool {
+            db::Pool::Sqlite(pool) => pool.close().await,
+            db::Pool::Postgres(pool) => pool.close().await,
+        }
+        tracing::info!("portal stopped");
+    }
+}
+
+fn database_hint(url: &str, error: &DbError) -> &'static str {
+    match error {
+        DbError::Unavailable(_) if url.starts_with("postgres") => {
+            " and that the PostgreSQL server is running and reachable"
+        }
+        _ if url.starts_with("sqlite") => " and that its directory exists and is writable",
+        _ => "",
+    }
+}
+
+/// The pages work without the built front end, but nothing is interactive; say so loudly.
+fn check_site_root(config: &Config) {
+    let bundle = config
+        .site_root
+        .join("pkg")
+        .join(format!("{}.js", app::OUTPUT_NAME));
+    if !bundle.exists() {
+        tracing::warn!(
+            path = %bundle.display(),
+            "front-end bundle not found: pages will render but not hydrate; run scripts/build.sh"
+        );
+    }
+}
+
+/// Resolves when the process receives SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
