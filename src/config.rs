@@ -439,6 +439,7 @@ fn load_or_create_sandbox_secrets(data_dir: &Path) -> Result<SandboxSecrets, Str
             data_dir.display()
         )
     };
+    ensure_writable_dir(data_dir).map_err(unwritable)?;
     match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|_| {
             format!(
@@ -447,7 +448,6 @@ fn load_or_create_sandbox_secrets(data_dir: &Path) -> Result<SandboxSecrets, Str
             )
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data_dir).map_err(unwritable)?;
             let secrets = SandboxSecrets {
                 app_secret: random_hex(16),
                 webhook_verify_token: random_hex(16),
@@ -461,6 +461,15 @@ fn load_or_create_sandbox_secrets(data_dir: &Path) -> Result<SandboxSecrets, Str
         }
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
+}
+
+/// Creates `dir` if needed and proves it accepts new files (a read-only mount, a path through a
+/// regular file or missing permissions all fail here, with the OS's reason).
+fn ensure_writable_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!(".write-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(&probe)
 }
 
 fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {

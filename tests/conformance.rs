@@ -1,0 +1,542 @@
+//! One conformance suite, run against both backends: every case takes a `&dyn Repository` and
+//! is instantiated once for SQLite and once for PostgreSQL by `conformance!` below.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use mm_portal::crypto::KeyRing;
+use mm_portal::db::*;
+use secrecy::{ExposeSecret, SecretString};
+
+macro_rules! conformance {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let (database, _dir) = crate::support::sqlite().await;
+                    super::cases::$case(database.repo.clone()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    let database = crate::support::postgres().await;
+                    super::cases::$case(database.repo.clone()).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    reports_its_backend_and_answers_pings,
+    businesses_upsert_by_meta_id,
+    waba_status_change_time_moves_only_on_change,
+    wabas_page_by_keyset_and_filter_by_status,
+    wabas_are_counted_per_status,
+    phones_upsert_and_list_per_waba,
+    timeline_lists_newest_first,
+    secrets_are_stored_sealed_and_replaced,
+    jobs_dedupe_on_key,
+    claimed_jobs_are_leased_to_one_worker,
+    job_outcomes_are_recorded,
+    retries_stop_at_max_attempts,
+    expired_leases_are_reclaimed,
+    concurrent_workers_never_share_a_job,
+    webhook_batches_commit_together,
+    staff_emails_are_unique_ignoring_case,
+    audit_log_pages_newest_first,
+);
+
+mod cases {
+    use super::*;
+
+    type Repo = Arc<dyn Repository>;
+
+    async fn business(repo: &Repo, meta_id: &str) -> Business {
+        repo.upsert_business(&NewBusiness {
+            meta_business_id: meta_id.into(),
+            name: format!("Business {meta_id}"),
+        })
+        .await
+        .unwrap()
+    }
+
+    fn waba(business_id: i64, meta_id: &str, status: Option<&str>) -> WabaUpsert {
+        WabaUpsert {
+            meta_waba_id: meta_id.into(),
+            business_id,
+            name: format!("WABA {meta_id}"),
+            currency: Some("USD".into()),
+            country: Some("BR".into()),
+            onboarding_status: status.map(str::to_string),
+            coexistence: false,
+        }
+    }
+
+    fn job(kind: &str, dedupe: Option<&str>, max_attempts: i64) -> NewJob {
+        NewJob {
+            kind: kind.into(),
+            payload: r#"{"waba":"1"}"#.into(),
+            run_at: now_millis() - 1,
+            max_attempts,
+            dedupe_key: dedupe.map(str::to_string),
+        }
+    }
+
+    pub async fn reports_its_backend_and_answers_pings(repo: Repo) {
+        repo.ping().await.unwrap();
+        assert!(matches!(
+            repo.backend(),
+            Backend::Sqlite | Backend::Postgres
+        ));
+    }
+
+    pub async fn businesses_upsert_by_meta_id(repo: Repo) {
+        let first = business(&repo, "1001").await;
+        let renamed = repo
+            .upsert_business(&NewBusiness {
+                meta_business_id: "1001".into(),
+                name: "Renamed".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(first.id, renamed.id);
+        assert_eq!(renamed.name, "Renamed");
+        let found = repo.business_by_meta_id("1001").await.unwrap().unwrap();
+        assert_eq!(found, renamed);
+        assert!(repo.business_by_meta_id("404").await.unwrap().is_none());
+    }
+
+    pub async fn waba_status_change_time_moves_only_on_change(repo: Repo) {
+        let b = business(&repo, "1").await;
+        let created = repo.upsert_waba(&waba(b.id, "w1", None)).await.unwrap();
+        assert_eq!(created.onboarding_status, None);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let same = repo.upsert_waba(&waba(b.id, "w1", None)).await.unwrap();
+        assert_eq!(same.status_changed_at, created.status_changed_at);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let eligible = repo
+            .upsert_waba(&waba(b.id, "w1", Some("ELIGIBLE")))
+            .await
+            .unwrap();
+        assert_eq!(eligible.id, created.id);
+        assert!(eligible.status_changed_at > created.status_changed_at);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let again = repo
+            .upsert_waba(&waba(b.id, "w1", Some("ELIGIBLE")))
+            .await
+            .unwrap();
+        assert_eq!(again.status_changed_at, eligible.status_changed_at);
+        assert!(again.updated_at > eligible.updated_at);
+        // Unknown status values are data, not errors.
+        let odd = repo
+            .upsert_waba(&waba(b.id, "w1", Some("SOMETHING_NEW")))
+            .await
+            .unwrap();
+        assert_eq!(odd.onboarding_status.as_deref(), Some("SOMETHING_NEW"));
+        assert_eq!(repo.waba_by_meta_id("w1").await.unwrap().unwrap(), odd);
+    }
+
+    pub async fn wabas_page_by_keyset_and_filter_by_status(repo: Repo) {
+        let b = business(&repo, "1").await;
+        for i in 0..25 {
+            let status = if i % 5 == 0 { "ONBOARDED" } else { "ELIGIBLE" };
+            repo.upsert_waba(&waba(b.id, &format!("w{i}"), Some(status)))
+                .await
+                .unwrap();
+        }
+        let mut seen = Vec::new();
+        let mut before_id = None;
+        loop {
+            let page = repo
+                .list_wabas(&WabaQuery {
+                    status: None,
+                    before_id,
+                    limit: 10,
+                })
+                .await
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            assert!(page.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+            before_id = page.last().map(|w| w.id);
+            seen.extend(page.into_iter().map(|w| w.meta_waba_id));
+        }
+        assert_eq!(seen.len(), 25);
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 25);
+        let onboarded = repo
+            .list_wabas(&WabaQuery {
+                status: Some("ONBOARDED".into()),
+                before_id: None,
+                limit: 100,
+            })
+            .await
+            .unwrap();
+        assert_eq!(onboarded.len(), 5);
+        assert!(onboarded
+            .iter()
+            .all(|w| w.onboarding_status.as_deref() == Some("ONBOARDED")));
+    }
+
+    pub async fn wabas_are_counted_per_status(repo: Repo) {
+        let b = business(&repo, "1").await;
+        for (i, status) in [Some("ELIGIBLE"), Some("ELIGIBLE"), Some("ONBOARDED"), None]
+            .into_iter()
+            .enumerate()
+        {
+            repo.upsert_waba(&waba(b.id, &format!("w{i}"), status))
+                .await
+                .unwrap();
+        }
+        let mut counts = repo.count_wabas_by_status().await.unwrap();
+        counts.sort();
+        assert_eq!(
+            counts,
+            vec![
+                (None, 1),
+                (Some("ELIGIBLE".to_string()), 2),
+                (Some("ONBOARDED".to_string()), 1)
+            ]
+        );
+    }
+
+    pub async fn phones_upsert_and_list_per_waba(repo: Repo) {
+        let b = business(&repo, "1").await;
+        let w = repo.upsert_waba(&waba(b.id, "w1", None)).await.unwrap();
+        let mut phone = PhoneUpsert {
+            meta_phone_id: "p1".into(),
+            waba_id: w.id,
+            display_phone_number: "+55 11 99999-0000".into(),
+            verified_name: Some("Loja".into()),
+            registered: false,
+            coexistence: true,
+            quality_rating: None,
+        };
+        let first = repo.upsert_phone(&phone).await.unwrap();
+        phone.registered = true;
+        phone.quality_rating = Some("GREEN".into());
+        let second = repo.upsert_phone(&phone).await.unwrap();
+        assert_eq!(first.id, second.id);
+        assert!(second.registered && second.coexistence);
+        let phones = repo.phones_for_waba(w.id).await.unwrap();
+        assert_eq!(phones, vec![second]);
+        assert!(repo.phones_for_waba(w.id + 1000).await.unwrap().is_empty());
+    }
+
+    pub async fn timeline_lists_newest_first(repo: Repo) {
+        let b = business(&repo, "1").await;
+        let w = repo.upsert_waba(&waba(b.id, "w1", None)).await.unwrap();
+        for kind in [
+            "signup.finished",
+            "pipeline.subscribed",
+            "webhook.terms_signed",
+        ] {
+            repo.append_timeline(&NewTimelineEvent {
+                waba_id: Some(w.id),
+                kind: kind.into(),
+                summary: format!("{kind} happened"),
+                detail: Some(r#"{"ok":true}"#.into()),
+                actor: "system".into(),
+            })
+            .await
+            .unwrap();
+        }
+        let events = repo.timeline_for_waba(w.id, 2).await.unwrap();
+        let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["webhook.terms_signed", "pipeline.subscribed"]);
+    }
+
+    pub async fn secrets_are_stored_sealed_and_replaced(repo: Repo) {
+        let keys = KeyRing::parse(&KeyRing::generate_spec("k1")).unwrap();
+        let slot = SecretSlot {
+            owner_kind: "waba".into(),
+            owner_id: "w1".into(),
+            purpose: "business_token".into(),
+        };
+        assert!(repo.get_secret(&slot).await.unwrap().is_none());
+        let sealed = keys.seal(&slot, &SecretString::from("EAAB-first-token"));
+        repo.put_secret(&slot, &sealed).await.unwrap();
+        let stored = repo.get_secret(&slot).await.unwrap().unwrap();
+        assert_eq!(stored, sealed);
+        assert!(!String::from_utf8_lossy(&stored.ciphertext).contains("first-token"));
+        let replacement = keys.seal(&slot, &SecretString::from("EAAB-second-token"));
+        repo.put_secret(&slot, &replacement).await.unwrap();
+        let stored = repo.get_secret(&slot).await.unwrap().unwrap();
+        assert_eq!(
+            keys.open(&slot, &stored).unwrap().expose_secret(),
+            "EAAB-second-token"
+        );
+    }
+
+    pub async fn jobs_dedupe_on_key(repo: Repo) {
+        let first = repo
+            .enqueue_job(&job("pipeline", Some("waba:1"), 3))
+            .await
+            .unwrap();
+        assert!(first.is_some());
+        let second = repo
+            .enqueue_job(&job("pipeline", Some("waba:1"), 3))
+            .await
+            .unwrap();
+        assert_eq!(second, None);
+        // Jobs without a key never collide.
+        assert!(repo
+            .enqueue_job(&job("pipeline", None, 3))
+            .await
+            .unwrap()
+            .is_some());
+        assert!(repo
+            .enqueue_job(&job("pipeline", None, 3))
+            .await
+            .unwrap()
+            .is_some());
+        assert_eq!(repo.count_jobs(JobStatus::Queued).await.unwrap(), 3);
+    }
+
+    pub async fn claimed_jobs_are_leased_to_one_worker(repo: Repo) {
+        let id = repo.enqueue_job(&job("a", None, 3)).await.unwrap().unwrap();
+        let future = NewJob {
+            run_at: now_millis() + 60_000,
+            ..job("later", None, 3)
+        };
+        repo.enqueue_job(&future).await.unwrap();
+        let now = now_millis();
+        let claimed = repo.claim_jobs("w1", now, 30_000, 10).await.unwrap();
+        assert_eq!(claimed.len(), 1, "only the due job is claimed");
+        assert_eq!(claimed[0].id, id);
+        assert_eq!(claimed[0].attempts, 1);
+        assert_eq!(claimed[0].locked_by.as_deref(), Some("w1"));
+        assert!(repo
+            .claim_jobs("w2", now, 30_000, 10)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(
+            !repo.finish_job(id, "w2", &JobResult::Done).await.unwrap(),
+            "not w2's lease"
+        );
+        assert!(repo.finish_job(id, "w1", &JobResult::Done).await.unwrap());
+        assert_eq!(repo.job(id).await.unwrap().unwrap().status, "done");
+    }
+
+    pub async fn job_outcomes_are_recorded(repo: Repo) {
+        let id = repo.enqueue_job(&job("a", None, 3)).await.unwrap().unwrap();
+        let now = now_millis();
+        repo.claim_jobs("w", now, 30_000, 1).await.unwrap();
+        let retry_at = now + 5_000;
+        repo.finish_job(
+            id,
+            "w",
+            &JobResult::Retry {
+                error: "Graph 613: rate limited".into(),
+                at: retry_at,
+            },
+        )
+        .await
+        .unwrap();
+        let waiting = repo.job(id).await.unwrap().unwrap();
+        assert_eq!(waiting.status, "queued");
+        assert_eq!(waiting.run_at, retry_at);
+        assert_eq!(
+            waiting.last_error.as_deref(),
+            Some("Graph 613: rate limited")
+        );
+        assert_eq!(waiting.locked_by, None);
+        assert!(
+            repo.claim_jobs("w", now, 30_000, 1)
+                .await
+                .unwrap()
+                .is_empty(),
+            "not due yet"
+        );
+        let again = repo.claim_jobs("w", retry_at, 30_000, 1).await.unwrap();
+        assert_eq!(again[0].attempts, 2);
+        repo.finish_job(
+            id,
+            "w",
+            &JobResult::Failed {
+                error: "Graph 100: invalid parameter".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let failed = repo.job(id).await.unwrap().unwrap();
+        assert_eq!(failed.status, "failed");
+        assert_eq!(
+            failed.last_error.as_deref(),
+            Some("Graph 100: invalid parameter")
+        );
+        assert_eq!(repo.count_jobs(JobStatus::Failed).await.unwrap(), 1);
+    }
+
+    pub async fn retries_stop_at_max_attempts(repo: Repo) {
+        let id = repo.enqueue_job(&job("a", None, 2)).await.unwrap().unwrap();
+        let mut now = now_millis();
+        for attempt in 1..=2 {
+            let claimed = repo.claim_jobs("w", now, 30_000, 1).await.unwrap();
+            assert_eq!(claimed[0].attempts, attempt);
+            now += 1_000;
+            repo.finish_job(
+                id,
+                "w",
+                &JobResult::Retry {
+                    error: "503".into(),
+                    at: now,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(repo.job(id).await.unwrap().unwrap().status, "failed");
+        assert!(repo
+            .claim_jobs("w", now + 1, 30_000, 1)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    pub async fn expired_leases_are_reclaimed(repo: Repo) {
+        let id = repo.enqueue_job(&job("a", None, 3)).await.unwrap().unwrap();
+        let now = now_millis();
+        repo.claim_jobs("crashed", now, 1_000, 1).await.unwrap();
+        assert!(repo
+            .claim_jobs("w2", now + 500, 1_000, 1)
+            .await
+            .unwrap()
+            .is_empty());
+        let reclaimed = repo.claim_jobs("w2", now + 1_001, 1_000, 1).await.unwrap();
+        assert_eq!(reclaimed.len(), 1);
+        assert_eq!(reclaimed[0].id, id);
+        assert_eq!(reclaimed[0].attempts, 2);
+        assert!(!repo
+            .finish_job(id, "crashed", &JobResult::Done)
+            .await
+            .unwrap());
+        assert!(repo.finish_job(id, "w2", &JobResult::Done).await.unwrap());
+    }
+
+    pub async fn concurrent_workers_never_share_a_job(repo: Repo) {
+        const JOBS: usize = 120;
+        for _ in 0..JOBS {
+            repo.enqueue_job(&job("a", None, 3)).await.unwrap();
+        }
+        let mut workers = tokio::task::JoinSet::new();
+        for w in 0..4 {
+            let repo = repo.clone();
+            workers.spawn(async move {
+                let name = format!("w{w}");
+                let mut mine = Vec::new();
+                loop {
+                    let batch = repo
+                        .claim_jobs(&name, now_millis(), 60_000, 5)
+                        .await
+                        .unwrap();
+                    if batch.is_empty() {
+                        break;
+                    }
+                    for job in batch {
+                        assert!(repo
+                            .finish_job(job.id, &name, &JobResult::Done)
+                            .await
+                            .unwrap());
+                        mine.push(job.id);
+                    }
+                }
+                mine
+            });
+        }
+        let mut all = Vec::new();
+        while let Some(ids) = workers.join_next().await {
+            all.extend(ids.unwrap());
+        }
+        let unique: HashSet<_> = all.iter().collect();
+        assert_eq!(all.len(), JOBS, "every job ran exactly once");
+        assert_eq!(unique.len(), JOBS);
+        assert_eq!(repo.count_jobs(JobStatus::Done).await.unwrap(), JOBS as i64);
+    }
+
+    pub async fn webhook_batches_commit_together(repo: Repo) {
+        let bodies: Vec<&[u8]> = vec![
+            b"{\"object\":\"whatsapp_business_account\"}",
+            b"{}",
+            b"\xff\x00raw",
+        ];
+        let ids = repo.insert_webhooks(&bodies, now_millis()).await.unwrap();
+        assert_eq!(ids.len(), 3);
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        let pending = repo.pending_webhooks(10).await.unwrap();
+        assert_eq!(pending.len(), 3);
+        assert_eq!(pending[2].body, b"\xff\x00raw");
+        repo.finish_webhook(ids[0], Ok(())).await.unwrap();
+        repo.finish_webhook(ids[1], Err("unknown field"))
+            .await
+            .unwrap();
+        let pending = repo.pending_webhooks(10).await.unwrap();
+        assert_eq!(
+            pending.iter().map(|r| r.id).collect::<Vec<_>>(),
+            ids[1..].to_vec()
+        );
+        assert_eq!(pending[0].attempts, 1);
+        assert_eq!(pending[0].last_error.as_deref(), Some("unknown field"));
+    }
+
+    pub async fn staff_emails_are_unique_ignoring_case(repo: Repo) {
+        let user = NewStaffUser {
+            email: "Ana@Partner.example".into(),
+            display_name: "Ana".into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+            role: Role::Admin,
+        };
+        let created = repo.create_staff_user(&user).await.unwrap();
+        assert_eq!(created.email, "ana@partner.example");
+        assert_eq!(Role::parse(&created.role), Some(Role::Admin));
+        let duplicate = NewStaffUser {
+            email: "ANA@partner.example ".into(),
+            ..user.clone()
+        };
+        assert!(matches!(
+            repo.create_staff_user(&duplicate).await,
+            Err(DbError::Conflict)
+        ));
+        let found = repo
+            .staff_user_by_email("ana@PARTNER.example")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.id, created.id);
+        assert!(
+            !format!("{found:?}").contains("argon2"),
+            "hash stays out of Debug"
+        );
+        assert_eq!(repo.count_staff_users().await.unwrap(), 1);
+    }
+
+    pub async fn audit_log_pages_newest_first(repo: Repo) {
+        for i in 0..5 {
+            repo.append_audit(&NewAuditEntry {
+                staff_id: None,
+                actor: "ana@partner.example".into(),
+                action: format!("action.{i}"),
+                target_kind: Some("waba".into()),
+                target_id: Some("w1".into()),
+                detail: None,
+                ip: Some("127.0.0.1".into()),
+            })
+            .await
+            .unwrap();
+        }
+        let first = repo.list_audit(None, 3).await.unwrap();
+        let actions: Vec<_> = first.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["action.4", "action.3", "action.2"]);
+        let rest = repo.list_audit(Some(first[2].id), 3).await.unwrap();
+        let actions: Vec<_> = rest.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, ["action.1", "action.0"]);
+    }
+}
