@@ -20,7 +20,8 @@ wb_version="$(locked_wasm_bindgen_version)"
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]; then
   say "installing wasm-bindgen-cli $wb_version (matches Cargo.lock; takes about 4 minutes once)"
   # Not --locked: the CLI's own lock file names a crate version the registry no longer serves.
-  cargo install wasm-bindgen-cli --version "$wb_version" --quiet
+  # --force: reinstall even if cargo's records say it is installed but the binary is gone.
+  cargo install wasm-bindgen-cli --version "$wb_version" --force --quiet
 fi
 
 if [ -n "$for_tests" ]; then

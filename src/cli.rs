@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
 
+use crate::bench::BenchCommand;
 use crate::config::{Config, Settings};
 use crate::db::redact_url;
 use crate::server::{shutdown_signal, RunningPortal, StartupError};
@@ -31,15 +32,21 @@ pub enum Command {
     Migrate,
     /// Validate the configuration, print a summary without secrets, and exit.
     CheckConfig,
+    /// Benchmarks on 127.0.0.1 with a temporary database; they print numbers and ratios.
+    #[command(subcommand)]
+    Bench(BenchCommand),
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Bench(bench)) = cli.command {
+        return run_bench(bench);
+    }
     let config = match Config::load(&cli.settings) {
         Ok(config) => config,
         Err(error) => return fail(&StartupError::Config(error)),
     };
-    telemetry::init(config.log_format);
+    telemetry::init(config.log_format, telemetry::DEFAULT_FILTER);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -58,11 +65,30 @@ pub fn main() -> ExitCode {
                 check_config(&config);
                 Ok(())
             }
+            Command::Bench(_) => unreachable!("handled before the configuration is loaded"),
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
+    }
+}
+
+/// Benchmarks need no configuration: they make their own server and database.
+fn run_bench(bench: BenchCommand) -> ExitCode {
+    telemetry::init(crate::config::LogFormat::Text, "warn");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build();
+    match runtime
+        .map_err(|e| e.to_string())
+        .and_then(|rt| rt.block_on(crate::bench::run(bench)))
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 

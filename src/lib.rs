@@ -1,6 +1,7 @@
 //! The MM Portal server: configuration, database, background jobs and HTTP, around the Leptos
 //! UI in the `app` crate. `main.rs` only calls [`cli::main`].
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod crypto;
@@ -10,3 +11,4 @@ pub mod jobs;
 pub mod portal;
 pub mod server;
 pub mod telemetry;
+pub mod webhooks;

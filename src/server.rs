@@ -16,6 +16,10 @@ use crate::db::{self, redact_url, Database, DbError};
 use crate::http::{self, AppState};
 use crate::jobs::{Worker, WorkerSettings};
 use crate::portal::PortalService;
+use crate::webhooks::{GroupCommitInbox, WebhookState};
+
+/// Most webhook deliveries committed in one transaction.
+const INBOX_BATCH: usize = 512;
 
 /// Why the portal could not start. Each variant prints as one line saying what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -92,13 +96,23 @@ impl RunningPortal {
             .build();
         let portal: Arc<dyn Portal> =
             Arc::new(PortalService::new(database.repo.clone(), config.mode));
-        let router = http::router(AppState {
-            leptos_options,
-            portal,
-        });
-
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
+        let (inbox, inbox_writer) = GroupCommitInbox::new(database.repo.clone(), INBOX_BATCH);
+        tasks.spawn(inbox_writer);
+        let webhooks = WebhookState {
+            app_secret: Arc::new(config.meta.app_secret.clone()),
+            verify_token: Arc::new(config.meta.webhook_verify_token.clone()),
+            inbox: Arc::new(inbox),
+        };
+        let router = http::router(
+            AppState {
+                leptos_options,
+                portal,
+            },
+            webhooks,
+        );
+
         let worker = Worker::new(database.repo.clone(), WorkerSettings::default());
         tasks.spawn(worker.run(shutdown.child_token()));
         let stop_serving = shutdown.clone();

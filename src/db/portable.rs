@@ -6,7 +6,7 @@
 //! clause used when claiming jobs, is passed in by the backend module.
 
 macro_rules! impl_portable_repository {
-    ($repo:ty, backend = $backend:expr, claim_lock = $claim_lock:literal) => {
+    ($repo:ty, driver = $driver:ty, backend = $backend:expr, claim_lock = $claim_lock:literal) => {
         #[async_trait::async_trait]
         impl $crate::db::Repository for $repo {
             fn backend(&self) -> $crate::db::Backend {
@@ -370,17 +370,23 @@ macro_rules! impl_portable_repository {
                 bodies: &[&[u8]],
                 received_at: $crate::db::Millis,
             ) -> $crate::db::DbResult<Vec<i64>> {
+                // One multi-row INSERT per chunk: a single statement round trip for many
+                // deliveries, all inside one transaction (one commit, one fsync).
+                const ROWS_PER_STATEMENT: usize = 500;
                 let mut tx = self.pool.begin().await?;
                 let mut ids = Vec::with_capacity(bodies.len());
-                for body in bodies {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO webhook_inbox (received_at, body) VALUES ($1, $2) RETURNING id",
-                    )
-                    .bind(received_at)
-                    .bind(*body)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    ids.push(id);
+                for chunk in bodies.chunks(ROWS_PER_STATEMENT) {
+                    let mut insert = sqlx::QueryBuilder::<$driver>::new(
+                        "INSERT INTO webhook_inbox (received_at, body) ",
+                    );
+                    insert.push_values(chunk, |mut row, body| {
+                        row.push_bind(received_at).push_bind(*body);
+                    });
+                    insert.push(" RETURNING id");
+                    let mut chunk_ids: Vec<i64> =
+                        insert.build_query_scalar().fetch_all(&mut *tx).await?;
+                    chunk_ids.sort_unstable();
+                    ids.extend(chunk_ids);
                 }
                 tx.commit().await?;
                 Ok(ids)

@@ -43,6 +43,7 @@ impl PgRepo {
 // waiting on the others' row locks.
 impl_portable_repository!(
     PgRepo,
+    driver = sqlx::Postgres,
     backend = Backend::Postgres,
     claim_lock = "FOR UPDATE SKIP LOCKED"
 );

@@ -52,4 +52,9 @@ impl SqliteRepo {
 }
 
 // SQLite serialises writers, so the claiming UPDATE … WHERE id IN (SELECT …) is atomic as is.
-impl_portable_repository!(SqliteRepo, backend = Backend::Sqlite, claim_lock = "");
+impl_portable_repository!(
+    SqliteRepo,
+    driver = sqlx::Sqlite,
+    backend = Backend::Sqlite,
+    claim_lock = ""
+);

@@ -15,6 +15,8 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::webhooks::WebhookState;
+
 /// Shared state of every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -30,7 +32,7 @@ impl FromRef<AppState> for LeptosOptions {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, webhooks: WebhookState) -> Router {
     let routes = generate_route_list(app::App);
     let portal = state.portal.clone();
     let provide_portal = move || provide_context(portal.clone());
@@ -45,6 +47,8 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(provide_portal, app::shell))
+        .with_state(state)
+        .merge(crate::webhooks::routes(webhooks))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -62,5 +66,4 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .with_state(state)
 }
