@@ -115,6 +115,8 @@ impl RunningPortal {
 
         let worker = Worker::new(database.repo.clone(), WorkerSettings::default());
         tasks.spawn(worker.run(shutdown.child_token()));
+        let processor = crate::webhooks::processor::Processor::new(database.repo.clone());
+        tasks.spawn(processor.run(shutdown.child_token()));
         let stop_serving = shutdown.clone();
         tasks.spawn(async move {
             let serve = axum::serve(

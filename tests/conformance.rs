@@ -51,6 +51,11 @@ conformance!(
     webhook_batches_commit_together,
     staff_emails_are_unique_ignoring_case,
     audit_log_pages_newest_first,
+    changes_apply_once_and_introduce_unknown_wabas,
+    older_account_events_never_overwrite_newer_ones,
+    terms_signed_onboards_the_waba,
+    message_metrics_accumulate_per_day_and_category,
+    parked_deliveries_can_be_replayed,
 );
 
 mod cases {
@@ -538,5 +543,248 @@ mod cases {
         let rest = repo.list_audit(Some(first[2].id), 3).await.unwrap();
         let actions: Vec<_> = rest.iter().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["action.1", "action.0"]);
+    }
+
+    fn change(key: &str, waba: &str, time: Millis, effect: ChangeEffect) -> NewChange {
+        NewChange {
+            inbox_id: 0,
+            dedupe_key: key.into(),
+            field: "account_update".into(),
+            meta_waba_id: Some(waba.into()),
+            owner_business_id: Some("owner-1".into()),
+            event: Some("TEST".into()),
+            event_time: time,
+            payload: "{}".into(),
+            flagged: false,
+            effect,
+            timeline: Some(("webhook.test".into(), format!("{key} applied"))),
+        }
+    }
+
+    async fn inbox_id(repo: &Repo) -> i64 {
+        repo.insert_webhooks(&[b"{}"], now_millis()).await.unwrap()[0]
+    }
+
+    pub async fn changes_apply_once_and_introduce_unknown_wabas(repo: Repo) {
+        let inbox = inbox_id(&repo).await;
+        let added = NewChange {
+            inbox_id: inbox,
+            ..change(
+                "k1",
+                "w-new",
+                1_000,
+                ChangeEffect::Connection("shared".into()),
+            )
+        };
+        assert!(repo.apply_change(&added).await.unwrap());
+        assert!(
+            !repo.apply_change(&added).await.unwrap(),
+            "a duplicate is not applied"
+        );
+        let waba = repo
+            .waba_by_meta_id("w-new")
+            .await
+            .unwrap()
+            .expect("stub WABA created");
+        assert_eq!(waba.connection_state.as_deref(), Some("shared"));
+        assert_eq!(waba.connection_changed_at, Some(1_000));
+        let owner = repo.business_by_meta_id("owner-1").await.unwrap().unwrap();
+        assert_eq!(waba.business_id, owner.id);
+        let timeline = repo.timeline_for_waba(waba.id, 10).await.unwrap();
+        assert_eq!(
+            timeline.len(),
+            1,
+            "one timeline entry despite the duplicate"
+        );
+        assert_eq!(timeline[0].actor, "meta");
+    }
+
+    pub async fn older_account_events_never_overwrite_newer_ones(repo: Repo) {
+        let inbox = inbox_id(&repo).await;
+        let apply = |key: &'static str, time: Millis, effect: ChangeEffect| {
+            let repo = repo.clone();
+            async move {
+                let c = NewChange {
+                    inbox_id: inbox,
+                    ..change(key, "w1", time, effect)
+                };
+                repo.apply_change(&c).await.unwrap()
+            }
+        };
+        apply("removed", 2_000, ChangeEffect::Connection("removed".into())).await;
+        apply(
+            "late-install",
+            1_000,
+            ChangeEffect::Connection("connected".into()),
+        )
+        .await;
+        apply(
+            "restricted",
+            5_000,
+            ChangeEffect::Health("restricted".into()),
+        )
+        .await;
+        apply(
+            "late-reinstate",
+            4_000,
+            ChangeEffect::Health("active".into()),
+        )
+        .await;
+        let waba = repo.waba_by_meta_id("w1").await.unwrap().unwrap();
+        assert_eq!(waba.connection_state.as_deref(), Some("removed"));
+        assert_eq!(waba.account_health.as_deref(), Some("restricted"));
+        apply(
+            "reconnected",
+            3_000,
+            ChangeEffect::Connection("connected".into()),
+        )
+        .await;
+        let waba = repo.waba_by_meta_id("w1").await.unwrap().unwrap();
+        assert_eq!(waba.connection_state.as_deref(), Some("connected"));
+        // Late events still reach the timeline.
+        assert_eq!(repo.timeline_for_waba(waba.id, 10).await.unwrap().len(), 5);
+    }
+
+    pub async fn terms_signed_onboards_the_waba(repo: Repo) {
+        let b = business(&repo, "owner-1").await;
+        repo.upsert_waba(&waba(b.id, "w1", Some("ELIGIBLE")))
+            .await
+            .unwrap();
+        let inbox = inbox_id(&repo).await;
+        let signed = NewChange {
+            inbox_id: inbox,
+            ..change("t1", "w1", 7_000, ChangeEffect::TermsSigned)
+        };
+        assert!(repo.apply_change(&signed).await.unwrap());
+        let onboarded = repo.waba_by_meta_id("w1").await.unwrap().unwrap();
+        assert_eq!(onboarded.onboarding_status.as_deref(), Some("ONBOARDED"));
+        assert_eq!(onboarded.mm_terms_signed_at, Some(7_000));
+        let again = NewChange {
+            inbox_id: inbox,
+            ..change("t2", "w1", 9_000, ChangeEffect::TermsSigned)
+        };
+        assert!(repo.apply_change(&again).await.unwrap());
+        let still = repo.waba_by_meta_id("w1").await.unwrap().unwrap();
+        assert_eq!(
+            still.mm_terms_signed_at,
+            Some(7_000),
+            "first signature time kept"
+        );
+        assert_eq!(still.status_changed_at, onboarded.status_changed_at);
+    }
+
+    pub async fn message_metrics_accumulate_per_day_and_category(repo: Repo) {
+        let inbox = inbox_id(&repo).await;
+        let status =
+            |key: &str, day: &str, category: &str, counter: Counter, code: Option<i64>| NewChange {
+                inbox_id: inbox,
+                field: "messages".into(),
+                timeline: None,
+                ..change(
+                    key,
+                    "w1",
+                    0,
+                    ChangeEffect::Message {
+                        day: day.into(),
+                        category: category.into(),
+                        counter,
+                        error_code: code,
+                    },
+                )
+            };
+        for c in [
+            status(
+                "a:sent",
+                "2026-11-01",
+                "marketing_lite",
+                Counter::Sent,
+                None,
+            ),
+            status(
+                "a:delivered",
+                "2026-11-01",
+                "marketing_lite",
+                Counter::Delivered,
+                None,
+            ),
+            status(
+                "a:read",
+                "2026-11-01",
+                "marketing_lite",
+                Counter::Read,
+                None,
+            ),
+            status(
+                "a:read",
+                "2026-11-01",
+                "marketing_lite",
+                Counter::Read,
+                None,
+            ),
+            status("b:sent", "2026-11-01", "marketing", Counter::Sent, None),
+            status(
+                "c:failed",
+                "2026-11-02",
+                "marketing_lite",
+                Counter::Failed,
+                Some(131049),
+            ),
+            status(
+                "d:failed",
+                "2026-11-02",
+                "marketing_lite",
+                Counter::Failed,
+                Some(131049),
+            ),
+            status(
+                "click:1",
+                "2026-11-02",
+                "marketing_lite",
+                Counter::Clicked,
+                None,
+            ),
+        ] {
+            repo.apply_change(&c).await.unwrap();
+        }
+        let metrics = repo.metrics_for_waba("w1").await.unwrap();
+        let row = |day: &str, category: &str| {
+            metrics
+                .iter()
+                .find(|m| m.day == day && m.category == category)
+                .map(|m| (m.sent, m.delivered, m.read, m.failed, m.clicked))
+                .unwrap()
+        };
+        assert_eq!(metrics.len(), 3);
+        assert_eq!(row("2026-11-01", "marketing_lite"), (1, 1, 1, 0, 0));
+        assert_eq!(row("2026-11-01", "marketing"), (1, 0, 0, 0, 0));
+        assert_eq!(row("2026-11-02", "marketing_lite"), (0, 0, 0, 2, 1));
+        assert_eq!(
+            repo.failures_for_waba("w1").await.unwrap(),
+            vec![("2026-11-02".to_string(), 131049, 2)]
+        );
+    }
+
+    pub async fn parked_deliveries_can_be_replayed(repo: Repo) {
+        let ids = repo
+            .insert_webhooks(&[b"not json", b"{}"], now_millis())
+            .await
+            .unwrap();
+        repo.park_webhook(ids[0], "the delivery is not JSON")
+            .await
+            .unwrap();
+        let parked = repo.parked_webhooks(10).await.unwrap();
+        assert_eq!(parked.len(), 1);
+        assert_eq!(
+            parked[0].last_error.as_deref(),
+            Some("the delivery is not JSON")
+        );
+        assert_eq!(repo.pending_webhooks(10).await.unwrap().len(), 1);
+        assert!(repo.replay_webhook(ids[0]).await.unwrap());
+        assert!(
+            !repo.replay_webhook(ids[1]).await.unwrap(),
+            "only parked rows replay"
+        );
+        assert_eq!(repo.pending_webhooks(10).await.unwrap().len(), 2);
+        assert!(repo.parked_webhooks(10).await.unwrap().is_empty());
     }
 }

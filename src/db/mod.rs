@@ -123,6 +123,19 @@ pub trait Repository: Send + Sync + 'static {
     async fn pending_webhooks(&self, limit: i64) -> DbResult<Vec<InboxRow>>;
     /// Marks a delivery processed (`Ok`) or records a failed attempt (`Err`).
     async fn finish_webhook(&self, id: i64, outcome: Result<(), &str>) -> DbResult<()>;
+    /// Sets a delivery aside (a poison row) with its error, for staff to look at and replay.
+    async fn park_webhook(&self, id: i64, error: &str) -> DbResult<()>;
+    /// Puts a parked delivery back in line. Returns `false` if it was not parked.
+    async fn replay_webhook(&self, id: i64) -> DbResult<bool>;
+    /// Parked deliveries, newest first.
+    async fn parked_webhooks(&self, limit: i64) -> DbResult<Vec<InboxRow>>;
+    /// Records `change` and applies its effect in one transaction, unless a change with the
+    /// same dedupe key was recorded before. Returns whether it was applied now.
+    async fn apply_change(&self, change: &NewChange) -> DbResult<bool>;
+    /// Daily message counts of one WABA, oldest day first.
+    async fn metrics_for_waba(&self, meta_waba_id: &str) -> DbResult<Vec<DailyMetrics>>;
+    /// Failed sends of one WABA per `(day, error code)`.
+    async fn failures_for_waba(&self, meta_waba_id: &str) -> DbResult<Vec<(String, i64, i64)>>;
 
     // Staff accounts and the audit log.
     async fn create_staff_user(&self, user: &NewStaffUser) -> DbResult<StaffUser>;

@@ -58,6 +58,14 @@ pub struct Waba {
     pub coexistence: bool,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// From account_update events: `connected`, `disconnected`, `offboarded`, `deleted`, …
+    pub connection_state: Option<String>,
+    pub connection_changed_at: Option<Millis>,
+    /// From account_update events: `active`, `restricted`, `violation`, `disabled`, …
+    pub account_health: Option<String>,
+    pub health_changed_at: Option<Millis>,
+    /// When Meta said the business signed the MM API terms (`MM_LITE_TERMS_SIGNED`).
+    pub mm_terms_signed_at: Option<Millis>,
 }
 
 /// A page request over WABAs, newest first, continuing below `before_id` (keyset pagination).
@@ -284,4 +292,70 @@ pub struct AuditEntry {
     pub detail: Option<String>,
     pub ip: Option<String>,
     pub occurred_at: Millis,
+}
+
+/// Which message counter a status webhook moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counter {
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+    Clicked,
+}
+
+/// What applying a webhook change does to the portal's state, besides recording it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeEffect {
+    /// Recorded (and shown on the timeline) only.
+    None,
+    /// `MM_LITE_TERMS_SIGNED`: the WABA is onboarded to MM API.
+    TermsSigned,
+    /// Partner sharing / app install / offboarding: the WABA's connection to this partner.
+    Connection(String),
+    /// Restrictions, violations, bans: the WABA's account health.
+    Health(String),
+    /// `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`.
+    Country(String),
+    /// A `messages` status or click, counted per day and pricing category.
+    Message {
+        day: String,
+        category: String,
+        counter: Counter,
+        error_code: Option<i64>,
+    },
+}
+
+/// One change from a webhook delivery, ready to apply exactly once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChange {
+    pub inbox_id: i64,
+    pub dedupe_key: String,
+    pub field: String,
+    pub meta_waba_id: Option<String>,
+    /// Owner business of the WABA, when the payload names it (used to create a WABA the
+    /// portal has not seen yet, e.g. on `PARTNER_ADDED`).
+    pub owner_business_id: Option<String>,
+    pub event: Option<String>,
+    /// When Meta says it happened (entry `time` or status `timestamp`), Unix millis.
+    pub event_time: Millis,
+    /// The change's JSON, kept raw.
+    pub payload: String,
+    pub flagged: bool,
+    pub effect: ChangeEffect,
+    /// Timeline entry `(kind, summary)`, if this change belongs on the WABA's timeline.
+    pub timeline: Option<(String, String)>,
+}
+
+/// One day of message counts for one WABA and pricing category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DailyMetrics {
+    pub meta_waba_id: String,
+    pub day: String,
+    pub category: String,
+    pub sent: i64,
+    pub delivered: i64,
+    pub read: i64,
+    pub failed: i64,
+    pub clicked: i64,
 }

@@ -5,6 +5,15 @@
 //! is valid on SQLite ≥ 3.39 and PostgreSQL ≥ 12; the one engine-specific piece, the row-lock
 //! clause used when claiming jobs, is passed in by the backend module.
 
+/// The columns of [`Waba`](super::Waba), in one place for every query that returns WABAs.
+macro_rules! waba_columns {
+    () => {
+        "id, meta_waba_id, business_id, name, currency, country, onboarding_status,
+         status_changed_at, coexistence, created_at, updated_at, connection_state,
+         connection_changed_at, account_health, health_changed_at, mm_terms_signed_at"
+    };
+}
+
 macro_rules! impl_portable_repository {
     ($repo:ty, driver = $driver:ty, backend = $backend:expr, claim_lock = $claim_lock:literal) => {
         #[async_trait::async_trait]
@@ -57,7 +66,7 @@ macro_rules! impl_portable_repository {
                 let now = $crate::db::now_millis();
                 // status_changed_at moves only when the status value really changes; the SET
                 // expressions read the old row, so the CASE sees the previous status.
-                Ok(sqlx::query_as(
+                Ok(sqlx::query_as(concat!(
                     "INSERT INTO wabas (meta_waba_id, business_id, name, currency, country,
                                         onboarding_status, status_changed_at, coexistence,
                                         created_at, updated_at)
@@ -74,10 +83,8 @@ macro_rules! impl_portable_repository {
                         onboarding_status = excluded.onboarding_status,
                         coexistence = excluded.coexistence,
                         updated_at = excluded.updated_at
-                     RETURNING id, meta_waba_id, business_id, name, currency, country,
-                               onboarding_status, status_changed_at, coexistence,
-                               created_at, updated_at",
-                )
+                     RETURNING ", waba_columns!()
+                ))
                 .bind(&waba.meta_waba_id)
                 .bind(waba.business_id)
                 .bind(&waba.name)
@@ -94,12 +101,9 @@ macro_rules! impl_portable_repository {
                 &self,
                 meta_waba_id: &str,
             ) -> $crate::db::DbResult<Option<$crate::db::Waba>> {
-                Ok(sqlx::query_as(
-                    "SELECT id, meta_waba_id, business_id, name, currency, country,
-                            onboarding_status, status_changed_at, coexistence,
-                            created_at, updated_at
-                     FROM wabas WHERE meta_waba_id = $1",
-                )
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ", waba_columns!(), " FROM wabas WHERE meta_waba_id = $1"
+                ))
                 .bind(meta_waba_id)
                 .fetch_optional(&self.pool)
                 .await?)
@@ -109,16 +113,13 @@ macro_rules! impl_portable_repository {
                 &self,
                 query: &$crate::db::WabaQuery,
             ) -> $crate::db::DbResult<Vec<$crate::db::Waba>> {
-                Ok(sqlx::query_as(
-                    "SELECT id, meta_waba_id, business_id, name, currency, country,
-                            onboarding_status, status_changed_at, coexistence,
-                            created_at, updated_at
-                     FROM wabas
+                Ok(sqlx::query_as(concat!(
+                    "SELECT ", waba_columns!(), " FROM wabas
                      WHERE ($1 IS NULL OR onboarding_status = $1)
                        AND ($2 IS NULL OR id < $2)
                      ORDER BY id DESC
-                     LIMIT $3",
-                )
+                     LIMIT $3"
+                ))
                 .bind(&query.status)
                 .bind(query.before_id)
                 .bind(query.limit)
@@ -430,6 +431,241 @@ macro_rules! impl_portable_repository {
                 Ok(())
             }
 
+            async fn park_webhook(&self, id: i64, error: &str) -> $crate::db::DbResult<()> {
+                sqlx::query(
+                    "UPDATE webhook_inbox SET state = 'parked', attempts = attempts + 1,
+                            last_error = $1 WHERE id = $2",
+                )
+                .bind(error)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn replay_webhook(&self, id: i64) -> $crate::db::DbResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE webhook_inbox SET state = 'pending', attempts = 0
+                     WHERE id = $1 AND state = 'parked'",
+                )
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn parked_webhooks(
+                &self,
+                limit: i64,
+            ) -> $crate::db::DbResult<Vec<$crate::db::InboxRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, received_at, body, state, attempts, last_error
+                     FROM webhook_inbox WHERE state = 'parked' ORDER BY id DESC LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn apply_change(
+                &self,
+                change: &$crate::db::NewChange,
+            ) -> $crate::db::DbResult<bool> {
+                use $crate::db::{ChangeEffect, Counter};
+                let now = $crate::db::now_millis();
+                let mut tx = self.pool.begin().await?;
+                let recorded: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO webhook_changes (inbox_id, dedupe_key, field, meta_waba_id, event,
+                                                  event_time, payload, flagged, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+                )
+                .bind(change.inbox_id)
+                .bind(&change.dedupe_key)
+                .bind(&change.field)
+                .bind(&change.meta_waba_id)
+                .bind(&change.event)
+                .bind(change.event_time)
+                .bind(&change.payload)
+                .bind(change.flagged)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if recorded.is_none() {
+                    return Ok(false);
+                }
+                let waba = change.meta_waba_id.as_deref();
+                let creates_waba = matches!(
+                    change.effect,
+                    ChangeEffect::TermsSigned | ChangeEffect::Connection(_) | ChangeEffect::Health(_)
+                );
+                if let (true, Some(waba), Some(owner)) =
+                    (creates_waba, waba, change.owner_business_id.as_deref())
+                {
+                    // A WABA Meta tells us about before any signup or discovery saw it.
+                    sqlx::query(
+                        "INSERT INTO businesses (meta_business_id, name, created_at, updated_at)
+                         VALUES ($1, $2, $3, $3) ON CONFLICT (meta_business_id) DO NOTHING",
+                    )
+                    .bind(owner)
+                    .bind(format!("Business {owner}"))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO wabas (meta_waba_id, business_id, name, created_at, updated_at)
+                         SELECT $1, id, $2, $3, $3 FROM businesses WHERE meta_business_id = $4
+                         ON CONFLICT (meta_waba_id) DO NOTHING",
+                    )
+                    .bind(waba)
+                    .bind(format!("WABA {waba}"))
+                    .bind(now)
+                    .bind(owner)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                match &change.effect {
+                    ChangeEffect::None => {}
+                    ChangeEffect::TermsSigned => {
+                        sqlx::query(
+                            "UPDATE wabas SET
+                                status_changed_at = CASE WHEN onboarding_status = 'ONBOARDED'
+                                    THEN status_changed_at ELSE $1 END,
+                                onboarding_status = 'ONBOARDED',
+                                mm_terms_signed_at = COALESCE(mm_terms_signed_at, $2),
+                                updated_at = $1
+                             WHERE meta_waba_id = $3",
+                        )
+                        .bind(now)
+                        .bind(change.event_time)
+                        .bind(waba)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    ChangeEffect::Connection(state) => {
+                        sqlx::query(
+                            "UPDATE wabas SET connection_state = $1, connection_changed_at = $2,
+                                    updated_at = $3
+                             WHERE meta_waba_id = $4
+                               AND (connection_changed_at IS NULL OR connection_changed_at <= $2)",
+                        )
+                        .bind(state)
+                        .bind(change.event_time)
+                        .bind(now)
+                        .bind(waba)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    ChangeEffect::Health(health) => {
+                        sqlx::query(
+                            "UPDATE wabas SET account_health = $1, health_changed_at = $2,
+                                    updated_at = $3
+                             WHERE meta_waba_id = $4
+                               AND (health_changed_at IS NULL OR health_changed_at <= $2)",
+                        )
+                        .bind(health)
+                        .bind(change.event_time)
+                        .bind(now)
+                        .bind(waba)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    ChangeEffect::Country(country) => {
+                        sqlx::query("UPDATE wabas SET country = $1, updated_at = $2 WHERE meta_waba_id = $3")
+                            .bind(country)
+                            .bind(now)
+                            .bind(waba)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    ChangeEffect::Message { day, category, counter, error_code } => {
+                        let mut counts = [0i64; 5];
+                        counts[match counter {
+                            Counter::Sent => 0,
+                            Counter::Delivered => 1,
+                            Counter::Read => 2,
+                            Counter::Failed => 3,
+                            Counter::Clicked => 4,
+                        }] = 1;
+                        sqlx::query(
+                            "INSERT INTO message_metrics_daily
+                                (meta_waba_id, day, category, sent, delivered, read, failed, clicked)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                             ON CONFLICT (meta_waba_id, day, category) DO UPDATE SET
+                                sent = message_metrics_daily.sent + excluded.sent,
+                                delivered = message_metrics_daily.delivered + excluded.delivered,
+                                read = message_metrics_daily.read + excluded.read,
+                                failed = message_metrics_daily.failed + excluded.failed,
+                                clicked = message_metrics_daily.clicked + excluded.clicked",
+                        )
+                        .bind(waba.unwrap_or(""))
+                        .bind(day)
+                        .bind(category)
+                        .bind(counts[0])
+                        .bind(counts[1])
+                        .bind(counts[2])
+                        .bind(counts[3])
+                        .bind(counts[4])
+                        .execute(&mut *tx)
+                        .await?;
+                        if let Some(code) = error_code {
+                            sqlx::query(
+                                "INSERT INTO message_failures_daily (meta_waba_id, day, error_code, failures)
+                                 VALUES ($1, $2, $3, 1)
+                                 ON CONFLICT (meta_waba_id, day, error_code) DO UPDATE SET
+                                    failures = message_failures_daily.failures + 1",
+                            )
+                            .bind(waba.unwrap_or(""))
+                            .bind(day)
+                            .bind(*code)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                }
+                if let Some((kind, summary)) = &change.timeline {
+                    sqlx::query(
+                        "INSERT INTO timeline_events (waba_id, kind, summary, detail, actor, occurred_at)
+                         VALUES ((SELECT id FROM wabas WHERE meta_waba_id = $1), $2, $3, $4, 'meta', $5)",
+                    )
+                    .bind(waba)
+                    .bind(kind)
+                    .bind(summary)
+                    .bind(&change.payload)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn metrics_for_waba(
+                &self,
+                meta_waba_id: &str,
+            ) -> $crate::db::DbResult<Vec<$crate::db::DailyMetrics>> {
+                Ok(sqlx::query_as(
+                    "SELECT meta_waba_id, day, category, sent, delivered, read, failed, clicked
+                     FROM message_metrics_daily WHERE meta_waba_id = $1 ORDER BY day, category",
+                )
+                .bind(meta_waba_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn failures_for_waba(
+                &self,
+                meta_waba_id: &str,
+            ) -> $crate::db::DbResult<Vec<(String, i64, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT day, error_code, failures FROM message_failures_daily
+                     WHERE meta_waba_id = $1 ORDER BY day, error_code",
+                )
+                .bind(meta_waba_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn create_staff_user(
                 &self,
                 user: &$crate::db::NewStaffUser,
@@ -510,3 +746,4 @@ macro_rules! impl_portable_repository {
 }
 
 pub(crate) use impl_portable_repository;
+pub(crate) use waba_columns;

@@ -6,7 +6,9 @@
 //! deduplication, the per-WABA state machine) happens later from the inbox table, so a slow or
 //! failing processor never makes Meta retry, and a crash never loses an acknowledged delivery.
 
+pub mod changes;
 pub mod inbox;
+pub mod processor;
 pub mod routes;
 pub mod signature;
 

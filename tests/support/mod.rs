@@ -47,3 +47,13 @@ pub async fn postgres() -> Database {
         .await
         .expect("postgres connects")
 }
+
+/// Every delivery body in the inbox, whatever its processing state, oldest first.
+pub async fn inbox_bodies(database: &Database) -> Vec<Vec<u8>> {
+    const SQL: &str = "SELECT body FROM webhook_inbox ORDER BY id";
+    match &database.pool {
+        db::Pool::Sqlite(pool) => sqlx::query_scalar(SQL).fetch_all(pool).await,
+        db::Pool::Postgres(pool) => sqlx::query_scalar(SQL).fetch_all(pool).await,
+    }
+    .expect("inbox readable")
+}
