@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +11,9 @@ import { createInterface } from 'node:readline';
 export default async function globalSetup() {
   const root = resolve(__dirname, '..');
   const binary = process.env.PORTAL_BIN ?? join(root, 'target', 'debug', 'mm-portal');
+  if (!existsSync(binary)) {
+    throw new Error(`portal binary not found at ${binary}: run scripts/build.sh or set PORTAL_BIN`);
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-portal-e2e-'));
   const child = spawn(binary, ['serve'], {
     cwd: root,
@@ -28,6 +31,7 @@ export default async function globalSetup() {
 
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error('portal did not start within 30 s')), 30_000);
+    child.once('error', (error) => reject(error));
     child.once('exit', (code) => reject(new Error(`portal exited early with code ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const match = line.match(/listening on (http:\/\/\S+)/);

@@ -41,7 +41,10 @@ say "building the portal for the browser tests"
 browser_passed=0
 browser_failed=0
 if "$ROOT/scripts/build.sh" >"$logs/build.log" 2>&1; then
-  say "Playwright (headless Chromium)"
+  # The binary lives in the cargo target dir, which CI moves outside the clone.
+  PORTAL_BIN="$(tail -n 1 "$logs/build.log")"
+  export PORTAL_BIN
+  say "Playwright (headless Chromium) against $PORTAL_BIN"
   (cd end2end && npx playwright test)
   browser_status=$?
   results=end2end/test-results/results.json

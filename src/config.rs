@@ -271,7 +271,8 @@ fn default_sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join("portal.db").display())
 }
 
-fn is_graph_version(text: &str) -> bool {
+/// `v<major>.<minor>`, like `v23.0`.
+pub fn is_graph_version(text: &str) -> bool {
     let Some(rest) = text.strip_prefix('v') else {
         return false;
     };

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ports::Portal;
+use app::ports::{Mode, Portal};
 use leptos::config::{Env, LeptosOptions};
 use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
@@ -16,6 +16,7 @@ use crate::db::{self, redact_url, Database, DbError};
 use crate::http::{self, AppState};
 use crate::jobs::{Worker, WorkerSettings};
 use crate::portal::PortalService;
+use crate::sandbox::SandboxState;
 use crate::webhooks::{GroupCommitInbox, WebhookState};
 
 /// Most webhook deliveries committed in one transaction.
@@ -105,12 +106,18 @@ impl RunningPortal {
             verify_token: Arc::new(config.meta.webhook_verify_token.clone()),
             inbox: Arc::new(inbox),
         };
+        let sandbox = (config.mode == Mode::Sandbox).then(|| SandboxState {
+            store: database.sandbox.clone(),
+            app_id: config.meta.app_id.clone(),
+            app_secret: Arc::new(config.meta.app_secret.clone()),
+        });
         let router = http::router(
             AppState {
                 leptos_options,
                 portal,
             },
             webhooks,
+            sandbox,
         );
 
         let worker = Worker::new(database.repo.clone(), WorkerSettings::default());

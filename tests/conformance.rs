@@ -20,6 +20,11 @@ macro_rules! conformance {
                     super::cases::$case(database.repo.clone()).await;
                 }
             )*
+            #[tokio::test]
+            async fn sandbox_store_versions_and_pages() {
+                let (database, _dir) = crate::support::sqlite().await;
+                super::cases::sandbox_store_versions_and_pages(database.sandbox.clone()).await;
+            }
         }
         mod postgres {
             $(
@@ -29,6 +34,11 @@ macro_rules! conformance {
                     super::cases::$case(database.repo.clone()).await;
                 }
             )*
+            #[tokio::test]
+            async fn sandbox_store_versions_and_pages() {
+                let database = crate::support::postgres().await;
+                super::cases::sandbox_store_versions_and_pages(database.sandbox.clone()).await;
+            }
         }
     };
 }
@@ -786,5 +796,61 @@ mod cases {
         );
         assert_eq!(repo.pending_webhooks(10).await.unwrap().len(), 2);
         assert!(repo.parked_webhooks(10).await.unwrap().is_empty());
+    }
+
+    pub async fn sandbox_store_versions_and_pages(store: Arc<dyn SandboxStore>) {
+        store
+            .sandbox_insert("waba", "w1", Some("b1"), r#"{"n":1}"#)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.sandbox_insert("waba", "w1", None, "{}").await,
+            Err(DbError::Conflict)
+        ));
+        let first = store.sandbox_get("waba", "w1").await.unwrap().unwrap();
+        assert_eq!((first.version, first.parent.as_deref()), (1, Some("b1")));
+        assert!(store
+            .sandbox_update("waba", "w1", r#"{"n":2}"#, 1)
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .sandbox_update("waba", "w1", r#"{"n":3}"#, 1)
+                .await
+                .unwrap(),
+            "a stale version loses"
+        );
+        let second = store.sandbox_get("waba", "w1").await.unwrap().unwrap();
+        assert_eq!((second.version, second.data.as_str()), (2, r#"{"n":2}"#));
+        for id in ["w2", "w3", "w4"] {
+            store
+                .sandbox_insert("waba", id, Some("b1"), "{}")
+                .await
+                .unwrap();
+        }
+        store
+            .sandbox_insert("waba", "x1", Some("b2"), "{}")
+            .await
+            .unwrap();
+        let page = store
+            .sandbox_list("waba", Some("b1"), Some("w2"), 10)
+            .await
+            .unwrap();
+        let ids: Vec<_> = page.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(ids, ["w3", "w4"]);
+        assert_eq!(
+            store
+                .sandbox_list("waba", None, None, 2)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(store.sandbox_delete("waba", "w4").await.unwrap());
+        assert!(!store.sandbox_delete("waba", "w4").await.unwrap());
+        assert!(
+            store.sandbox_get("code", "w1").await.unwrap().is_none(),
+            "kinds are separate"
+        );
     }
 }

@@ -146,10 +146,55 @@ pub trait Repository: Send + Sync + 'static {
     async fn list_audit(&self, before_id: Option<i64>, limit: i64) -> DbResult<Vec<AuditEntry>>;
 }
 
+/// One stored object of the Meta simulator (see docs/SIMULATOR.md).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SandboxObject {
+    pub kind: String,
+    pub id: String,
+    pub parent: Option<String>,
+    /// The object as JSON.
+    pub data: String,
+    pub version: i64,
+    pub updated_at: Millis,
+}
+
+/// The Meta simulator's storage: JSON documents by kind and id, with optimistic versions.
+#[async_trait]
+pub trait SandboxStore: Send + Sync + 'static {
+    async fn sandbox_get(&self, kind: &str, id: &str) -> DbResult<Option<SandboxObject>>;
+    /// Stores a new object; [`DbError::Conflict`] if `(kind, id)` exists.
+    async fn sandbox_insert(
+        &self,
+        kind: &str,
+        id: &str,
+        parent: Option<&str>,
+        data: &str,
+    ) -> DbResult<()>;
+    /// Replaces an object's data if its version is still `expected_version` (bumping it);
+    /// returns `false` when someone else changed it first, or it is gone.
+    async fn sandbox_update(
+        &self,
+        kind: &str,
+        id: &str,
+        data: &str,
+        expected_version: i64,
+    ) -> DbResult<bool>;
+    /// Objects of `kind` (under `parent`, when given) with ids after `after_id`, by id.
+    async fn sandbox_list(
+        &self,
+        kind: &str,
+        parent: Option<&str>,
+        after_id: Option<&str>,
+        limit: i64,
+    ) -> DbResult<Vec<SandboxObject>>;
+    async fn sandbox_delete(&self, kind: &str, id: &str) -> DbResult<bool>;
+}
+
 /// A connected, migrated database.
 #[derive(Clone)]
 pub struct Database {
     pub repo: Arc<dyn Repository>,
+    pub sandbox: Arc<dyn SandboxStore>,
     pub pool: Pool,
 }
 
@@ -169,16 +214,20 @@ pub async fn connect(url: &str) -> DbResult<Database> {
         let repo = sqlite::SqliteRepo::connect(url).await?;
         repo.migrate().await?;
         let pool = Pool::Sqlite(repo.pool().clone());
+        let repo = Arc::new(repo);
         Ok(Database {
-            repo: Arc::new(repo),
+            repo: repo.clone(),
+            sandbox: repo,
             pool,
         })
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let repo = postgres::PgRepo::connect(url).await?;
         repo.migrate().await?;
         let pool = Pool::Postgres(repo.pool().clone());
+        let repo = Arc::new(repo);
         Ok(Database {
-            repo: Arc::new(repo),
+            repo: repo.clone(),
+            sandbox: repo,
             pool,
         })
     } else {

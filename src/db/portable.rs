@@ -742,6 +742,95 @@ macro_rules! impl_portable_repository {
                 .await?)
             }
         }
+
+        #[async_trait::async_trait]
+        impl $crate::db::SandboxStore for $repo {
+            async fn sandbox_get(
+                &self,
+                kind: &str,
+                id: &str,
+            ) -> $crate::db::DbResult<Option<$crate::db::SandboxObject>> {
+                Ok(sqlx::query_as(
+                    "SELECT kind, id, parent, data, version, updated_at
+                     FROM sandbox_objects WHERE kind = $1 AND id = $2",
+                )
+                .bind(kind)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn sandbox_insert(
+                &self,
+                kind: &str,
+                id: &str,
+                parent: Option<&str>,
+                data: &str,
+            ) -> $crate::db::DbResult<()> {
+                sqlx::query(
+                    "INSERT INTO sandbox_objects (kind, id, parent, data, version, updated_at)
+                     VALUES ($1, $2, $3, $4, 1, $5)",
+                )
+                .bind(kind)
+                .bind(id)
+                .bind(parent)
+                .bind(data)
+                .bind($crate::db::now_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn sandbox_update(
+                &self,
+                kind: &str,
+                id: &str,
+                data: &str,
+                expected_version: i64,
+            ) -> $crate::db::DbResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE sandbox_objects SET data = $1, version = version + 1, updated_at = $2
+                     WHERE kind = $3 AND id = $4 AND version = $5",
+                )
+                .bind(data)
+                .bind($crate::db::now_millis())
+                .bind(kind)
+                .bind(id)
+                .bind(expected_version)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn sandbox_list(
+                &self,
+                kind: &str,
+                parent: Option<&str>,
+                after_id: Option<&str>,
+                limit: i64,
+            ) -> $crate::db::DbResult<Vec<$crate::db::SandboxObject>> {
+                Ok(sqlx::query_as(
+                    "SELECT kind, id, parent, data, version, updated_at FROM sandbox_objects
+                     WHERE kind = $1 AND ($2 IS NULL OR parent = $2) AND ($3 IS NULL OR id > $3)
+                     ORDER BY id LIMIT $4",
+                )
+                .bind(kind)
+                .bind(parent)
+                .bind(after_id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn sandbox_delete(&self, kind: &str, id: &str) -> $crate::db::DbResult<bool> {
+                let done = sqlx::query("DELETE FROM sandbox_objects WHERE kind = $1 AND id = $2")
+                    .bind(kind)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+        }
     };
 }
 

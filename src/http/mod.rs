@@ -15,6 +15,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::sandbox::SandboxState;
 use crate::webhooks::WebhookState;
 
 /// Shared state of every handler.
@@ -32,7 +33,8 @@ impl FromRef<AppState> for LeptosOptions {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState, webhooks: WebhookState) -> Router {
+/// The portal's router. `sandbox` is the Meta simulator, mounted in sandbox mode only.
+pub fn router(state: AppState, webhooks: WebhookState, sandbox: Option<SandboxState>) -> Router {
     let routes = generate_route_list(app::App);
     let portal = state.portal.clone();
     let provide_portal = move || provide_context(portal.clone());
@@ -49,6 +51,7 @@ pub fn router(state: AppState, webhooks: WebhookState) -> Router {
         >(provide_portal, app::shell))
         .with_state(state)
         .merge(crate::webhooks::routes(webhooks))
+        .merge(sandbox.map(crate::sandbox::routes).unwrap_or_default())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -1,0 +1,43 @@
+//! The Meta simulator (sandbox mode): a stateful stand-in for the parts of Meta the portal
+//! uses, served under `/sandbox/…` and reached over real HTTP. Design: docs/SIMULATOR.md.
+//!
+//! Built so far: the Graph endpoints for the code exchange (`oauth/access_token`),
+//! `debug_token`, reading a WABA / phone / business with `fields=`, a WABA's `phone_numbers`,
+//! Graph's error objects, and access-token plus `appsecret_proof` checks; and the tester API
+//! that the Embedded Signup popup will call to create a business, WABA, phone and code.
+
+pub mod errors;
+pub mod graph;
+pub mod model;
+pub mod tester;
+
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+use secrecy::SecretString;
+
+use crate::db::SandboxStore;
+
+#[derive(Clone)]
+pub struct SandboxState {
+    pub store: Arc<dyn SandboxStore>,
+    /// The simulated Meta app (the portal's `META_APP_ID` / `META_APP_SECRET`).
+    pub app_id: String,
+    pub app_secret: Arc<SecretString>,
+}
+
+pub fn routes(state: SandboxState) -> Router {
+    let graph = Router::new()
+        .route("/{version}/oauth/access_token", get(graph::access_token))
+        .route("/{version}/debug_token", get(graph::debug_token))
+        .route("/{version}/{id}", get(graph::object))
+        .route("/{version}/{id}/phone_numbers", get(graph::phone_numbers))
+        // Unknown paths and methods answer like Graph, not with axum's empty 404/405.
+        .fallback(graph::unsupported)
+        .method_not_allowed_fallback(graph::unsupported);
+    Router::new()
+        .nest("/sandbox/graph", graph)
+        .route("/sandbox/api/signups", post(tester::create_signup))
+        .with_state(state)
+}

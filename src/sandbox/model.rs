@@ -1,0 +1,84 @@
+//! The simulator's objects, stored as JSON documents (`SandboxStore`). Field names are Graph's.
+
+use serde::{Deserialize, Serialize};
+
+pub const BUSINESS: &str = "business";
+pub const WABA: &str = "waba";
+pub const PHONE: &str = "phone";
+pub const TOKEN: &str = "token";
+pub const CODE: &str = "code";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Business {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waba {
+    pub id: String,
+    pub name: String,
+    pub owner_business_id: String,
+    pub currency: String,
+    pub timezone_id: String,
+    pub country: String,
+    pub account_review_status: String,
+    /// One of the values in DESIGN.md §8 (INELIGIBLE_…, ELIGIBLE, PENDING_…, ONBOARDED).
+    pub marketing_messages_onboarding_status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    pub id: String,
+    pub waba_id: String,
+    pub display_phone_number: String,
+    pub verified_name: String,
+    pub code_verification_status: String,
+    pub quality_rating: String,
+    /// `CLOUD_API` once registered, `NOT_APPLICABLE` before.
+    pub platform_type: String,
+    /// Connected through the WhatsApp Business app (coexistence): never registered.
+    pub coexistence: bool,
+}
+
+/// A scope and the objects it was granted on (Embedded Signup grants per WABA).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GranularScope {
+    pub scope: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_ids: Vec<String>,
+}
+
+/// An access token. Stored under the SHA-256 of the token string, never the string itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Token {
+    pub app_id: String,
+    pub user_id: String,
+    /// `SYSTEM_USER` for business integration system user tokens.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub granular_scopes: Vec<GranularScope>,
+    /// Unix seconds.
+    pub issued_at: i64,
+    /// Unix seconds; 0 = never (business integration tokens do not expire).
+    pub expires_at: i64,
+}
+
+impl Token {
+    pub fn covers(&self, object_id: &str) -> bool {
+        self.granular_scopes
+            .iter()
+            .any(|s| s.target_ids.iter().any(|t| t == object_id))
+    }
+}
+
+/// An authorization code from `FB.login`: single use, short lived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Code {
+    pub app_id: String,
+    /// The token this code exchanges for (simulator-side secret, like Meta's own records).
+    pub access_token: String,
+    /// Unix millis.
+    pub expires_at: i64,
+    pub used: bool,
+}
