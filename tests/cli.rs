@@ -1,7 +1,8 @@
 //! The binary as an operator meets it: start-up failures give one clear line and exit code 2
 //! (no panic, no secret), `--help` is usable, and SIGTERM shuts down cleanly.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -139,21 +140,7 @@ fn a_port_in_use_is_reported() {
 #[test]
 fn serve_prints_its_url_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .env("PORTAL_ADDR", "127.0.0.1:0")
-        .env("PORTAL_DATA_DIR", dir.path())
-        .env("RUST_LOG", "info")
-        .env_remove("DATABASE_URL")
-        .env_remove("META_MODE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let (child, _, line) = support::spawn_binary(dir.path(), "info", Stdio::piped());
     assert!(
         line.starts_with("MM Portal (Sandbox) listening on http://127.0.0.1:"),
         "{line}"

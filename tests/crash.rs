@@ -5,36 +5,17 @@
 mod support;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mm_portal::webhooks::signature;
 use secrecy::SecretString;
 
-const BIN: &str = env!("CARGO_BIN_EXE_mm-portal");
-
-/// Starts `mm-portal serve` on a free port over `data_dir`; returns it and its base URL.
-fn start_server(data_dir: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .env("PORTAL_ADDR", "127.0.0.1:0")
-        .env("PORTAL_DATA_DIR", data_dir)
-        .env("RUST_LOG", "error")
-        .env_remove("DATABASE_URL")
-        .env_remove("META_MODE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().rsplit(' ').next().unwrap().to_string();
-    (child, base)
+fn start_server(data_dir: &Path) -> (std::process::Child, String) {
+    let (child, url, _) = support::spawn_binary(data_dir, "error", Stdio::null());
+    (child, url)
 }
 
 fn delivery(sender: u64, n: u64) -> String {

@@ -4,9 +4,6 @@
 
 mod support;
 
-use clap::Parser;
-use mm_portal::cli::Cli;
-use mm_portal::config::Config;
 use mm_portal::graph::{appsecret_proof, GraphError};
 use mm_portal::server::RunningPortal;
 use secrecy::{ExposeSecret, SecretString};
@@ -22,26 +19,13 @@ struct Sim {
 
 impl Sim {
     async fn start() -> Sim {
-        let dir = tempfile::tempdir().unwrap();
-        let cli = Cli::try_parse_from([
-            "mm-portal",
-            "--addr",
-            "127.0.0.1:0",
-            "--mode",
-            "sandbox",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-        ])
-        .unwrap();
-        let config = Config::load(&cli.settings).unwrap();
-        let app_id = config.meta.app_id.clone();
-        let secret = config.meta.app_secret.clone();
+        let sandbox = support::sandbox_portal().await;
         Sim {
-            portal: RunningPortal::start(config).await.unwrap(),
-            app_id,
-            secret,
+            portal: sandbox.portal,
+            app_id: sandbox.app_id,
+            secret: sandbox.app_secret,
             client: reqwest::Client::new(),
-            _dir: dir,
+            _dir: sandbox.dir,
         }
     }
 

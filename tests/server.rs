@@ -2,26 +2,14 @@
 
 mod support;
 
-use clap::Parser;
-use mm_portal::cli::Cli;
-use mm_portal::config::Config;
 use mm_portal::server::RunningPortal;
 
 async fn start(data_dir: &std::path::Path, database_url: Option<&str>) -> RunningPortal {
-    let mut args = vec![
-        "mm-portal".to_string(),
-        "--addr".into(),
-        "127.0.0.1:0".into(),
-        "--data-dir".into(),
-        data_dir.display().to_string(),
-        "--mode".into(),
-        "sandbox".into(),
-    ];
-    if let Some(url) = database_url {
-        args.extend(["--database-url".to_string(), url.to_string()]);
-    }
-    let cli = Cli::try_parse_from(args).unwrap();
-    RunningPortal::start(Config::load(&cli.settings).unwrap())
+    let extra: Vec<&str> = match database_url {
+        Some(url) => vec!["--database-url", url],
+        None => vec![],
+    };
+    RunningPortal::start(support::sandbox_config(data_dir, &extra))
         .await
         .unwrap()
 }

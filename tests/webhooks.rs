@@ -3,9 +3,6 @@
 
 mod support;
 
-use clap::Parser;
-use mm_portal::cli::Cli;
-use mm_portal::config::Config;
 use mm_portal::server::RunningPortal;
 use mm_portal::webhooks::signature;
 use secrecy::{ExposeSecret, SecretString};
@@ -20,27 +17,13 @@ struct Harness {
 
 impl Harness {
     async fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let cli = Cli::try_parse_from([
-            "mm-portal",
-            "--addr",
-            "127.0.0.1:0",
-            "--mode",
-            "sandbox",
-            "--data-dir",
-            dir.path().to_str().unwrap(),
-        ])
-        .unwrap();
-        let config = Config::load(&cli.settings).unwrap();
-        let secret = config.meta.app_secret.clone();
-        let verify_token = config.meta.webhook_verify_token.expose_secret().to_string();
-        let portal = RunningPortal::start(config).await.unwrap();
+        let sandbox = support::sandbox_portal().await;
         Self {
-            portal,
-            secret,
-            verify_token,
+            portal: sandbox.portal,
+            secret: sandbox.app_secret,
+            verify_token: sandbox.verify_token.expose_secret().to_string(),
             client: reqwest::Client::new(),
-            _dir: dir,
+            _dir: sandbox.dir,
         }
     }
 

@@ -2,7 +2,16 @@
 //! started on a free port.
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use clap::Parser;
+use mm_portal::cli::Cli;
+use mm_portal::config::Config;
 use mm_portal::db::{self, Database};
+use mm_portal::server::RunningPortal;
+use secrecy::SecretString;
 use sqlx::Connection;
 
 /// The PostgreSQL server the tests use, from `TEST_POSTGRES_URL` (scripts/test.sh starts the
@@ -56,4 +65,69 @@ pub async fn inbox_bodies(database: &Database) -> Vec<Vec<u8>> {
         db::Pool::Postgres(pool) => sqlx::query_scalar(SQL).fetch_all(pool).await,
     }
     .expect("inbox readable")
+}
+
+/// Sandbox-mode configuration on a free port over `data_dir`, plus `extra` flags.
+pub fn sandbox_config(data_dir: &Path, extra: &[&str]) -> Config {
+    let mut args = vec![
+        "mm-portal".to_string(),
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+        "--mode".into(),
+        "sandbox".into(),
+        "--data-dir".into(),
+        data_dir.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    Config::load(&Cli::try_parse_from(args).unwrap().settings).unwrap()
+}
+
+/// A sandbox-mode portal started in-process, with the secrets tests need to talk to it.
+pub struct SandboxPortal {
+    pub portal: RunningPortal,
+    pub app_id: String,
+    pub app_secret: SecretString,
+    pub verify_token: SecretString,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn sandbox_portal() -> SandboxPortal {
+    let dir = tempfile::tempdir().unwrap();
+    let config = sandbox_config(dir.path(), &[]);
+    let app_id = config.meta.app_id.clone();
+    let app_secret = config.meta.app_secret.clone();
+    let verify_token = config.meta.webhook_verify_token.clone();
+    SandboxPortal {
+        portal: RunningPortal::start(config).await.unwrap(),
+        app_id,
+        app_secret,
+        verify_token,
+        dir,
+    }
+}
+
+/// `mm-portal serve` as a child process on a free port over `data_dir`, with `RUST_LOG` set to
+/// `log`; returns it once it printed its first line, with the URL from that line and the line.
+pub fn spawn_binary(data_dir: &Path, log: &str, stderr: Stdio) -> (Child, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mm-portal"))
+        .arg("serve")
+        .env("PORTAL_ADDR", "127.0.0.1:0")
+        .env("PORTAL_DATA_DIR", data_dir)
+        .env("RUST_LOG", log)
+        .env_remove("DATABASE_URL")
+        .env_remove("META_MODE")
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(
+        line.contains("listening on http://"),
+        "unexpected first line: {line}"
+    );
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    (child, url, line)
 }
