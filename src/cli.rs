@@ -101,10 +101,11 @@ fn fail(error: &StartupError) -> ExitCode {
 
 async fn serve(config: Config) -> Result<(), StartupError> {
     let mode = config.mode;
+    let stop = shutdown_signal();
     let portal = RunningPortal::start(config).await?;
     // Printed on stdout so scripts (and the browser tests) can read where to connect.
     println!("MM Portal ({}) listening on {}", mode.label(), portal.url);
-    shutdown_signal().await;
+    stop.await;
     tracing::info!("shutdown requested: finishing in-flight requests and jobs");
     portal.shutdown().await;
     Ok(())

@@ -163,3 +163,62 @@ fn serve_prints_its_url_and_stops_cleanly_on_sigterm() {
     assert!(logs.contains("shutdown requested"), "{logs}");
     assert!(logs.contains("portal stopped"), "{logs}");
 }
+
+#[test]
+fn json_logs_are_one_object_per_line_and_carry_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(BIN);
+    command
+        .arg("serve")
+        .env("PORTAL_ADDR", "127.0.0.1:0")
+        .env("PORTAL_DATA_DIR", dir.path())
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "debug")
+        .env_remove("DATABASE_URL")
+        .env_remove("META_MODE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    // A request, so request spans and ids show up in the log.
+    let _ = std::net::TcpStream::connect(url.trim_start_matches("http://").trim_end_matches('/'))
+        .and_then(|mut stream| {
+            use std::io::{Read, Write};
+            stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+            let mut response = String::new();
+            stream.read_to_string(&mut response).map(|_| response)
+        })
+        .unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let logs = String::from_utf8(output.stderr).unwrap();
+    let lines: Vec<&str> = logs.lines().filter(|l| !l.is_empty()).collect();
+    assert!(lines.len() >= 3, "{logs}");
+    for line in &lines {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(
+            value.get("level").is_some() && value.get("timestamp").is_some(),
+            "{line}"
+        );
+    }
+    assert!(logs.contains("portal started"));
+    let secrets: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("sandbox-secrets.json")).unwrap())
+            .unwrap();
+    for name in ["app_secret", "webhook_verify_token", "token_encryption_key"] {
+        let secret = secrets[name].as_str().unwrap();
+        let key_material = secret.rsplit(':').next().unwrap();
+        assert!(!logs.contains(key_material), "{name} leaked into the logs");
+    }
+}
