@@ -101,15 +101,17 @@ impl RunningPortal {
         let mut tasks = JoinSet::new();
         let (inbox, inbox_writer) = GroupCommitInbox::new(database.repo.clone(), INBOX_BATCH);
         tasks.spawn(inbox_writer);
+        // One copy of the app secret, shared by webhook verification and the simulator.
+        let app_secret = Arc::new(config.meta.app_secret.clone());
         let webhooks = WebhookState {
-            app_secret: Arc::new(config.meta.app_secret.clone()),
+            app_secret: app_secret.clone(),
             verify_token: Arc::new(config.meta.webhook_verify_token.clone()),
             inbox: Arc::new(inbox),
         };
         let sandbox = (config.mode == Mode::Sandbox).then(|| SandboxState {
             store: database.sandbox.clone(),
             app_id: config.meta.app_id.clone(),
-            app_secret: Arc::new(config.meta.app_secret.clone()),
+            app_secret,
         });
         let router = http::router(
             AppState {
