@@ -10,13 +10,15 @@ cluster="$(pg_lsclusters --no-header | head -n 1)"
 if [ -z "$cluster" ]; then
   version="$(ls /usr/lib/postgresql | sort -V | tail -n 1)"
   say "creating PostgreSQL cluster $version/main"
-  pg_createcluster "$version" main >/dev/null
+  pg_createcluster "$version" main </dev/null >&2
   cluster="$(pg_lsclusters --no-header | head -n 1)"
 fi
 read -r version name port status _ <<<"$cluster"
 if [ "$status" != "online" ]; then
   say "starting PostgreSQL $version/$name on port $port"
-  pg_ctlcluster "$version" "$name" start
+  # Only the URL may reach stdout (callers capture it): pg_ctlcluster prints notes such as
+  # "Removed stale pid file." there. The server must not inherit the caller's pipe either.
+  pg_ctlcluster "$version" "$name" start </dev/null >&2
 fi
 for _ in $(seq 1 30); do
   pg_isready -q -h 127.0.0.1 -p "$port" && break

@@ -13,7 +13,7 @@ cd "$ROOT"
 "$ROOT/scripts/setup.sh" --test || die "setup failed"
 
 skip_args=()
-if pg_url="$("$ROOT/scripts/postgres.sh")"; then
+if pg_url="$("$ROOT/scripts/postgres.sh" | tail -n 1)" && [[ "$pg_url" == postgres://* ]]; then
   export TEST_POSTGRES_URL="$pg_url"
 else
   warn "******************************************************************"
