@@ -87,6 +87,15 @@ impl RunningPortal {
             .clone()
             .unwrap_or_else(|| Url::parse(&format!("http://{local_addr}/")).expect("valid URL"));
 
+        // How this process reaches itself (the simulator's webhooks, the Graph client in
+        // sandbox mode): the bound port on loopback, whatever the public URL is.
+        let internal_addr = if local_addr.ip().is_unspecified() {
+            SocketAddr::from(([127, 0, 0, 1], local_addr.port()))
+        } else {
+            local_addr
+        };
+        let internal_url =
+            Url::parse(&format!("http://{internal_addr}/")).expect("valid URL");
         check_site_root(&config);
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)
@@ -111,7 +120,9 @@ impl RunningPortal {
         let sandbox = (config.mode == Mode::Sandbox).then(|| SandboxState {
             store: database.sandbox.clone(),
             app_id: config.meta.app_id.clone(),
-            app_secret,
+            app_secret: app_secret.clone(),
+            webhook_url: Some(internal_url.join("webhooks/meta").expect("valid URL")),
+            http: reqwest::Client::new(),
         });
         let router = http::router(
             AppState {

@@ -3,10 +3,12 @@
 //! comes with the onboarding pipeline (issue 5); these parts are shared with the simulator,
 //! which must produce the same shapes.
 
+pub mod client;
 pub mod error;
 pub mod proof;
 pub mod usage;
 
+pub use client::{GraphCallError, GraphClient};
 pub use error::{GraphError, GraphErrorBody, Reaction};
 pub use proof::appsecret_proof;
 pub use usage::BusinessUseCaseUsage;

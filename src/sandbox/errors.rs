@@ -15,11 +15,30 @@ pub struct SimError {
     pub status: StatusCode,
     /// Boxed: handlers return `Result<_, SimError>` everywhere, and the error is rare.
     pub error: Box<GraphError>,
+    /// For rate limits: sent as `estimated_time_to_regain_access` (minutes) in an
+    /// `X-Business-Use-Case-Usage` header, like Meta's throttled answers.
+    pub regain_access_minutes: Option<u32>,
 }
 
 impl IntoResponse for SimError {
     fn into_response(self) -> Response {
-        (self.status, Json(GraphErrorBody { error: *self.error })).into_response()
+        let usage = self.regain_access_minutes.map(|minutes| {
+            serde_json::json!({ "0": [{
+                "type": "whatsapp_business_management",
+                "call_count": 100,
+                "total_cputime": 5,
+                "total_time": 5,
+                "estimated_time_to_regain_access": minutes,
+            }]})
+            .to_string()
+        });
+        let mut response = (self.status, Json(GraphErrorBody { error: *self.error })).into_response();
+        if let Some(Ok(value)) = usage.map(|u| axum::http::HeaderValue::from_str(&u)) {
+            response
+                .headers_mut()
+                .insert("x-business-use-case-usage", value);
+        }
+        response
     }
 }
 
@@ -42,6 +61,7 @@ fn error(
             error_user_title: None,
             error_user_msg: None,
         }),
+        regain_access_minutes: None,
     }
 }
 
@@ -208,4 +228,56 @@ pub fn internal() -> SimError {
     );
     e.error.is_transient = Some(true);
     e
+}
+
+/// `POST /{PHONE}/register` more than 10 times in 72 hours.
+pub fn registration_limit() -> SimError {
+    error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        133016,
+        None,
+        "Account register deregister rate limit exceeded".into(),
+    )
+}
+
+pub fn invalid_parameter(message: &str) -> SimError {
+    error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        100,
+        None,
+        format!("(#100) {message}"),
+    )
+}
+
+/// `override_callback_uri` on a WABA the app has not subscribed to plainly first.
+pub fn override_before_subscribe() -> SimError {
+    invalid_parameter(
+        "override_callback_uri can only be set after the app has subscribed to the WABA",
+    )
+}
+
+/// An injected rate limit (WABA-level, 80007) with the usage header.
+pub fn rate_limited(regain_access_minutes: u32) -> SimError {
+    let mut e = error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        80007,
+        None,
+        "(#80007) Rate limit issues on the WhatsApp Business Account".into(),
+    );
+    e.regain_access_minutes = Some(regain_access_minutes);
+    e
+}
+
+/// An injected permanent failure: a permission Meta says is missing.
+pub fn permission_denied() -> SimError {
+    error(
+        StatusCode::FORBIDDEN,
+        "OAuthException",
+        200,
+        None,
+        "(#200) Permissions error".into(),
+    )
 }

@@ -24,7 +24,7 @@ pub fn token_key(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-async fn load<T: DeserializeOwned>(
+pub(super) async fn load<T: DeserializeOwned>(
     state: &SandboxState,
     kind: &str,
     id: &str,
@@ -42,7 +42,7 @@ async fn load<T: DeserializeOwned>(
     }
 }
 
-fn check_version(version: &str) -> Result<(), SimError> {
+pub(super) fn check_version(version: &str) -> Result<(), SimError> {
     if crate::config::is_graph_version(version) {
         Ok(())
     } else {
@@ -76,6 +76,7 @@ pub async fn access_token(
     if !bool::from(secret_matches) {
         return Err(errors::invalid_client_secret());
     }
+    super::faults::take(&state, "exchange").await?;
     let (mut stored, version): (Code, i64) = load(&state, model::CODE, code)
         .await?
         .ok_or_else(errors::code_invalid)?;
@@ -120,6 +121,7 @@ pub async fn debug_token(
     let caller = params
         .get("access_token")
         .ok_or_else(errors::no_access_token)?;
+    super::faults::take(&state, "debug_token").await?;
     let app_token = format!("{}|{}", state.app_id, state.app_secret.expose_secret());
     let caller_is_app = bool::from(caller.as_bytes().ct_eq(app_token.as_bytes()));
     if !caller_is_app
@@ -162,7 +164,7 @@ pub async fn debug_token(
 
 /// The caller's token, checked the way Graph checks it: present, known, not expired, and
 /// accompanied by a correct `appsecret_proof` (the sandbox app requires proofs).
-async fn authenticate(
+pub(super) async fn authenticate(
     state: &SandboxState,
     headers: &HeaderMap,
     params: &HashMap<String, String>,
@@ -203,6 +205,9 @@ fn waba_fields(waba: &Waba, version: &str) -> (Map<String, Value>, &'static [&'s
         _ => Map::new(),
     };
     fields.remove("owner_business_id");
+    // Simulator bookkeeping, not Graph fields.
+    fields.remove("mm_terms_accepted");
+    fields.remove("terms_delay_ms");
     fields.insert(
         "owner_business_info".into(),
         json!({"id": waba.owner_business_id}),
@@ -237,6 +242,8 @@ fn phone_fields(phone: &Phone) -> (Map<String, Value>, &'static [&'static str]) 
     };
     fields.remove("waba_id");
     fields.remove("coexistence");
+    fields.remove("registrations");
+    fields.remove("pin");
     fields.insert("throughput".into(), json!({"level": "STANDARD"}));
     fields.insert("is_on_biz_app".into(), json!(phone.coexistence));
     (
@@ -293,6 +300,7 @@ pub async fn object(
         if !token.covers(&waba.id) {
             return Err(errors::unsupported_get(&id));
         }
+        super::faults::take(&state, "waba").await?;
         let (all, defaults) = waba_fields(&waba, &version);
         return select(
             &all,
@@ -330,6 +338,7 @@ pub async fn phone_numbers(
     if load::<Waba>(&state, model::WABA, &waba_id).await?.is_none() || !token.covers(&waba_id) {
         return Err(errors::unsupported_get(&waba_id));
     }
+    super::faults::take(&state, "phone_numbers").await?;
     let stored = state
         .store
         .sandbox_list(model::PHONE, Some(&waba_id), None, 100)

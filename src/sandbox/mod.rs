@@ -7,13 +7,18 @@
 //! that the Embedded Signup popup will call to create a business, WABA, phone and code.
 
 pub mod errors;
+pub mod faults;
 pub mod graph;
 pub mod model;
+pub mod outbound;
+pub mod popup;
 pub mod tester;
+pub mod waba_ops;
 
 use std::sync::Arc;
 
 use axum::routing::{get, post};
+use url::Url;
 use axum::Router;
 use secrecy::SecretString;
 
@@ -25,7 +30,13 @@ pub struct SandboxState {
     /// The simulated Meta app (the portal's `META_APP_ID` / `META_APP_SECRET`).
     pub app_id: String,
     pub app_secret: Arc<SecretString>,
+    /// Where the simulator sends Meta's webhooks: the portal's `/webhooks/meta`.
+    pub webhook_url: Option<Url>,
+    pub http: reqwest::Client,
 }
+
+/// The partner's business id in sandbox mode (`entry.id` of partner-level webhooks).
+pub const SANDBOX_PARTNER_BUSINESS_ID: &str = "300000000000003";
 
 pub fn routes(state: SandboxState) -> Router {
     let graph = Router::new()
@@ -33,11 +44,24 @@ pub fn routes(state: SandboxState) -> Router {
         .route("/{version}/debug_token", get(graph::debug_token))
         .route("/{version}/{id}", get(graph::object))
         .route("/{version}/{id}/phone_numbers", get(graph::phone_numbers))
+        .route(
+            "/{version}/{id}/subscribed_apps",
+            get(waba_ops::list_subscriptions)
+                .post(waba_ops::subscribe)
+                .delete(waba_ops::unsubscribe),
+        )
+        .route("/{version}/{id}/register", post(waba_ops::register))
         // Unknown paths and methods answer like Graph, not with axum's empty 404/405.
         .fallback(graph::unsupported)
         .method_not_allowed_fallback(graph::unsupported);
     Router::new()
         .nest("/sandbox/graph", graph)
         .route("/sandbox/api/signups", post(tester::create_signup))
+        .route(
+            "/sandbox/api/faults",
+            post(faults::arm).delete(faults::clear),
+        )
+        .route("/sandbox/sdk.js", get(popup::sdk))
+        .route("/sandbox/embedded-signup", get(popup::page))
         .with_state(state)
 }

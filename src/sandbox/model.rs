@@ -7,6 +7,15 @@ pub const WABA: &str = "waba";
 pub const PHONE: &str = "phone";
 pub const TOKEN: &str = "token";
 pub const CODE: &str = "code";
+pub const SUBSCRIPTION: &str = "subscription";
+
+/// An app's webhook subscription to a WABA (`POST /{WABA}/subscribed_apps`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub app_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_callback_uri: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Business {
@@ -25,6 +34,13 @@ pub struct Waba {
     pub account_review_status: String,
     /// One of the values in DESIGN.md §8 (INELIGIBLE_…, ELIGIBLE, PENDING_…, ONBOARDED).
     pub marketing_messages_onboarding_status: String,
+    /// The admin accepted the MM API terms in the Embedded Signup popup: once the app
+    /// subscribes to the WABA, the simulator "completes backend onboarding" after
+    /// `terms_delay_ms` (status → ONBOARDED, one `MM_LITE_TERMS_SIGNED` webhook).
+    #[serde(default)]
+    pub mm_terms_accepted: bool,
+    #[serde(default)]
+    pub terms_delay_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +55,12 @@ pub struct Phone {
     pub platform_type: String,
     /// Connected through the WhatsApp Business app (coexistence): never registered.
     pub coexistence: bool,
+    /// When `register` succeeded (Unix millis), for the 10-per-72-hours limit.
+    #[serde(default)]
+    pub registrations: Vec<i64>,
+    /// The two-step verification PIN set by `register`.
+    #[serde(default)]
+    pub pin: Option<String>,
 }
 
 /// A scope and the objects it was granted on (Embedded Signup grants per WABA).

@@ -41,6 +41,19 @@ pub struct SignupRequest {
     /// How long the code lives; Meta's is about 30 seconds.
     #[serde(default = "default_code_life")]
     pub code_lifetime_seconds: u64,
+    /// Whether the admin accepted the MM API terms in the popup (see `model::Waba`).
+    #[serde(default = "default_true")]
+    pub accept_mm_terms: bool,
+    /// How long Meta's "backend onboarding" takes after the app subscribes.
+    #[serde(default = "default_terms_delay")]
+    pub terms_delay_ms: u64,
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_terms_delay() -> u64 {
+    1500
 }
 
 fn default_status() -> String {
@@ -141,6 +154,8 @@ pub async fn create_signup(
         country: request.country.clone(),
         account_review_status: "APPROVED".into(),
         marketing_messages_onboarding_status: request.onboarding_status.clone(),
+        mm_terms_accepted: request.accept_mm_terms,
+        terms_delay_ms: request.terms_delay_ms,
     };
     let phone = Phone {
         id: graph_id(),
@@ -151,6 +166,8 @@ pub async fn create_signup(
         quality_rating: "GREEN".into(),
         platform_type: "NOT_APPLICABLE".into(),
         coexistence: request.coexistence,
+        registrations: Vec::new(),
+        pin: None,
     };
     let access_token = format!("EAAS{}", random_text(120));
     let now = now_millis();

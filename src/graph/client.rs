@@ -1,0 +1,349 @@
+//! The HTTP client for the Graph API calls the onboarding pipeline makes.
+//!
+//! Every call that carries a business token also carries `appsecret_proof` (DESIGN.md §6). The
+//! token travels in the `Authorization` header, never in a URL, so it cannot reach an access log
+//! or an error message through the request line. Errors come back as [`GraphCallError`], which
+//! says whether to retry and for how long, and whose `Display` holds Meta's message and code but
+//! never a token.
+//!
+//! In sandbox mode the base URL is the simulator on this server (`…/sandbox/graph`); the
+//! simulator answers with the same shapes, so this client does not know which one it talks to.
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use url::Url;
+
+use super::{appsecret_proof, BusinessUseCaseUsage, GraphError, Reaction};
+
+/// How long one Graph call may take before it counts as a transient failure.
+const CALL_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Why a Graph call failed, and what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum GraphCallError {
+    /// Graph answered with its error object.
+    #[error("{}", .error.staff_message())]
+    Graph {
+        status: u16,
+        error: GraphError,
+        /// From `X-Business-Use-Case-Usage`, when Meta said how long to wait.
+        regain_access_after: Option<Duration>,
+    },
+    /// No usable answer: connection refused, timeout, or a body that is not Graph's.
+    #[error("Meta could not be reached ({0})")]
+    Transport(String),
+    /// A 200 whose body was not what the endpoint documents.
+    #[error("Meta answered with an unexpected body ({0})")]
+    Unexpected(String),
+}
+
+impl GraphCallError {
+    /// Whether another attempt may succeed, and whether it is a rate limit.
+    pub fn reaction(&self) -> Reaction {
+        match self {
+            GraphCallError::Graph { status, error, .. } => error.reaction(*status),
+            GraphCallError::Transport(_) => Reaction::Retry {
+                rate_limited: false,
+            },
+            GraphCallError::Unexpected(_) => Reaction::Stop,
+        }
+    }
+
+    pub fn code(&self) -> Option<i64> {
+        match self {
+            GraphCallError::Graph { error, .. } => Some(error.code),
+            _ => None,
+        }
+    }
+
+    pub fn regain_access_after(&self) -> Option<Duration> {
+        match self {
+            GraphCallError::Graph {
+                regain_access_after,
+                ..
+            } => *regain_access_after,
+            _ => None,
+        }
+    }
+}
+
+pub type GraphResult<T> = Result<T, GraphCallError>;
+
+/// Where Graph is and which app the portal is.
+#[derive(Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    /// Ends with `/`, e.g. `https://graph.facebook.com/` or `http://127.0.0.1:3000/sandbox/graph/`.
+    base: Url,
+    version: String,
+    app_id: String,
+    app_secret: std::sync::Arc<SecretString>,
+}
+
+/// `debug_token`'s `data`, the parts the portal reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TokenInfo {
+    #[serde(default)]
+    pub is_valid: bool,
+    #[serde(default)]
+    pub app_id: Option<String>,
+    #[serde(default)]
+    pub granular_scopes: Vec<GranularScope>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct GranularScope {
+    pub scope: String,
+    #[serde(default)]
+    pub target_ids: Vec<String>,
+}
+
+impl TokenInfo {
+    /// The object ids a scope was granted on.
+    pub fn targets_of(&self, scope: &str) -> Vec<String> {
+        self.granular_scopes
+            .iter()
+            .filter(|s| s.scope == scope)
+            .flat_map(|s| s.target_ids.iter().cloned())
+            .collect()
+    }
+}
+
+/// The WABA fields the pipeline reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WabaInfo {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub marketing_messages_onboarding_status: Option<String>,
+    #[serde(default)]
+    pub owner_business_info: Option<OwnerBusiness>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OwnerBusiness {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// One of a WABA's phone numbers.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PhoneInfo {
+    pub id: String,
+    #[serde(default)]
+    pub display_phone_number: Option<String>,
+    #[serde(default)]
+    pub verified_name: Option<String>,
+    #[serde(default)]
+    pub quality_rating: Option<String>,
+    /// `CLOUD_API` once registered.
+    #[serde(default)]
+    pub platform_type: Option<String>,
+    /// True for numbers connected through the WhatsApp Business app (coexistence).
+    #[serde(default)]
+    pub is_on_biz_app: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct Page<T> {
+    data: Vec<T>,
+}
+
+impl GraphClient {
+    pub fn new(base: Url, version: &str, app_id: &str, app_secret: std::sync::Arc<SecretString>) -> Self {
+        let mut base = base;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let http = reqwest::Client::builder()
+            .timeout(CALL_TIMEOUT)
+            .build()
+            .expect("a reqwest client with default settings builds");
+        Self {
+            http,
+            base,
+            version: version.to_string(),
+            app_id: app_id.to_string(),
+            app_secret,
+        }
+    }
+
+    fn url(&self, path: &str) -> GraphResult<Url> {
+        self.base
+            .join(&format!("{}/{}", self.version, path.trim_start_matches('/')))
+            .map_err(|e| GraphCallError::Transport(format!("bad Graph URL: {e}")))
+    }
+
+    /// `GET oauth/access_token`: the Embedded Signup code for the business token. No
+    /// `redirect_uri`: the popup flow of the JS SDK does not use one.
+    pub async fn exchange_code(&self, code: &str) -> GraphResult<SecretString> {
+        #[derive(Deserialize)]
+        struct Exchanged {
+            access_token: String,
+        }
+        let mut url = self.url("oauth/access_token")?;
+        url.query_pairs_mut()
+            .append_pair("client_id", &self.app_id)
+            .append_pair("client_secret", self.app_secret.expose_secret())
+            .append_pair("code", code);
+        let request = self.http.get(url);
+        let exchanged: Exchanged = self.send(request).await?;
+        Ok(SecretString::from(exchanged.access_token))
+    }
+
+    /// `GET debug_token` with the app token: what `token` is valid for.
+    pub async fn debug_token(&self, token: &SecretString) -> GraphResult<TokenInfo> {
+        #[derive(Deserialize)]
+        struct Debug {
+            data: TokenInfo,
+        }
+        let mut url = self.url("debug_token")?;
+        url.query_pairs_mut()
+            .append_pair("input_token", token.expose_secret())
+            .append_pair(
+                "access_token",
+                &format!("{}|{}", self.app_id, self.app_secret.expose_secret()),
+            );
+        let debug: Debug = self.send(self.http.get(url)).await?;
+        Ok(debug.data)
+    }
+
+    /// `GET /{WABA}?fields=…`.
+    pub async fn waba(&self, token: &SecretString, waba_id: &str) -> GraphResult<WabaInfo> {
+        let fields = "id,name,currency,country,marketing_messages_onboarding_status,owner_business_info";
+        self.get(token, waba_id, &[("fields", fields)]).await
+    }
+
+    /// `GET /{WABA}/phone_numbers`.
+    pub async fn phone_numbers(
+        &self,
+        token: &SecretString,
+        waba_id: &str,
+    ) -> GraphResult<Vec<PhoneInfo>> {
+        let fields =
+            "id,display_phone_number,verified_name,quality_rating,platform_type,is_on_biz_app";
+        let page: Page<PhoneInfo> = self
+            .get(token, &format!("{waba_id}/phone_numbers"), &[("fields", fields)])
+            .await?;
+        Ok(page.data)
+    }
+
+    /// `POST /{WABA}/subscribed_apps`: this app receives the WABA's webhooks.
+    pub async fn subscribe_app(&self, token: &SecretString, waba_id: &str) -> GraphResult<()> {
+        let answer: Value = self
+            .post(token, &format!("{waba_id}/subscribed_apps"), json!({}))
+            .await?;
+        expect_success(&answer)
+    }
+
+    /// `POST /{PHONE}/register` with a 6-digit PIN (two-step verification).
+    pub async fn register_phone(
+        &self,
+        token: &SecretString,
+        phone_id: &str,
+        pin: &SecretString,
+    ) -> GraphResult<()> {
+        let body = json!({"messaging_product": "whatsapp", "pin": pin.expose_secret()});
+        let answer: Value = self
+            .post(token, &format!("{phone_id}/register"), body)
+            .await?;
+        expect_success(&answer)
+    }
+
+    async fn get<T: DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> GraphResult<T> {
+        let mut url = self.url(path)?;
+        url.query_pairs_mut()
+            .extend_pairs(params)
+            .append_pair("appsecret_proof", &appsecret_proof(token, &self.app_secret));
+        let request = self.http.get(url).bearer_auth(token.expose_secret());
+        self.send(request).await
+    }
+
+    async fn post<T: DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        path: &str,
+        body: Value,
+    ) -> GraphResult<T> {
+        let mut url = self.url(path)?;
+        url.query_pairs_mut()
+            .append_pair("appsecret_proof", &appsecret_proof(token, &self.app_secret));
+        let request = self
+            .http
+            .post(url)
+            .bearer_auth(token.expose_secret())
+            .json(&body);
+        self.send(request).await
+    }
+
+    async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> GraphResult<T> {
+        // reqwest's errors include the URL, which may hold a code or the app secret: keep only
+        // the kind of failure.
+        let response = request
+            .send()
+            .await
+            .map_err(|e| GraphCallError::Transport(transport_kind(&e)))?;
+        let status = response.status().as_u16();
+        let usage = response
+            .headers()
+            .get("x-business-use-case-usage")
+            .and_then(|v| v.to_str().ok())
+            .map(BusinessUseCaseUsage::parse);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| GraphCallError::Transport(transport_kind(&e)))?;
+        if (200..300).contains(&status) {
+            return serde_json::from_slice(&body)
+                .map_err(|e| GraphCallError::Unexpected(e.to_string()));
+        }
+        match GraphError::from_body(&body) {
+            Some(error) => Err(GraphCallError::Graph {
+                status,
+                error,
+                regain_access_after: usage.and_then(|u| u.time_to_regain_access()),
+            }),
+            None => Err(GraphCallError::Transport(format!(
+                "HTTP {status} without a Graph error body"
+            ))),
+        }
+    }
+}
+
+fn expect_success(answer: &Value) -> GraphResult<()> {
+    if answer.get("success").and_then(Value::as_bool) == Some(true) {
+        Ok(())
+    } else {
+        Err(GraphCallError::Unexpected(
+            "expected {\"success\": true}".into(),
+        ))
+    }
+}
+
+fn transport_kind(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".into()
+    } else if error.is_connect() {
+        "connection failed".into()
+    } else if error.is_decode() || error.is_body() {
+        "the answer could not be read".into()
+    } else {
+        "request failed".into()
+    }
+}

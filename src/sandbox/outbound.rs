@@ -1,0 +1,68 @@
+//! Webhooks the simulator sends to the portal, signed with the app secret like Meta's
+//! (`X-Hub-Signature-256`), retried with backoff until the portal answers 2xx.
+//!
+//! Meta retries failed deliveries for days; the simulator retries for about two minutes and
+//! keeps its queue in memory (a simulator restart drops undelivered webhooks — a Meta outage
+//! in miniature, which the portal's status re-checks must survive anyway).
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::SandboxState;
+use crate::webhooks::signature;
+
+const ATTEMPTS: u32 = 8;
+
+/// Sends `body` to the portal's webhook endpoint in the background.
+pub fn deliver(state: &SandboxState, body: Value) {
+    let Some(target) = state.webhook_url.clone() else {
+        tracing::warn!("sandbox webhook not sent: no callback URL configured");
+        return;
+    };
+    let secret = state.app_secret.clone();
+    let http = state.http.clone();
+    tokio::spawn(async move {
+        let bytes = body.to_string().into_bytes();
+        let header = signature::sign(&secret, &bytes);
+        let mut delay = Duration::from_millis(250);
+        for attempt in 1..=ATTEMPTS {
+            let sent = http
+                .post(target.clone())
+                .header("content-type", "application/json")
+                .header("x-hub-signature-256", &header)
+                .body(bytes.clone())
+                .send()
+                .await;
+            match sent {
+                Ok(response) if response.status().is_success() => return,
+                Ok(response) => {
+                    tracing::info!(attempt, status = response.status().as_u16(), "sandbox webhook refused; retrying")
+                }
+                Err(_) => tracing::info!(attempt, "sandbox webhook not delivered; retrying"),
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(30));
+        }
+        tracing::warn!("sandbox webhook dropped after {ATTEMPTS} attempts");
+    });
+}
+
+/// The `account_update` / `MM_LITE_TERMS_SIGNED` delivery for one WABA. `entry.id` is the
+/// partner's business (Meta sends it to the partner), the WABA is in `waba_info`.
+pub fn terms_signed(partner_business_id: &str, waba_id: &str, owner_business_id: &str) -> Value {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": partner_business_id,
+            "time": crate::db::now_millis() / 1000,
+            "changes": [{
+                "field": "account_update",
+                "value": {
+                    "event": "MM_LITE_TERMS_SIGNED",
+                    "waba_info": {"waba_id": waba_id, "owner_business_id": owner_business_id}
+                }
+            }]
+        }]
+    })
+}

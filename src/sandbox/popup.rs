@@ -1,0 +1,40 @@
+//! The Facebook JS SDK stand-in (`/sandbox/sdk.js`) and the Embedded Signup popup
+//! (`/sandbox/embedded-signup`).
+//!
+//! The SDK keeps the real call shapes: `FB.init({appId, version, …})`, `FB.getLoginStatus(cb)`,
+//! `FB.login(cb, {config_id, response_type: "code", override_default_response_type, extras})`,
+//! and calls `window.fbAsyncInit` once loaded. `FB.login` opens the popup, which plays Meta's
+//! part: it creates the business, WABA and phone through the tester API, posts the
+//! `WA_EMBEDDED_SIGNUP` session-info event (a JSON string) to the opener, then hands the code
+//! back to the SDK, which calls the login callback with
+//! `{status: "connected", authResponse: {code, …}}` — or `{status: "unknown",
+//! authResponse: null}` when the popup is closed, cancelled or blocked.
+//!
+//! Both are static files; the popup reads its parameters in the browser and renders them as
+//! text, so nothing from the URL is ever interpreted as HTML.
+
+use axum::http::header;
+use axum::response::IntoResponse;
+
+const SDK_JS: &str = include_str!("assets/sdk.js");
+const POPUP_HTML: &str = include_str!("assets/embedded_signup.html");
+
+pub async fn sdk() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        SDK_JS,
+    )
+}
+
+pub async fn page() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        POPUP_HTML,
+    )
+}
