@@ -144,6 +144,81 @@ pub struct Settings {
         global = true
     )]
     pub token_encryption_key: Option<String>,
+
+    /// The partner's name on the public signup and status pages.
+    #[arg(long, env = "PARTNER_NAME", default_value = "Sandbox Partner", global = true)]
+    pub partner_name: String,
+
+    /// Embedded Signup flow: `default`, `coexistence` (numbers that stay on the WhatsApp
+    /// Business app: featureType whatsapp_business_app_onboarding) or `only_waba_sharing`.
+    #[arg(long, env = "ES_FEATURE_TYPE", default_value = "default", global = true)]
+    pub es_feature_type: String,
+
+    /// Embedded Signup version: `v3` (the MM API feature is sent in `extras`) or `v4` (it comes
+    /// from the Facebook Login for Business configuration).
+    #[arg(long, env = "ES_VERSION", default_value = "v3", global = true)]
+    pub es_version: String,
+
+    /// Optional multi-partner solution id passed to Embedded Signup.
+    #[arg(long, env = "ES_SOLUTION_ID", global = true)]
+    pub es_solution_id: Option<String>,
+}
+
+/// How the public signup page launches Embedded Signup.
+#[derive(Debug, Clone)]
+pub struct SignupSettings {
+    pub partner_name: String,
+    /// Meta's `featureType`: empty for the default flow.
+    pub feature_type: String,
+    pub es_version: String,
+    pub solution_id: Option<String>,
+}
+
+fn signup_settings(settings: &Settings) -> Result<SignupSettings, Vec<String>> {
+    let mut problems = Vec::new();
+    let feature_type = match settings.es_feature_type.trim() {
+        "" | "default" => String::new(),
+        "coexistence" | "whatsapp_business_app_onboarding" => {
+            "whatsapp_business_app_onboarding".to_string()
+        }
+        "only_waba_sharing" => "only_waba_sharing".to_string(),
+        other => {
+            problems.push(format!(
+                "ES_FEATURE_TYPE `{other}` must be default, coexistence or only_waba_sharing"
+            ));
+            String::new()
+        }
+    };
+    let es_version = settings.es_version.trim().to_string();
+    if es_version != "v3" && es_version != "v4" {
+        problems.push(format!("ES_VERSION `{es_version}` must be v3 or v4"));
+    }
+    let solution_id = settings
+        .es_solution_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    if solution_id
+        .as_deref()
+        .is_some_and(|s| !s.chars().all(|c| c.is_ascii_digit()))
+    {
+        problems.push("ES_SOLUTION_ID must be the numeric solution id".to_string());
+    }
+    let partner_name = settings.partner_name.trim().to_string();
+    if partner_name.is_empty() || partner_name.len() > 80 {
+        problems.push("PARTNER_NAME must be 1 to 80 characters".to_string());
+    }
+    if problems.is_empty() {
+        Ok(SignupSettings {
+            partner_name,
+            feature_type,
+            es_version,
+            solution_id,
+        })
+    } else {
+        Err(problems)
+    }
 }
 
 /// Meta-side settings, complete in either mode.
@@ -175,6 +250,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub meta: MetaSettings,
     pub keys: Arc<KeyRing>,
+    pub signup: SignupSettings,
 }
 
 /// Everything wrong with the configuration, one problem per line.
@@ -243,8 +319,13 @@ impl Config {
         let public_url = keep_ok(&mut problems, public_url).flatten();
         let database_url = keep_ok(&mut problems, database_url);
         let meta_and_keys = meta_and_keys.map_err(|list| problems.extend(list)).ok();
-        match (addr, database_url, meta_and_keys) {
-            (Some(addr), Some(database_url), Some((meta, keys))) if problems.is_empty() => {
+        let signup = signup_settings(settings)
+            .map_err(|list| problems.extend(list))
+            .ok();
+        match (addr, database_url, meta_and_keys, signup) {
+            (Some(addr), Some(database_url), Some((meta, keys)), Some(signup))
+                if problems.is_empty() =>
+            {
                 Ok(Config {
                     mode,
                     addr,
@@ -255,6 +336,7 @@ impl Config {
                     log_format: settings.log_format,
                     meta,
                     keys: Arc::new(keys),
+                    signup,
                 })
             }
             _ => Err(ConfigError { problems }),

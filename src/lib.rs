@@ -9,6 +9,7 @@ pub mod db;
 pub mod graph;
 pub mod http;
 pub mod jobs;
+pub mod onboarding;
 pub mod portal;
 pub mod sandbox;
 pub mod server;

@@ -14,7 +14,10 @@ use url::Url;
 use crate::config::{Config, ConfigError};
 use crate::db::{self, redact_url, Database, DbError};
 use crate::http::{self, AppState};
+use crate::graph::GraphClient;
 use crate::jobs::{Worker, WorkerSettings};
+use crate::onboarding::pipeline::PipelineHandler;
+use crate::onboarding::signup::{LaunchSettings, SignupService};
 use crate::portal::PortalService;
 use crate::sandbox::SandboxState;
 use crate::webhooks::{GroupCommitInbox, WebhookState};
@@ -124,16 +127,42 @@ impl RunningPortal {
             webhook_url: Some(internal_url.join("webhooks/meta").expect("valid URL")),
             http: reqwest::Client::new(),
         });
+        let graph_base = config
+            .meta
+            .graph_base
+            .clone()
+            .unwrap_or_else(|| internal_url.join("sandbox/graph/").expect("valid URL"));
+        let graph = GraphClient::new(
+            graph_base,
+            &config.meta.graph_version,
+            &config.meta.app_id,
+            app_secret,
+        );
+        let signups = Arc::new(SignupService::new(
+            database.signups.clone(),
+            database.repo.clone(),
+            graph.clone(),
+            config.keys.clone(),
+            launch_settings(&config),
+        ));
         let router = http::router(
             AppState {
                 leptos_options,
                 portal,
+                signup: signups,
             },
             webhooks,
             sandbox,
         );
 
-        let worker = Worker::new(database.repo.clone(), WorkerSettings::default());
+        let worker = Worker::new(database.repo.clone(), WorkerSettings::default()).register(
+            Arc::new(PipelineHandler::new(
+                database.repo.clone(),
+                database.signups.clone(),
+                graph,
+                config.keys.clone(),
+            )),
+        );
         tasks.spawn(worker.run(shutdown.child_token()));
         let processor = crate::webhooks::processor::Processor::new(database.repo.clone());
         tasks.spawn(processor.run(shutdown.child_token()));
@@ -172,6 +201,29 @@ impl RunningPortal {
             db::Pool::Postgres(pool) => pool.close().await,
         }
         tracing::info!("portal stopped");
+    }
+}
+
+/// The public Embedded Signup settings: Meta's SDK and origins in live mode; in sandbox mode
+/// the simulator's SDK on this server (a relative URL, so it works on any host name the page
+/// is opened with) and the page's own origin.
+fn launch_settings(config: &Config) -> LaunchSettings {
+    LaunchSettings {
+        app_id: config.meta.app_id.clone(),
+        config_id: config.meta.es_config_id.clone(),
+        graph_version: config.meta.graph_version.clone(),
+        sdk_url: config
+            .meta
+            .sdk_url
+            .as_ref()
+            .map(|u| u.to_string())
+            .unwrap_or_else(|| "/sandbox/sdk.js".to_string()),
+        feature_type: config.signup.feature_type.clone(),
+        es_version: config.signup.es_version.clone(),
+        solution_id: config.signup.solution_id.clone(),
+        origins: config.meta.es_origins.clone(),
+        partner_name: config.signup.partner_name.clone(),
+        sandbox: config.mode == Mode::Sandbox,
     }
 }
 

@@ -16,3 +16,52 @@ fn portal() -> Result<std::sync::Arc<dyn crate::ports::Portal>, AppError> {
 pub async fn system_health() -> Result<HealthReport, AppError> {
     Ok(portal()?.health().await)
 }
+
+#[cfg(feature = "ssr")]
+fn signup_port() -> Result<std::sync::Arc<dyn crate::ports::SignupPort>, AppError> {
+    use_context::<std::sync::Arc<dyn crate::ports::SignupPort>>()
+        .ok_or_else(|| AppError::Internal("signup-context".into()))
+}
+
+/// The public settings the signup page launches Embedded Signup with.
+#[server(prefix = "/api", endpoint = "signup_config")]
+pub async fn signup_config() -> Result<crate::ports::SignupConfig, AppError> {
+    Ok(signup_port()?.config())
+}
+
+/// A new signup session for this visit; returns its nonce. Called by `public/signup.js`.
+#[server(prefix = "/api", endpoint = "signup_start")]
+pub async fn signup_start(campaign: Option<String>) -> Result<String, AppError> {
+    signup_port()?.start(campaign).await
+}
+
+/// The admin pressed the button and the Embedded Signup popup opened.
+#[server(prefix = "/api", endpoint = "signup_launched")]
+pub async fn signup_launched(nonce: String) -> Result<(), AppError> {
+    signup_port()?.launched(&nonce).await
+}
+
+/// One `WA_EMBEDDED_SIGNUP` session-info message, as the page received it.
+#[server(prefix = "/api", endpoint = "signup_event")]
+pub async fn signup_event(nonce: String, payload: String) -> Result<(), AppError> {
+    signup_port()?.event(&nonce, &payload).await
+}
+
+/// The popup closed without a code.
+#[server(prefix = "/api", endpoint = "signup_abandoned")]
+pub async fn signup_abandoned(nonce: String) -> Result<(), AppError> {
+    signup_port()?.abandoned(&nonce).await
+}
+
+/// Exchanges the code from `FB.login` on the server; returns the status page key. The token
+/// never leaves the server.
+#[server(prefix = "/api", endpoint = "signup_complete")]
+pub async fn signup_complete(nonce: String, code: String) -> Result<String, AppError> {
+    signup_port()?.complete(&nonce, &code).await
+}
+
+/// The public status checklist of one signup.
+#[server(prefix = "/api", endpoint = "signup_status")]
+pub async fn signup_status(key: String) -> Result<crate::ports::SignupStatusView, AppError> {
+    signup_port()?.status(&key).await
+}

@@ -19,7 +19,9 @@ use leptos_router::{
 };
 
 use crate::components::layout::Layout;
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{
+    home::HomePage, not_found::NotFound, signup::SignupPage, status::StatusPage,
+};
 
 /// Name of the compiled front-end bundle (`/pkg/{OUTPUT_NAME}.js`, `.wasm`, `.css`).
 pub const OUTPUT_NAME: &str = "mm_portal";
@@ -56,6 +58,9 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/signup") view=SignupPage />
+                    <Route path=path!("/signup/:campaign") view=SignupPage />
+                    <Route path=path!("/status/:key") view=StatusPage />
                 </Routes>
             </Layout>
         </Router>

@@ -9,6 +9,7 @@
 
 pub mod models;
 mod portable;
+mod signups;
 pub mod postgres;
 pub mod sqlite;
 
@@ -190,11 +191,34 @@ pub trait SandboxStore: Send + Sync + 'static {
     async fn sandbox_delete(&self, kind: &str, id: &str) -> DbResult<bool>;
 }
 
+/// Embedded Signup sessions, their funnel, and the onboarding pipeline's steps.
+#[async_trait]
+pub trait SignupStore: Send + Sync + 'static {
+    async fn create_signup(&self, signup: &NewSignup) -> DbResult<Signup>;
+    async fn signup_by_nonce(&self, nonce: &str) -> DbResult<Option<Signup>>;
+    async fn signup_by_status_key(&self, status_key: &str) -> DbResult<Option<Signup>>;
+    /// The newest signup that led to this WABA.
+    async fn signup_for_waba(&self, waba_id: i64) -> DbResult<Option<Signup>>;
+    /// Records a funnel event and applies its changes to the signup in one transaction. The
+    /// stage only moves forward (see [`SignupStage::may_become`]).
+    async fn record_signup_event(&self, signup_id: i64, event: &SignupEvent) -> DbResult<Signup>;
+    /// Claims the one code exchange a signup allows: `Some` for the first caller, `None` for
+    /// every later one (a replayed nonce) and for unknown nonces.
+    async fn claim_signup_exchange(&self, nonce: &str) -> DbResult<Option<Signup>>;
+    /// Oldest first.
+    async fn signup_events(&self, signup_id: i64) -> DbResult<Vec<SignupEventRow>>;
+    async fn put_step(&self, update: &StepUpdate) -> DbResult<OnboardingStep>;
+    async fn steps_for_waba(&self, waba_id: i64) -> DbResult<Vec<OnboardingStep>>;
+    async fn waba_by_id(&self, id: i64) -> DbResult<Option<Waba>>;
+    async fn business_by_id(&self, id: i64) -> DbResult<Option<Business>>;
+}
+
 /// A connected, migrated database.
 #[derive(Clone)]
 pub struct Database {
     pub repo: Arc<dyn Repository>,
     pub sandbox: Arc<dyn SandboxStore>,
+    pub signups: Arc<dyn SignupStore>,
     pub pool: Pool,
 }
 
@@ -217,7 +241,8 @@ pub async fn connect(url: &str) -> DbResult<Database> {
         let repo = Arc::new(repo);
         Ok(Database {
             repo: repo.clone(),
-            sandbox: repo,
+            sandbox: repo.clone(),
+            signups: repo,
             pool,
         })
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -227,7 +252,8 @@ pub async fn connect(url: &str) -> DbResult<Database> {
         let repo = Arc::new(repo);
         Ok(Database {
             repo: repo.clone(),
-            sandbox: repo,
+            sandbox: repo.clone(),
+            signups: repo,
             pool,
         })
     } else {

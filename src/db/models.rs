@@ -359,3 +359,138 @@ pub struct DailyMetrics {
     pub failed: i64,
     pub clicked: i64,
 }
+
+/// A new Embedded Signup session (the admin pressed the button).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSignup {
+    pub nonce: String,
+    pub status_key: String,
+    pub campaign: Option<String>,
+    pub feature_type: String,
+}
+
+/// Where a signup is in the funnel. Later stages never go back to earlier ones (events can
+/// arrive out of order: the session-info message and the login callback race).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupStage {
+    Started,
+    Cancelled,
+    Errored,
+    Finished,
+    Exchanging,
+    Exchanged,
+    Failed,
+}
+
+impl SignupStage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignupStage::Started => "started",
+            SignupStage::Cancelled => "cancelled",
+            SignupStage::Errored => "errored",
+            SignupStage::Finished => "finished",
+            SignupStage::Exchanging => "exchanging",
+            SignupStage::Exchanged => "exchanged",
+            SignupStage::Failed => "failed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SignupStage> {
+        [
+            SignupStage::Started,
+            SignupStage::Cancelled,
+            SignupStage::Errored,
+            SignupStage::Finished,
+            SignupStage::Exchanging,
+            SignupStage::Exchanged,
+            SignupStage::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+
+    /// Whether moving from `self` to `next` is progress. A cancelled or errored signup may
+    /// still finish (the admin retried in the same popup); failure ends everything but a
+    /// completed exchange.
+    pub fn may_become(self, next: SignupStage) -> bool {
+        match (self, next) {
+            (SignupStage::Exchanged, _) => false,
+            (_, SignupStage::Failed) => true,
+            (SignupStage::Failed, _) => false,
+            (current, next) => next > current || next == current,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Signup {
+    pub id: i64,
+    pub nonce: String,
+    pub status_key: String,
+    pub campaign: Option<String>,
+    pub feature_type: String,
+    pub stage: String,
+    pub meta_business_id: Option<String>,
+    pub meta_waba_id: Option<String>,
+    pub meta_phone_id: Option<String>,
+    pub coexistence: bool,
+    pub cancel_step: Option<String>,
+    /// A plain-language message for the admin.
+    pub error: Option<String>,
+    pub waba_id: Option<i64>,
+    pub exchange_started_at: Option<Millis>,
+    pub exchanged_at: Option<Millis>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// One funnel event and what it changes on its signup (`None` leaves a column as it is).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignupEvent {
+    /// `started`, `FINISH`, `CANCEL`, `ERROR`, `exchanged`, `exchange_failed`, …
+    pub event: String,
+    /// JSON text: the session-info payload as received, or the failure.
+    pub detail: Option<String>,
+    pub stage: Option<SignupStage>,
+    pub meta_business_id: Option<String>,
+    pub meta_waba_id: Option<String>,
+    pub meta_phone_id: Option<String>,
+    pub coexistence: Option<bool>,
+    pub cancel_step: Option<String>,
+    pub error: Option<String>,
+    pub waba_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SignupEventRow {
+    pub id: i64,
+    pub signup_id: i64,
+    pub event: String,
+    pub detail: Option<String>,
+    pub occurred_at: Millis,
+}
+
+/// The state of one onboarding pipeline step of one WABA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct OnboardingStep {
+    pub waba_id: i64,
+    pub step: String,
+    /// `running`, `retrying`, `done`, `skipped`, `waiting`, `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub detail: Option<String>,
+    pub error_code: Option<i64>,
+    pub updated_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepUpdate {
+    pub waba_id: i64,
+    pub step: String,
+    pub state: String,
+    pub detail: Option<String>,
+    pub error_code: Option<i64>,
+    /// Count this update as one more attempt.
+    pub attempt: bool,
+}

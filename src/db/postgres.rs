@@ -6,6 +6,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
 use super::portable::{impl_portable_repository, waba_columns};
+use super::signups::impl_signup_store;
 use super::{Backend, DbResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -47,3 +48,5 @@ impl_portable_repository!(
     backend = Backend::Postgres,
     claim_lock = "FOR UPDATE SKIP LOCKED"
 );
+
+impl_signup_store!(PgRepo);

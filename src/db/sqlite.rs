@@ -7,6 +7,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 use super::portable::{impl_portable_repository, waba_columns};
+use super::signups::impl_signup_store;
 use super::{Backend, DbResult};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -58,3 +59,5 @@ impl_portable_repository!(
     backend = Backend::Sqlite,
     claim_lock = ""
 );
+
+impl_signup_store!(SqliteRepo);

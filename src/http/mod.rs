@@ -5,7 +5,7 @@ mod health;
 
 use std::sync::Arc;
 
-use app::ports::Portal;
+use app::ports::{Portal, SignupPort};
 use axum::extract::FromRef;
 use axum::http::{HeaderName, Request};
 use axum::Router;
@@ -23,6 +23,7 @@ use crate::webhooks::WebhookState;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub portal: Arc<dyn Portal>,
+    pub signup: Arc<dyn SignupPort>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -37,7 +38,11 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState, webhooks: WebhookState, sandbox: Option<SandboxState>) -> Router {
     let routes = generate_route_list(app::App);
     let portal = state.portal.clone();
-    let provide_portal = move || provide_context(portal.clone());
+    let signup = state.signup.clone();
+    let provide_portal = move || {
+        provide_context(portal.clone());
+        provide_context(signup.clone());
+    };
 
     Router::new()
         .merge(health::routes())

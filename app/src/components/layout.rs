@@ -2,10 +2,18 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+/// Pages for end businesses (not partner staff): no staff navigation.
+fn is_public(path: &str) -> bool {
+    path.starts_with("/signup") || path.starts_with("/status/")
+}
 
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
+    let location = use_location();
+    let public = move || is_public(&location.pathname.get());
     view! {
         <div class="shell">
             <header class="topbar">
@@ -13,6 +21,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"MM"</span>
                     <span class="brand-name">"Marketing Messages Portal"</span>
                 </a>
+                <Show when=move || !public()>
                 <button
                     class="menu-toggle"
                     aria-label="Toggle navigation"
@@ -25,6 +34,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <A href="/" exact=true>"Overview"</A>
                     <a href="/healthz" rel="external">"Health JSON"</a>
                 </nav>
+                </Show>
             </header>
             <main class="content">
                 <ErrorBoundary fallback=|errors| {

@@ -1,0 +1,192 @@
+import { test, expect } from '../fixtures';
+import type { Page } from '@playwright/test';
+
+// Embedded Signup end to end against the built-in Meta simulator: the public page loads the
+// sandbox SDK, FB.login opens the simulator's popup, the popup posts WA_EMBEDDED_SIGNUP events
+// and returns a code, the server exchanges it and runs the onboarding pipeline, and the status
+// page follows it live.
+
+async function openSignup(hydratedPage: (path: string) => Promise<Page>, path = '/signup') {
+  const page = await hydratedPage(path);
+  const connect = page.getByTestId('connect');
+  await expect(connect).toBeEnabled();
+  await expect(page.getByTestId('signup-notice')).toContainText('Ready');
+  return { page, connect };
+}
+
+async function openPopup(page: Page) {
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('connect').click()]);
+  await popup.waitForLoadState('domcontentloaded');
+  await expect(popup.locator('#wizard')).toBeVisible();
+  return popup;
+}
+
+test.afterEach(async ({ request }) => {
+  await request.delete('/sandbox/api/faults');
+});
+
+test('happy path: signup to ONBOARDED with the status page updating live', async ({ hydratedPage }) => {
+  const { page } = await openSignup(hydratedPage, '/signup/spring-sale');
+  const popup = await openPopup(page);
+  await popup.locator('#business').fill('Happy Path Shoes');
+  await popup.locator('#phone').fill('+55 11 95555 0101');
+  await popup.locator('#finish').click();
+
+  await page.waitForURL(/\/status\//);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('check-connected')).toHaveAttribute('data-state', 'done');
+  // The rest arrives while the page is open: pipeline jobs and Meta's terms webhook.
+  await expect(page.getByTestId('check-webhooks')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('check-number')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('check-number')).toContainText('registered');
+  await expect(page.getByTestId('check-terms')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  await expect(page.getByTestId('status-card')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByTestId('status-headline')).toHaveText("You're ready to send marketing messages");
+  await expect(page.getByTestId('status-card')).toContainText('Happy Path Shoes');
+  await page.screenshot({ path: 'test-results/status-ready.png', fullPage: true });
+});
+
+test('coexistence: the number is not registered and the checklist says why', async ({ hydratedPage }) => {
+  const { page } = await openSignup(hydratedPage);
+  const popup = await openPopup(page);
+  await popup.locator('#business').fill('Coexistence Bakery');
+  await popup.locator('#coexistence').check();
+  await popup.locator('#finish').click();
+  await page.waitForURL(/\/status\//);
+  const number = page.getByTestId('check-number');
+  await expect(number).toHaveAttribute('data-state', 'done');
+  await expect(number).toContainText('WhatsApp Business app');
+  await expect(page.getByTestId('status-card')).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+});
+
+test('cancel at a step: the page says where, and a new attempt is possible', async ({ hydratedPage }) => {
+  const { page } = await openSignup(hydratedPage);
+  const popup = await openPopup(page);
+  await popup.locator('summary').click();
+  await popup.locator('#cancel-step').selectOption('WABA_SELECTION');
+  await popup.locator('#cancel').click();
+  await expect(page.getByTestId('signup-notice')).toContainText('WABA_SELECTION');
+  await expect(page.getByTestId('connect')).toBeEnabled();
+});
+
+test('an error reported in the popup is shown to the admin', async ({ hydratedPage }) => {
+  const { page } = await openSignup(hydratedPage);
+  const popup = await openPopup(page);
+  await popup.locator('summary').click();
+  await popup.locator('#error-event').selectOption('ERROR');
+  await popup.locator('#report').click();
+  await expect(page.getByTestId('signup-notice')).toContainText('Meta reported a problem');
+  await expect(page.getByTestId('connect')).toBeEnabled();
+});
+
+test('a message from a foreign origin is ignored', async ({ hydratedPage, baseURL }) => {
+  const { page } = await openSignup(hydratedPage);
+  // The same origin's host under another name is a different origin: it must not count.
+  const foreign = baseURL!.replace('127.0.0.1', 'localhost');
+  const other = await page.context().newPage();
+  await other.goto(`${foreign}/healthz`);
+  await other.evaluate(() => {
+    window.opener; // not the signup page's opener: post to it by name instead
+  });
+  await page.evaluate(() => {
+    (window as any).__eventsSent = 0;
+    const original = window.fetch;
+    window.fetch = (input: any, init?: any) => {
+      if (String(input).includes('signup_event')) (window as any).__eventsSent += 1;
+      return original(input, init);
+    };
+  });
+  // A frame on the foreign origin inside the signup page posts a perfect FINISH event.
+  await page.evaluate((src) => {
+    const frame = document.createElement('iframe');
+    frame.src = src;
+    frame.id = 'foreign';
+    document.body.appendChild(frame);
+  }, `${foreign}/healthz`);
+  const frame = page.frameLocator('#foreign');
+  await expect(frame.locator('body')).toContainText('database');
+  const handle = await page.$('#foreign');
+  const content = await handle!.contentFrame();
+  await content!.evaluate(() => {
+    const event = { type: 'WA_EMBEDDED_SIGNUP', event: 'FINISH', data: { waba_id: '1', phone_number_id: '2', business_id: '3' } };
+    window.parent.postMessage(JSON.stringify(event), '*');
+  });
+  await page.waitForTimeout(500);
+  expect(await page.evaluate(() => (window as any).__eventsSent)).toBe(0);
+  await expect(page.getByTestId('signup-notice')).not.toContainText('Connecting');
+  // The same message from the accepted origin is forwarded (the check can fail).
+  await page.evaluate(() => {
+    const event = { type: 'WA_EMBEDDED_SIGNUP', event: 'FINISH', data: { waba_id: '1', phone_number_id: '2', business_id: '3' } };
+    window.postMessage(JSON.stringify(event), window.location.origin);
+  });
+  await expect.poll(() => page.evaluate(() => (window as any).__eventsSent)).toBe(1);
+  await other.close();
+});
+
+test('transient Graph errors are retried to success', async ({ hydratedPage, request }) => {
+  const armed = await request.post('/sandbox/api/faults', {
+    data: { operation: 'register', kind: 'transient', count: 2 },
+  });
+  expect(armed.status()).toBe(204);
+  const { page } = await openSignup(hydratedPage);
+  const popup = await openPopup(page);
+  await popup.locator('#business').fill('Flaky Network Co');
+  await popup.locator('#finish').click();
+  await page.waitForURL(/\/status\//);
+  await expect(page.getByTestId('check-number')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  await expect(page.getByTestId('status-card')).toHaveAttribute('data-ready', 'true', { timeout: 20_000 });
+});
+
+test('a permanent Graph error stops the pipeline with a clear message', async ({ hydratedPage, request }) => {
+  await request.post('/sandbox/api/faults', {
+    data: { operation: 'subscribe', kind: 'permanent', count: 1 },
+  });
+  const { page } = await openSignup(hydratedPage);
+  const popup = await openPopup(page);
+  await popup.locator('#business').fill('Permission Problems Ltd');
+  await popup.locator('#finish').click();
+  await page.waitForURL(/\/status\//);
+  const webhooks = page.getByTestId('check-webhooks');
+  await expect(webhooks).toHaveAttribute('data-state', 'failed');
+  await expect(webhooks).toContainText('Graph error 200');
+  await expect(page.getByTestId('status-headline')).toContainText('problem');
+  await page.screenshot({ path: 'test-results/status-failed.png', fullPage: true });
+});
+
+test('an expired code is refused with a plain message and a fresh session', async ({ hydratedPage, request }) => {
+  await request.post('/sandbox/api/faults', {
+    data: { operation: 'exchange', kind: 'transient', count: 0 },
+  });
+  const { page } = await openSignup(hydratedPage);
+  // Create the signup in the simulator with a code that is already dead, then hand it to
+  // the page's login callback path through the real server function.
+  const created = await request.post('/sandbox/api/signups', {
+    data: { business_name: 'Slow Admin Inc', phone_number: '+55 11 97777 0000', code_lifetime_seconds: 0 },
+  });
+  const { code } = await created.json();
+  await page.waitForTimeout(50);
+  const nonce = await page.evaluate(async () => {
+    const r = await fetch('/api/signup_start', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+    return r.json();
+  });
+  const answer = await page.evaluate(async ([nonce, code]) => {
+    const r = await fetch('/api/signup_complete', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ nonce, code }).toString(),
+    });
+    return { status: r.status, body: await r.text() };
+  }, [nonce, code]);
+  expect(answer.status).toBeGreaterThanOrEqual(400);
+  expect(answer.body).toContain('expired');
+  // The nonce was used: a replay is refused too.
+  const replay = await page.evaluate(async ([nonce, code]) => {
+    const r = await fetch('/api/signup_complete', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ nonce, code }).toString(),
+    });
+    return { status: r.status, body: await r.text() };
+  }, [nonce, code]);
+  expect(replay.body).toContain('already completed');
+});

@@ -1,0 +1,189 @@
+/* MM Portal: launches Meta's Embedded Signup from the public signup page.
+ *
+ * - loads the Facebook JS SDK from the configured URL and calls FB.init;
+ * - keeps the button disabled until both the SDK and the server-issued session nonce are ready;
+ * - calls FB.login synchronously in the click (an await before it would get the popup blocked)
+ *   with the Marketing Messages launch payload;
+ * - accepts `message` events only from the exact configured origins and forwards each
+ *   WA_EMBEDDED_SIGNUP event to the server, bound to the nonce;
+ * - sends the code to the server, which exchanges it (the token never comes back here), then
+ *   opens the status page. */
+(function () {
+  "use strict";
+  if (window.__mmSignup) return;
+  window.__mmSignup = true;
+
+  // The page hydrates (WebAssembly) after this script runs and may replace the nodes it was
+  // rendered with: start once hydration is done (or after 5 s without it), and always look
+  // elements up afresh.
+  function whenHydrated(start) {
+    if (document.body.dataset.hydrated === "true") return start();
+    var started = false;
+    function go() { if (!started) { started = true; observer.disconnect(); start(); } }
+    var observer = new MutationObserver(function () {
+      if (document.body.dataset.hydrated === "true") go();
+    });
+    observer.observe(document.body, { attributes: true, attributeFilter: ["data-hydrated"] });
+    setTimeout(go, 5000);
+  }
+  whenHydrated(main);
+
+  function main() {
+  var root = document.getElementById("signup");
+  if (!root) return;
+  var config = null;
+  var campaign = root.dataset.campaign || "";
+  function el(id) { return document.getElementById(id); }
+  var origins = [];
+  var nonce = null;
+  var sdkReady = false;
+  var busy = false;
+  var lastEvent = null;
+
+  function say(text, kind) {
+    var notice = el("signup-notice");
+    notice.textContent = text;
+    notice.className = "notice" + (kind ? " " + kind : "");
+    notice.dataset.kind = kind || "";
+  }
+  function refresh() {
+    el("connect").disabled = !(sdkReady && nonce) || busy;
+  }
+
+  // Server functions: form-encoded arguments in, JSON out; errors come back as {"Variant": "message"}.
+  function call(name, args) {
+    return fetch("/api/" + name, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "accept": "application/json" },
+      body: new URLSearchParams(args).toString()
+    }).then(function (response) {
+      return response.text().then(function (text) {
+        var body = null;
+        try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
+        if (!response.ok) {
+          var message = body && typeof body === "object" ? Object.keys(body).map(function (k) { return body[k]; })[0] : null;
+          throw new Error(typeof message === "string" ? message : "The server could not be reached (HTTP " + response.status + ").");
+        }
+        return body;
+      });
+    });
+  }
+
+  function newSession() {
+    nonce = null;
+    refresh();
+    var args = campaign ? { campaign: campaign } : {};
+    return call("signup_start", args).then(function (value) {
+      nonce = value;
+      refresh();
+      if (sdkReady) say("Ready. Press the button to open Meta's window.");
+    }).catch(function (error) {
+      say("We could not start a signup session: " + error.message + " Reload the page to try again.", "error");
+    });
+  }
+
+  function loadSdk() {
+    var timer = setTimeout(function () {
+      if (!sdkReady) say("Facebook sign-in is taking long to load. Check your connection or content blockers, then reload the page.", "error");
+    }, 15000);
+    window.fbAsyncInit = function () {
+      try {
+        FB.init({ appId: config.app_id, autoLogAppEvents: true, xfbml: true, version: config.graph_version });
+      } catch (e) {
+        say("Facebook sign-in could not start: " + e.message, "error");
+        return;
+      }
+      clearTimeout(timer);
+      sdkReady = true;
+      refresh();
+      if (nonce) say("Ready. Press the button to open Meta's window.");
+    };
+    var script = document.createElement("script");
+    script.async = true;
+    script.defer = true;
+    script.crossOrigin = "anonymous";
+    script.src = config.sdk_url;
+    script.onerror = function () {
+      clearTimeout(timer);
+      say("Facebook sign-in could not be loaded. Check your connection or allow this page in your content blocker, then reload.", "error");
+    };
+    document.head.appendChild(script);
+  }
+
+  window.addEventListener("message", function (event) {
+    if (origins.indexOf(event.origin) < 0) return; // exact match only
+    var data;
+    try { data = typeof event.data === "string" ? JSON.parse(event.data) : null; } catch (e) { return; }
+    if (!data || data.type !== "WA_EMBEDDED_SIGNUP" || !nonce) return;
+    lastEvent = data;
+    call("signup_event", { nonce: nonce, payload: JSON.stringify(data) }).catch(function () {});
+    var info = data.data || {};
+    if (data.event === "CANCEL" && info.current_step) {
+      say("You closed Meta's window at the step " + info.current_step + ". Press the button to try again.", "warn");
+    } else if (info.error_message) {
+      say("Meta reported a problem: " + info.error_message + " Press the button to try again.", "error");
+    } else if (/^FINISH/.test(data.event || "")) {
+      say("Meta's part is done. Connecting your account…");
+    }
+  });
+
+  function extras() {
+    var value = { setup: {}, sessionInfoVersion: "3", version: config.es_version || "v3" };
+    if (config.feature_type) value.featureType = config.feature_type;
+    if (config.es_version !== "v4") value.features = [{ name: "marketing_messages_lite" }];
+    if (config.solution_id) value.setup.solutionID = config.solution_id;
+    return value;
+  }
+
+  function onLogin(response) {
+    var code = response && response.authResponse && response.authResponse.code;
+    if (!code) {
+      busy = false;
+      var sent = nonce;
+      // Give a CANCEL or error message from the window a moment to arrive and explain itself.
+      setTimeout(function () {
+        if (!lastEvent) {
+          say("Meta's window was closed before finishing, or your browser blocked it. Allow pop-ups for this page and press the button again.", "warn");
+        }
+        if (sent) call("signup_abandoned", { nonce: sent }).catch(function () {});
+        newSession();
+      }, 400);
+      return;
+    }
+    say("Connecting your account with Meta…");
+    call("signup_complete", { nonce: nonce, code: code }).then(function (statusKey) {
+      say("Connected. Opening your status page…", "ok");
+      location.assign("/status/" + encodeURIComponent(statusKey));
+    }).catch(function (error) {
+      busy = false;
+      say(error.message, "error");
+      newSession();
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = el("connect");
+    if (!button || event.target !== button || button.disabled || busy) return;
+    busy = true;
+    lastEvent = null;
+    refresh();
+    say("Meta's window is open. Finish the steps there.");
+    FB.login(onLogin, {
+      config_id: config.config_id,
+      response_type: "code",
+      override_default_response_type: true,
+      extras: extras()
+    });
+    call("signup_launched", { nonce: nonce }).catch(function () {});
+  });
+
+  call("signup_config", {}).then(function (value) {
+    config = value;
+    origins = config.origins && config.origins.length ? config.origins : [location.origin];
+    newSession();
+    loadSdk();
+  }).catch(function (error) {
+    say("Signup is not available right now: " + error.message, "error");
+  });
+  }
+})();

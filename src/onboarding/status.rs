@@ -1,0 +1,203 @@
+//! The business admin's checklist: computed from what the portal knows, never optimistic.
+//! Each line says what is done, what we are doing, what we wait for, or what the business must
+//! do, in plain words.
+
+use app::ports::{CheckItem, CheckState, SignupStatusView};
+
+use crate::db::{OnboardingStep, Phone, Signup, Waba};
+
+use super::pipeline::Step;
+
+pub struct StatusInput<'a> {
+    pub signup: &'a Signup,
+    pub waba: Option<&'a Waba>,
+    pub steps: &'a [OnboardingStep],
+    pub phones: &'a [Phone],
+    pub business_name: Option<String>,
+}
+
+fn step<'a>(steps: &'a [OnboardingStep], which: Step) -> Option<&'a OnboardingStep> {
+    steps.iter().find(|s| s.step == which.as_str())
+}
+
+fn item(key: &str, label: &str, state: CheckState, detail: impl Into<String>) -> CheckItem {
+    CheckItem {
+        key: key.into(),
+        label: label.into(),
+        state,
+        detail: detail.into(),
+    }
+}
+
+/// What a business can do about each onboarding status that blocks it.
+pub fn status_guidance(status: &str) -> Option<(CheckState, &'static str)> {
+    Some(match status {
+        "INELIGIBLE_ON_BEHALF_OF_WABA" => (CheckState::ActionNeeded, "This account is managed on your behalf by a partner (on-behalf-of). Ask us to move its ownership to your business; then it becomes eligible."),
+        "INELIGIBLE_INACTIVE_OR_RESTRICTED" => (CheckState::ActionNeeded, "Meta has restricted or deactivated this account. Check Business Support Home in Meta Business Suite and resolve the restriction."),
+        "INELIGIBLE_COUNTRY_NOT_SUPPORTED" => (CheckState::ActionNeeded, "Marketing Messages API is not yet available for businesses in your country."),
+        "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP" => (CheckState::ActionNeeded, "This account's number is used only in the WhatsApp Business app. Connect it to the Cloud API (or use coexistence) to become eligible."),
+        "PENDING_VALID_PAYMENT_METHOD" => (CheckState::ActionNeeded, "Add a valid payment method to your WhatsApp Business Account in Meta Business Suite (Billing & payments)."),
+        "PENDING_INTERNAL_SETUP" => (CheckState::Waiting, "Meta is finishing its setup of your account. This usually takes a few minutes; nothing to do."),
+        "ELIGIBLE" => (CheckState::Waiting, "Your account is eligible. Waiting for Meta to confirm the Marketing Messages terms."),
+        _ => return None,
+    })
+}
+
+fn from_step(s: Option<&OnboardingStep>, pending: &str) -> (CheckState, String) {
+    match s {
+        None => (CheckState::Pending, pending.to_string()),
+        Some(s) => match s.state.as_str() {
+            "done" | "skipped" => (CheckState::Done, s.detail.clone().unwrap_or_default()),
+            "running" | "queued" => (CheckState::Working, "In progress…".into()),
+            "retrying" => (
+                CheckState::Working,
+                "Meta is busy; we retry automatically.".into(),
+            ),
+            "failed" => (
+                CheckState::Failed,
+                format!(
+                    "Stopped: {}. Our team has been notified and will resume it.",
+                    s.detail.clone().unwrap_or_default()
+                ),
+            ),
+            "waiting" => (CheckState::Waiting, s.detail.clone().unwrap_or_default()),
+            _ => (CheckState::Pending, pending.to_string()),
+        },
+    }
+}
+
+pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
+    let signup = input.signup;
+    let mut items = Vec::new();
+
+    let connected = match signup.stage.as_str() {
+        "exchanged" => (
+            CheckState::Done,
+            format!(
+                "Your WhatsApp Business Account {} is connected.",
+                input.waba.map(|w| w.name.as_str()).unwrap_or("")
+            ),
+        ),
+        "exchanging" => (CheckState::Working, "Connecting to Meta…".into()),
+        "failed" => (
+            CheckState::Failed,
+            signup
+                .error
+                .clone()
+                .unwrap_or_else(|| "The connection failed. Please connect again.".into()),
+        ),
+        "cancelled" => (
+            CheckState::ActionNeeded,
+            format!(
+                "The signup window was closed{}. Open the signup page and connect again.",
+                signup
+                    .cancel_step
+                    .as_ref()
+                    .map(|s| format!(" at step {s}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        _ => (CheckState::Pending, "Not connected yet.".into()),
+    };
+    items.push(item("connected", "Connected to Meta", connected.0, connected.1));
+
+    let webhooks = from_step(
+        step(input.steps, Step::SubscribeWebhooks),
+        "We will switch on updates from Meta for your account.",
+    );
+    items.push(item(
+        "webhooks",
+        "Updates from Meta switched on",
+        webhooks.0,
+        webhooks.1,
+    ));
+
+    let register = step(input.steps, Step::RegisterPhone);
+    let mut number = from_step(register, "We will register your phone number for the Cloud API.");
+    if let Some(s) = register {
+        if s.state == "failed" && s.error_code == Some(133016) {
+            number = (
+                CheckState::Failed,
+                "Meta allows 10 registrations of a number per 72 hours and this number reached it. We will retry when the limit resets.".into(),
+            );
+        }
+        if s.state == "skipped" && input.phones.is_empty() {
+            number = (
+                CheckState::ActionNeeded,
+                "No phone number was shared. Add one to your WhatsApp Business Account in WhatsApp Manager.".into(),
+            );
+        }
+    }
+    items.push(item("number", "Phone number ready", number.0, number.1));
+
+    let status = input.waba.and_then(|w| w.onboarding_status.clone());
+    let signed = input
+        .waba
+        .is_some_and(|w| w.mm_terms_signed_at.is_some() || w.onboarding_status.as_deref() == Some("ONBOARDED"));
+    let terms = if signed {
+        (
+            CheckState::Done,
+            "Meta confirmed: you accepted the Marketing Messages API terms.".to_string(),
+        )
+    } else if let Some((state, text)) = status.as_deref().and_then(status_guidance) {
+        (state, text.to_string())
+    } else if signup.stage == "exchanged" {
+        (
+            CheckState::Waiting,
+            "Waiting for Meta to confirm the Marketing Messages terms.".into(),
+        )
+    } else {
+        (CheckState::Pending, "After you connect.".into())
+    };
+    items.push(item(
+        "terms",
+        "Marketing Messages terms signed",
+        terms.0,
+        terms.1,
+    ));
+
+    let restricted = input
+        .waba
+        .and_then(|w| w.account_health.as_deref())
+        .is_some_and(|h| h != "active");
+    let all_done = items.iter().all(|i| i.state == CheckState::Done);
+    let ready = all_done && !restricted;
+    let ready_item = if ready {
+        (CheckState::Done, "You can send marketing messages through us.".to_string())
+    } else if restricted {
+        (
+            CheckState::ActionNeeded,
+            "Meta reported a restriction on this account. Check Business Support Home.".into(),
+        )
+    } else {
+        (CheckState::Pending, "As soon as the steps above are done.".into())
+    };
+    items.push(item(
+        "ready",
+        "Ready to send marketing messages",
+        ready_item.0,
+        ready_item.1,
+    ));
+
+    let headline = if ready {
+        "You're ready to send marketing messages".to_string()
+    } else if items.iter().any(|i| i.state == CheckState::Failed) {
+        "We hit a problem — details below".to_string()
+    } else if items.iter().any(|i| i.state == CheckState::ActionNeeded) {
+        "Your action is needed".to_string()
+    } else {
+        "Setting up your account…".to_string()
+    };
+    SignupStatusView {
+        business_name: input.business_name.clone(),
+        waba_name: input.waba.map(|w| w.name.clone()),
+        phone_numbers: input
+            .phones
+            .iter()
+            .map(|p| p.display_phone_number.clone())
+            .collect(),
+        headline,
+        ready,
+        items,
+    }
+}
