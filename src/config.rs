@@ -146,12 +146,22 @@ pub struct Settings {
     pub token_encryption_key: Option<String>,
 
     /// The partner's name on the public signup and status pages.
-    #[arg(long, env = "PARTNER_NAME", default_value = "Sandbox Partner", global = true)]
+    #[arg(
+        long,
+        env = "PARTNER_NAME",
+        default_value = "Sandbox Partner",
+        global = true
+    )]
     pub partner_name: String,
 
     /// Embedded Signup flow: `default`, `coexistence` (numbers that stay on the WhatsApp
     /// Business app: featureType whatsapp_business_app_onboarding) or `only_waba_sharing`.
-    #[arg(long, env = "ES_FEATURE_TYPE", default_value = "default", global = true)]
+    #[arg(
+        long,
+        env = "ES_FEATURE_TYPE",
+        default_value = "default",
+        global = true
+    )]
     pub es_feature_type: String,
 
     /// Embedded Signup version: `v3` (the MM API feature is sent in `extras`) or `v4` (it comes

@@ -13,8 +13,8 @@ use url::Url;
 
 use crate::config::{Config, ConfigError};
 use crate::db::{self, redact_url, Database, DbError};
-use crate::http::{self, AppState};
 use crate::graph::GraphClient;
+use crate::http::{self, AppState};
 use crate::jobs::{Worker, WorkerSettings};
 use crate::onboarding::pipeline::PipelineHandler;
 use crate::onboarding::signup::{LaunchSettings, SignupService};
@@ -97,8 +97,7 @@ impl RunningPortal {
         } else {
             local_addr
         };
-        let internal_url =
-            Url::parse(&format!("http://{internal_addr}/")).expect("valid URL");
+        let internal_url = Url::parse(&format!("http://{internal_addr}/")).expect("valid URL");
         check_site_root(&config);
         let leptos_options = LeptosOptions::builder()
             .output_name(app::OUTPUT_NAME)

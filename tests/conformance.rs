@@ -25,6 +25,24 @@ macro_rules! conformance {
                 let (database, _dir) = crate::support::sqlite().await;
                 super::cases::sandbox_store_versions_and_pages(database.sandbox.clone()).await;
             }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn signups_record_a_forward_only_funnel_and_one_exchange() {
+                let (database, _dir) = crate::support::sqlite().await;
+                super::cases::signups_record_a_forward_only_funnel_and_one_exchange(
+                    database.signups.clone(),
+                    database.repo.clone(),
+                )
+                .await;
+            }
+            #[tokio::test]
+            async fn onboarding_steps_upsert_and_count_attempts() {
+                let (database, _dir) = crate::support::sqlite().await;
+                super::cases::onboarding_steps_upsert_and_count_attempts(
+                    database.signups.clone(),
+                    database.repo.clone(),
+                )
+                .await;
+            }
         }
         mod postgres {
             $(
@@ -38,6 +56,24 @@ macro_rules! conformance {
             async fn sandbox_store_versions_and_pages() {
                 let database = crate::support::postgres().await;
                 super::cases::sandbox_store_versions_and_pages(database.sandbox.clone()).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn signups_record_a_forward_only_funnel_and_one_exchange() {
+                let database = crate::support::postgres().await;
+                super::cases::signups_record_a_forward_only_funnel_and_one_exchange(
+                    database.signups.clone(),
+                    database.repo.clone(),
+                )
+                .await;
+            }
+            #[tokio::test]
+            async fn onboarding_steps_upsert_and_count_attempts() {
+                let database = crate::support::postgres().await;
+                super::cases::onboarding_steps_upsert_and_count_attempts(
+                    database.signups.clone(),
+                    database.repo.clone(),
+                )
+                .await;
             }
         }
     };
@@ -852,5 +888,230 @@ mod cases {
             store.sandbox_get("code", "w1").await.unwrap().is_none(),
             "kinds are separate"
         );
+    }
+
+    fn new_signup(nonce: &str) -> NewSignup {
+        NewSignup {
+            nonce: nonce.into(),
+            status_key: format!("status-{nonce}"),
+            campaign: Some("spring".into()),
+            feature_type: String::new(),
+        }
+    }
+
+    pub async fn signups_record_a_forward_only_funnel_and_one_exchange(
+        store: Arc<dyn SignupStore>,
+        repo: Repo,
+    ) {
+        let created = store.create_signup(&new_signup("n1")).await.unwrap();
+        assert_eq!(created.stage, "started");
+        assert!(matches!(
+            store.create_signup(&new_signup("n1")).await,
+            Err(DbError::Conflict)
+        ));
+        assert_eq!(
+            store.signup_by_nonce("n1").await.unwrap().unwrap().id,
+            created.id
+        );
+        assert_eq!(
+            store
+                .signup_by_status_key("status-n1")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            created.id
+        );
+
+        let finished = store
+            .record_signup_event(
+                created.id,
+                &SignupEvent {
+                    event: "FINISH".into(),
+                    detail: Some("{}".into()),
+                    stage: Some(SignupStage::Finished),
+                    meta_waba_id: Some("w-1".into()),
+                    coexistence: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(finished.stage, "finished");
+        assert_eq!(finished.meta_waba_id.as_deref(), Some("w-1"));
+        assert!(finished.coexistence);
+        // A late CANCEL does not move a finished signup back, but is still recorded.
+        let late = store
+            .record_signup_event(
+                created.id,
+                &SignupEvent {
+                    event: "CANCEL".into(),
+                    stage: Some(SignupStage::Cancelled),
+                    cancel_step: Some("PHONE_NUMBER_SETUP".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(late.stage, "finished");
+        assert_eq!(
+            late.meta_waba_id.as_deref(),
+            Some("w-1"),
+            "absent fields stay"
+        );
+
+        // Exactly one of many concurrent exchanges wins the nonce.
+        let mut racers = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let store = store.clone();
+            racers.spawn(async move { store.claim_signup_exchange("n1").await.unwrap() });
+        }
+        let mut winners = 0;
+        while let Some(result) = racers.join_next().await {
+            if let Some(signup) = result.unwrap() {
+                winners += 1;
+                assert_eq!(signup.stage, "exchanging");
+                assert!(signup.exchange_started_at.is_some());
+            }
+        }
+        assert_eq!(winners, 1);
+        assert!(store
+            .claim_signup_exchange("unknown")
+            .await
+            .unwrap()
+            .is_none());
+
+        let owner = business(&repo, "b-1").await;
+        let waba = repo
+            .upsert_waba(&WabaUpsert {
+                meta_waba_id: "w-1".into(),
+                business_id: owner.id,
+                name: "W".into(),
+                currency: None,
+                country: None,
+                onboarding_status: None,
+                coexistence: true,
+            })
+            .await
+            .unwrap();
+        let exchanged = store
+            .record_signup_event(
+                created.id,
+                &SignupEvent {
+                    event: "exchanged".into(),
+                    stage: Some(SignupStage::Exchanged),
+                    waba_id: Some(waba.id),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(exchanged.stage, "exchanged");
+        assert!(exchanged.exchanged_at.is_some());
+        assert_eq!(
+            store.signup_for_waba(waba.id).await.unwrap().unwrap().id,
+            created.id
+        );
+        assert_eq!(
+            store
+                .waba_by_id(waba.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .meta_waba_id,
+            "w-1"
+        );
+        assert_eq!(
+            store
+                .business_by_id(owner.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .meta_business_id,
+            "b-1"
+        );
+        // Failure after success does not undo it.
+        let after = store
+            .record_signup_event(
+                created.id,
+                &SignupEvent {
+                    event: "exchange_failed".into(),
+                    stage: Some(SignupStage::Failed),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(after.stage, "exchanged");
+
+        let events: Vec<String> = store
+            .signup_events(created.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.event)
+            .collect();
+        assert_eq!(
+            events,
+            [
+                "started",
+                "FINISH",
+                "CANCEL",
+                "code_received",
+                "exchanged",
+                "exchange_failed"
+            ]
+        );
+    }
+
+    pub async fn onboarding_steps_upsert_and_count_attempts(
+        store: Arc<dyn SignupStore>,
+        repo: Repo,
+    ) {
+        let owner = business(&repo, "b-steps").await;
+        let waba = repo
+            .upsert_waba(&WabaUpsert {
+                meta_waba_id: "w-steps".into(),
+                business_id: owner.id,
+                name: "W".into(),
+                currency: None,
+                country: None,
+                onboarding_status: None,
+                coexistence: false,
+            })
+            .await
+            .unwrap();
+        let update = |state: &str, attempt: bool, code: Option<i64>| StepUpdate {
+            waba_id: waba.id,
+            step: "register_phone".into(),
+            state: state.into(),
+            detail: Some(format!("now {state}")),
+            error_code: code,
+            attempt,
+        };
+        store
+            .put_step(&update("running", true, None))
+            .await
+            .unwrap();
+        store
+            .put_step(&update("retrying", false, Some(2)))
+            .await
+            .unwrap();
+        store
+            .put_step(&update("running", true, None))
+            .await
+            .unwrap();
+        let done = store.put_step(&update("done", false, None)).await.unwrap();
+        assert_eq!(done.attempts, 2);
+        assert_eq!(done.state, "done");
+        assert_eq!(done.error_code, None);
+        assert_eq!(done.detail.as_deref(), Some("now done"));
+        let steps = store.steps_for_waba(waba.id).await.unwrap();
+        assert_eq!(steps.len(), 1);
+        assert!(store
+            .steps_for_waba(waba.id + 1000)
+            .await
+            .unwrap()
+            .is_empty());
     }
 }

@@ -17,6 +17,28 @@ pub async fn system_health() -> Result<HealthReport, AppError> {
     Ok(portal()?.health().await)
 }
 
+/// Gives a failed server function the HTTP status its error deserves (400 for bad input, 404,
+/// 503), instead of the default 500 that monitoring would count as our fault.
+#[cfg(feature = "ssr")]
+fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        let status = match error {
+            AppError::Invalid(_) => http::StatusCode::BAD_REQUEST,
+            AppError::NotFound => http::StatusCode::NOT_FOUND,
+            AppError::Unauthorized => http::StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => http::StatusCode::FORBIDDEN,
+            AppError::Unavailable(_) => http::StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) | AppError::Transport(_) => {
+                http::StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+    }
+    result
+}
+
 #[cfg(feature = "ssr")]
 fn signup_port() -> Result<std::sync::Arc<dyn crate::ports::SignupPort>, AppError> {
     use_context::<std::sync::Arc<dyn crate::ports::SignupPort>>()
@@ -32,36 +54,36 @@ pub async fn signup_config() -> Result<crate::ports::SignupConfig, AppError> {
 /// A new signup session for this visit; returns its nonce. Called by `public/signup.js`.
 #[server(prefix = "/api", endpoint = "signup_start")]
 pub async fn signup_start(campaign: Option<String>) -> Result<String, AppError> {
-    signup_port()?.start(campaign).await
+    with_status(signup_port()?.start(campaign).await)
 }
 
 /// The admin pressed the button and the Embedded Signup popup opened.
 #[server(prefix = "/api", endpoint = "signup_launched")]
 pub async fn signup_launched(nonce: String) -> Result<(), AppError> {
-    signup_port()?.launched(&nonce).await
+    with_status(signup_port()?.launched(&nonce).await)
 }
 
 /// One `WA_EMBEDDED_SIGNUP` session-info message, as the page received it.
 #[server(prefix = "/api", endpoint = "signup_event")]
 pub async fn signup_event(nonce: String, payload: String) -> Result<(), AppError> {
-    signup_port()?.event(&nonce, &payload).await
+    with_status(signup_port()?.event(&nonce, &payload).await)
 }
 
 /// The popup closed without a code.
 #[server(prefix = "/api", endpoint = "signup_abandoned")]
 pub async fn signup_abandoned(nonce: String) -> Result<(), AppError> {
-    signup_port()?.abandoned(&nonce).await
+    with_status(signup_port()?.abandoned(&nonce).await)
 }
 
 /// Exchanges the code from `FB.login` on the server; returns the status page key. The token
 /// never leaves the server.
 #[server(prefix = "/api", endpoint = "signup_complete")]
 pub async fn signup_complete(nonce: String, code: String) -> Result<String, AppError> {
-    signup_port()?.complete(&nonce, &code).await
+    with_status(signup_port()?.complete(&nonce, &code).await)
 }
 
 /// The public status checklist of one signup.
 #[server(prefix = "/api", endpoint = "signup_status")]
 pub async fn signup_status(key: String) -> Result<crate::ports::SignupStatusView, AppError> {
-    signup_port()?.status(&key).await
+    with_status(signup_port()?.status(&key).await)
 }

@@ -19,9 +19,7 @@ use leptos_router::{
 };
 
 use crate::components::layout::Layout;
-use crate::pages::{
-    home::HomePage, not_found::NotFound, signup::SignupPage, status::StatusPage,
-};
+use crate::pages::{home::HomePage, not_found::NotFound, signup::SignupPage, status::StatusPage};
 
 /// Name of the compiled front-end bundle (`/pkg/{OUTPUT_NAME}.js`, `.wasm`, `.css`).
 pub const OUTPUT_NAME: &str = "mm_portal";

@@ -27,7 +27,9 @@ test.afterEach(async ({ request }) => {
 
 test('happy path: signup to ONBOARDED with the status page updating live', async ({ hydratedPage }) => {
   const { page } = await openSignup(hydratedPage, '/signup/spring-sale');
+  await page.screenshot({ path: 'test-results/signup-page.png', fullPage: true });
   const popup = await openPopup(page);
+  await popup.screenshot({ path: 'test-results/sandbox-popup.png' });
   await popup.locator('#business').fill('Happy Path Shoes');
   await popup.locator('#phone').fill('+55 11 95555 0101');
   await popup.locator('#finish').click();
@@ -35,6 +37,7 @@ test('happy path: signup to ONBOARDED with the status page updating live', async
   await page.waitForURL(/\/status\//);
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await expect(page.getByTestId('check-connected')).toHaveAttribute('data-state', 'done');
+  await page.screenshot({ path: 'test-results/status-in-progress.png', fullPage: true });
   // The rest arrives while the page is open: pipeline jobs and Meta's terms webhook.
   await expect(page.getByTestId('check-webhooks')).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('check-number')).toHaveAttribute('data-state', 'done');

@@ -9,8 +9,8 @@
 
 pub mod models;
 mod portable;
-mod signups;
 pub mod postgres;
+mod signups;
 pub mod sqlite;
 
 use std::sync::Arc;

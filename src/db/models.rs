@@ -418,7 +418,7 @@ impl SignupStage {
             (SignupStage::Exchanged, _) => false,
             (_, SignupStage::Failed) => true,
             (SignupStage::Failed, _) => false,
-            (current, next) => next > current || next == current,
+            (current, next) => next >= current,
         }
     }
 }

@@ -29,7 +29,8 @@ pub enum GraphCallError {
     #[error("{}", .error.staff_message())]
     Graph {
         status: u16,
-        error: GraphError,
+        /// Boxed: the error is rare and this keeps every `Result` small.
+        error: Box<GraphError>,
         /// From `X-Business-Use-Case-Usage`, when Meta said how long to wait.
         regain_access_after: Option<Duration>,
     },
@@ -160,7 +161,12 @@ struct Page<T> {
 }
 
 impl GraphClient {
-    pub fn new(base: Url, version: &str, app_id: &str, app_secret: std::sync::Arc<SecretString>) -> Self {
+    pub fn new(
+        base: Url,
+        version: &str,
+        app_id: &str,
+        app_secret: std::sync::Arc<SecretString>,
+    ) -> Self {
         let mut base = base;
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
@@ -181,7 +187,11 @@ impl GraphClient {
 
     fn url(&self, path: &str) -> GraphResult<Url> {
         self.base
-            .join(&format!("{}/{}", self.version, path.trim_start_matches('/')))
+            .join(&format!(
+                "{}/{}",
+                self.version,
+                path.trim_start_matches('/')
+            ))
             .map_err(|e| GraphCallError::Transport(format!("bad Graph URL: {e}")))
     }
 
@@ -221,7 +231,8 @@ impl GraphClient {
 
     /// `GET /{WABA}?fields=…`.
     pub async fn waba(&self, token: &SecretString, waba_id: &str) -> GraphResult<WabaInfo> {
-        let fields = "id,name,currency,country,marketing_messages_onboarding_status,owner_business_info";
+        let fields =
+            "id,name,currency,country,marketing_messages_onboarding_status,owner_business_info";
         self.get(token, waba_id, &[("fields", fields)]).await
     }
 
@@ -234,7 +245,11 @@ impl GraphClient {
         let fields =
             "id,display_phone_number,verified_name,quality_rating,platform_type,is_on_biz_app";
         let page: Page<PhoneInfo> = self
-            .get(token, &format!("{waba_id}/phone_numbers"), &[("fields", fields)])
+            .get(
+                token,
+                &format!("{waba_id}/phone_numbers"),
+                &[("fields", fields)],
+            )
             .await?;
         Ok(page.data)
     }
@@ -316,7 +331,7 @@ impl GraphClient {
         match GraphError::from_body(&body) {
             Some(error) => Err(GraphCallError::Graph {
                 status,
-                error,
+                error: Box::new(error),
                 regain_access_after: usage.and_then(|u| u.time_to_regain_access()),
             }),
             None => Err(GraphCallError::Transport(format!(

@@ -223,23 +223,27 @@ impl PipelineHandler {
         match step {
             Step::SubscribeWebhooks => {
                 self.graph.subscribe_app(token, &waba.meta_waba_id).await?;
-                Ok(StepResult::Done("this app receives the account's webhooks".into()))
+                Ok(StepResult::Done(
+                    "We now receive your account's updates from Meta.".into(),
+                ))
             }
             Step::FetchAccount => self.fetch_account(waba, token).await,
             Step::RegisterPhone => self.register_phones(waba, token).await,
             Step::CheckEligibility => {
                 let status = self.refresh_status(waba, token).await?;
-                Ok(StepResult::Done(format!("Meta reports {status}")))
+                Ok(StepResult::Done(format!(
+                    "Meta reports the status {status}."
+                )))
             }
             Step::AwaitTerms => {
                 if waba.mm_terms_signed_at.is_some()
                     || waba.onboarding_status.as_deref() == Some("ONBOARDED")
                 {
-                    return Ok(StepResult::Done("the MM API terms are signed".into()));
+                    return Ok(StepResult::Done("The MM API terms are signed.".into()));
                 }
                 let status = self.refresh_status(waba, token).await?;
                 if status == "ONBOARDED" {
-                    return Ok(StepResult::Done("Meta reports ONBOARDED".into()));
+                    return Ok(StepResult::Done("Meta reports ONBOARDED.".into()));
                 }
                 let wait = exponential_ceiling(
                     (attempt.max(1) - 1) as u32,
@@ -247,7 +251,7 @@ impl PipelineHandler {
                     Duration::from_secs(600),
                 );
                 Ok(StepResult::Waiting(
-                    format!("waiting for the business to sign the MM API terms (Meta reports {status})"),
+                    format!("Waiting for the MM API terms to be signed (Meta reports {status})."),
                     wait,
                 ))
             }
@@ -262,9 +266,13 @@ impl PipelineHandler {
         let info = self.graph.waba(token, &waba.meta_waba_id).await?;
         let phones = self.graph.phone_numbers(token, &waba.meta_waba_id).await?;
         let current = self.current(waba).await;
-        self.save_waba(&current, info.name.as_deref(), info.marketing_messages_onboarding_status.as_deref())
-            .await
-            .map_err(store)?;
+        self.save_waba(
+            &current,
+            info.name.as_deref(),
+            info.marketing_messages_onboarding_status.as_deref(),
+        )
+        .await
+        .map_err(store)?;
         for phone in &phones {
             self.repo
                 .upsert_phone(&PhoneUpsert {
@@ -279,10 +287,10 @@ impl PipelineHandler {
                 .await
                 .map_err(store)?;
         }
-        Ok(StepResult::Done(format!(
-            "read the account and {} phone number(s)",
-            phones.len()
-        )))
+        Ok(StepResult::Done(match phones.len() {
+            1 => "Read your account and its phone number.".to_string(),
+            n => format!("Read your account and its {n} phone numbers."),
+        }))
     }
 
     async fn register_phones(
@@ -292,7 +300,7 @@ impl PipelineHandler {
     ) -> Result<StepResult, GraphCallError> {
         let phones = self.repo.phones_for_waba(waba.id).await.map_err(store)?;
         if phones.is_empty() {
-            return Ok(StepResult::Skipped("no phone number was shared".into()));
+            return Ok(StepResult::Skipped("No phone number was shared.".into()));
         }
         let mut registered = 0;
         let mut coexistence = 0;
@@ -325,10 +333,14 @@ impl PipelineHandler {
         }
         if registered == 0 {
             return Ok(StepResult::Skipped(format!(
-                "{coexistence} number(s) stay on the WhatsApp Business app (coexistence); no registration needed"
+                "Your number{} stays on the WhatsApp Business app (coexistence): no registration needed.",
+                if coexistence > 1 { "s" } else { "" }
             )));
         }
-        Ok(StepResult::Done(format!("{registered} number(s) registered for the Cloud API")))
+        Ok(StepResult::Done(match registered {
+            1 => "Your number is registered for the Cloud API.".to_string(),
+            n => format!("{n} numbers are registered for the Cloud API."),
+        }))
     }
 
     /// The number's PIN: generated once, sealed, and reused by every retry.
@@ -357,27 +369,42 @@ impl PipelineHandler {
 
     /// Reads the onboarding status from Meta and stores it. Never steps back from ONBOARDED
     /// (the terms webhook may have been applied in the meantime).
-    async fn refresh_status(&self, waba: &Waba, token: &SecretString) -> Result<String, GraphCallError> {
+    async fn refresh_status(
+        &self,
+        waba: &Waba,
+        token: &SecretString,
+    ) -> Result<String, GraphCallError> {
         let info = self.graph.waba(token, &waba.meta_waba_id).await?;
         let status = info
             .marketing_messages_onboarding_status
             .clone()
             .unwrap_or_else(|| "UNKNOWN".into());
         let current = self.current(waba).await;
-        self.save_waba(&current, None, Some(&status)).await.map_err(store)?;
+        self.save_waba(&current, None, Some(&status))
+            .await
+            .map_err(store)?;
         Ok(status)
     }
 
-    async fn save_waba(&self, current: &Waba, name: Option<&str>, status: Option<&str>) -> DbResult<()> {
+    async fn save_waba(
+        &self,
+        current: &Waba,
+        name: Option<&str>,
+        status: Option<&str>,
+    ) -> DbResult<()> {
         let status = match current.onboarding_status.as_deref() {
             Some("ONBOARDED") => Some("ONBOARDED".to_string()),
-            _ => status.map(str::to_string).or(current.onboarding_status.clone()),
+            _ => status
+                .map(str::to_string)
+                .or(current.onboarding_status.clone()),
         };
         self.repo
             .upsert_waba(&WabaUpsert {
                 meta_waba_id: current.meta_waba_id.clone(),
                 business_id: current.business_id,
-                name: name.map(str::to_string).unwrap_or_else(|| current.name.clone()),
+                name: name
+                    .map(str::to_string)
+                    .unwrap_or_else(|| current.name.clone()),
                 currency: current.currency.clone(),
                 country: current.country.clone(),
                 onboarding_status: status,
@@ -432,7 +459,11 @@ impl JobHandler for PipelineHandler {
                 }
             }
         };
-        let steps = self.signups.steps_for_waba(waba.id).await.unwrap_or_default();
+        let steps = self
+            .signups
+            .steps_for_waba(waba.id)
+            .await
+            .unwrap_or_default();
         let finished = steps
             .iter()
             .any(|s| s.step == step.as_str() && (s.state == "done" || s.state == "skipped"));
@@ -444,13 +475,15 @@ impl JobHandler for PipelineHandler {
         let Some(token) = business_token(self.repo.as_ref(), &self.keys, &waba.meta_waba_id).await
         else {
             let _ = self
-                .record(&waba, step, "failed", "no business token is stored for this account; the business must connect again", None, true)
+                .record(&waba, step, "failed", "No business token is stored for this account; the business must connect again.", None, true)
                 .await;
             return Outcome::Fail {
                 error: "no business token".into(),
             };
         };
-        let _ = self.record(&waba, step, "running", "in progress", None, true).await;
+        let _ = self
+            .record(&waba, step, "running", "in progress", None, true)
+            .await;
         match self.run_step(step, &waba, &token, job.attempts).await {
             Ok(StepResult::Done(detail)) => {
                 if let Err(error) = self.record(&waba, step, "done", &detail, None, false).await {
@@ -462,7 +495,10 @@ impl JobHandler for PipelineHandler {
                 self.advance(&waba, step, payload.run).await
             }
             Ok(StepResult::Skipped(detail)) => {
-                if let Err(error) = self.record(&waba, step, "skipped", &detail, None, false).await {
+                if let Err(error) = self
+                    .record(&waba, step, "skipped", &detail, None, false)
+                    .await
+                {
                     return Outcome::Retry {
                         error: error.to_string(),
                         after: Duration::from_secs(1),
@@ -471,7 +507,9 @@ impl JobHandler for PipelineHandler {
                 self.advance(&waba, step, payload.run).await
             }
             Ok(StepResult::Waiting(detail, after)) => {
-                let _ = self.record(&waba, step, "waiting", &detail, None, false).await;
+                let _ = self
+                    .record(&waba, step, "waiting", &detail, None, false)
+                    .await;
                 Outcome::Retry {
                     error: detail,
                     after,
@@ -488,14 +526,18 @@ impl JobHandler for PipelineHandler {
                             job.attempts,
                             job.max_attempts
                         );
-                        let _ = self.record(&waba, step, "retrying", &detail, error.code(), false).await;
+                        let _ = self
+                            .record(&waba, step, "retrying", &detail, error.code(), false)
+                            .await;
                         Outcome::Retry {
                             error: message,
                             after,
                         }
                     }
                     _ => {
-                        let _ = self.record(&waba, step, "failed", &message, error.code(), false).await;
+                        let _ = self
+                            .record(&waba, step, "failed", &message, error.code(), false)
+                            .await;
                         Outcome::Fail { error: message }
                     }
                 }

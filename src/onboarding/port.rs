@@ -73,8 +73,14 @@ impl SignupPort for SignupService {
         };
         let (steps, phones, business_name) = match &waba {
             Some(waba) => (
-                self.signups().steps_for_waba(waba.id).await.map_err(internal)?,
-                self.repo().phones_for_waba(waba.id).await.map_err(internal)?,
+                self.signups()
+                    .steps_for_waba(waba.id)
+                    .await
+                    .map_err(internal)?,
+                self.repo()
+                    .phones_for_waba(waba.id)
+                    .await
+                    .map_err(internal)?,
                 self.business_name(waba.business_id).await,
             ),
             None => (Vec::new(), Vec::new(), None),

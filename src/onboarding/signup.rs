@@ -22,7 +22,10 @@ use crate::db::{
 use crate::graph::{GraphCallError, GraphClient, Reaction};
 
 /// The scopes an MM API onboarding needs on the WABA.
-pub const REQUIRED_SCOPES: &[&str] = &["whatsapp_business_management", "whatsapp_business_messaging"];
+pub const REQUIRED_SCOPES: &[&str] = &[
+    "whatsapp_business_management",
+    "whatsapp_business_messaging",
+];
 
 /// Longest session-info payload accepted (Meta's are a few hundred bytes).
 const MAX_EVENT_BYTES: usize = 8 * 1024;
@@ -218,8 +221,7 @@ impl SignupService {
                 event.meta_business_id = text(data, "business_id");
                 event.meta_waba_id = text(data, "waba_id");
                 event.meta_phone_id = text(data, "phone_number_id");
-                event.coexistence =
-                    Some(info.event == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING");
+                event.coexistence = Some(info.event == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING");
             }
             _ if is_error => {
                 event.stage = Some(SignupStage::Errored);
@@ -262,7 +264,12 @@ impl SignupService {
     /// the onboarding pipeline. Returns the status page key.
     pub async fn complete(&self, nonce: &str, code: &str) -> Result<String, SignupError> {
         let started = std::time::Instant::now();
-        let signup = match self.signups.claim_signup_exchange(nonce).await.map_err(internal)? {
+        let signup = match self
+            .signups
+            .claim_signup_exchange(nonce)
+            .await
+            .map_err(internal)?
+        {
             Some(signup) => signup,
             None => {
                 // Unknown, or the one exchange this nonce allows already happened.
@@ -287,7 +294,9 @@ impl SignupService {
                         signup.id,
                         &SignupEvent {
                             event: "exchange_failed".into(),
-                            detail: Some(serde_json::json!({"error": error.to_string()}).to_string()),
+                            detail: Some(
+                                serde_json::json!({"error": error.to_string()}).to_string(),
+                            ),
                             stage: Some(SignupStage::Failed),
                             error: Some(error.to_string()),
                             ..Default::default()
@@ -303,7 +312,11 @@ impl SignupService {
         if code.is_empty() || code.len() > 2048 {
             return Err(SignupError::CodeRejected("the code is malformed".into()));
         }
-        let token = self.graph.exchange_code(code).await.map_err(exchange_error)?;
+        let token = self
+            .graph
+            .exchange_code(code)
+            .await
+            .map_err(exchange_error)?;
         let info = self.graph.debug_token(&token).await.map_err(graph_error)?;
         if !info.is_valid {
             return Err(SignupError::CodeRejected("the token is not valid".into()));
@@ -324,7 +337,11 @@ impl SignupService {
             .filter(|id| granted.contains(id))
             .or_else(|| granted.first().cloned())
             .ok_or(SignupError::NoWaba)?;
-        let waba_info = self.graph.waba(&token, &waba_id).await.map_err(graph_error)?;
+        let waba_info = self
+            .graph
+            .waba(&token, &waba_id)
+            .await
+            .map_err(graph_error)?;
         let owner = waba_info
             .owner_business_info
             .as_ref()
@@ -344,9 +361,13 @@ impl SignupService {
             })
             .await
             .map_err(internal)?;
-        let coexistence = signup.coexistence
-            || self.launch.feature_type == "whatsapp_business_app_onboarding";
-        let existing = self.repo.waba_by_meta_id(&waba_id).await.map_err(internal)?;
+        let coexistence =
+            signup.coexistence || self.launch.feature_type == "whatsapp_business_app_onboarding";
+        let existing = self
+            .repo
+            .waba_by_meta_id(&waba_id)
+            .await
+            .map_err(internal)?;
         let waba = self
             .repo
             .upsert_waba(&WabaUpsert {
@@ -359,7 +380,8 @@ impl SignupService {
                     .clone()
                     .or_else(|| existing.as_ref().and_then(|w| w.country.clone())),
                 // A terms webhook may have arrived first: never step back from ONBOARDED.
-                onboarding_status: match existing.as_ref().and_then(|w| w.onboarding_status.clone()) {
+                onboarding_status: match existing.as_ref().and_then(|w| w.onboarding_status.clone())
+                {
                     Some(status) if status == "ONBOARDED" => Some(status),
                     _ => waba_info.marketing_messages_onboarding_status.clone(),
                 },
@@ -446,4 +468,83 @@ pub async fn business_token(
     let slot = token_slot(meta_waba_id);
     let sealed = repo.get_secret(&slot).await.ok()??;
     keys.open(&slot, &sealed).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_info_is_read_from_meta_s_json_string() {
+        let info = parse_session_info(
+            r#"{"type":"WA_EMBEDDED_SIGNUP","event":"FINISH","data":{"waba_id":"123","phone_number_id":456,"business_id":"789"},"version":3}"#,
+        )
+        .unwrap();
+        assert_eq!(info.event, "FINISH");
+        assert_eq!(text(&info.data, "waba_id").as_deref(), Some("123"));
+        assert_eq!(
+            text(&info.data, "phone_number_id").as_deref(),
+            Some("456"),
+            "numbers too"
+        );
+        assert_eq!(text(&info.data, "missing"), None);
+        // Partial payloads are still events.
+        let partial =
+            parse_session_info(r#"{"type":"WA_EMBEDDED_SIGNUP","event":"CANCEL"}"#).unwrap();
+        assert_eq!(partial.event, "CANCEL");
+        assert!(partial.data.is_null());
+    }
+
+    #[test]
+    fn anything_else_is_refused() {
+        for raw in [
+            "not json",
+            r#"{"type":"SOMETHING_ELSE","event":"FINISH"}"#,
+            r#"{"type":"WA_EMBEDDED_SIGNUP"}"#,
+            r#"{"type":"WA_EMBEDDED_SIGNUP","event":""}"#,
+            r#"["WA_EMBEDDED_SIGNUP"]"#,
+        ] {
+            assert_eq!(
+                parse_session_info(raw).err(),
+                Some(SignupError::MalformedEvent),
+                "{raw}"
+            );
+        }
+        let huge = format!(
+            r#"{{"type":"WA_EMBEDDED_SIGNUP","event":"FINISH","data":{{"x":"{}"}}}}"#,
+            "a".repeat(MAX_EVENT_BYTES)
+        );
+        assert_eq!(
+            parse_session_info(&huge).err(),
+            Some(SignupError::MalformedEvent)
+        );
+    }
+
+    #[test]
+    fn expired_and_used_codes_get_their_own_messages() {
+        let graph = |subcode| GraphCallError::Graph {
+            status: 400,
+            error: Box::new(crate::graph::GraphError {
+                message: "m".into(),
+                kind: "OAuthException".into(),
+                code: 100,
+                error_subcode: Some(subcode),
+                fbtrace_id: None,
+                is_transient: None,
+                error_user_title: None,
+                error_user_msg: None,
+            }),
+            regain_access_after: None,
+        };
+        assert_eq!(exchange_error(graph(36007)), SignupError::CodeExpired);
+        assert_eq!(exchange_error(graph(36009)), SignupError::AlreadyUsed);
+        assert!(matches!(
+            exchange_error(graph(36008)),
+            SignupError::CodeRejected(_)
+        ));
+        assert_eq!(
+            exchange_error(GraphCallError::Transport("timed out".into())),
+            SignupError::MetaUnavailable
+        );
+    }
 }

@@ -16,7 +16,7 @@ pub struct StatusInput<'a> {
     pub business_name: Option<String>,
 }
 
-fn step<'a>(steps: &'a [OnboardingStep], which: Step) -> Option<&'a OnboardingStep> {
+fn step(steps: &[OnboardingStep], which: Step) -> Option<&OnboardingStep> {
     steps.iter().find(|s| s.step == which.as_str())
 }
 
@@ -56,7 +56,7 @@ fn from_step(s: Option<&OnboardingStep>, pending: &str) -> (CheckState, String) 
             "failed" => (
                 CheckState::Failed,
                 format!(
-                    "Stopped: {}. Our team has been notified and will resume it.",
+                    "Stopped: {}. Our team sees this and will resume it.",
                     s.detail.clone().unwrap_or_default()
                 ),
             ),
@@ -99,7 +99,12 @@ pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
         ),
         _ => (CheckState::Pending, "Not connected yet.".into()),
     };
-    items.push(item("connected", "Connected to Meta", connected.0, connected.1));
+    items.push(item(
+        "connected",
+        "Connected to Meta",
+        connected.0,
+        connected.1,
+    ));
 
     let webhooks = from_step(
         step(input.steps, Step::SubscribeWebhooks),
@@ -113,7 +118,10 @@ pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
     ));
 
     let register = step(input.steps, Step::RegisterPhone);
-    let mut number = from_step(register, "We will register your phone number for the Cloud API.");
+    let mut number = from_step(
+        register,
+        "We will register your phone number for the Cloud API.",
+    );
     if let Some(s) = register {
         if s.state == "failed" && s.error_code == Some(133016) {
             number = (
@@ -131,9 +139,9 @@ pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
     items.push(item("number", "Phone number ready", number.0, number.1));
 
     let status = input.waba.and_then(|w| w.onboarding_status.clone());
-    let signed = input
-        .waba
-        .is_some_and(|w| w.mm_terms_signed_at.is_some() || w.onboarding_status.as_deref() == Some("ONBOARDED"));
+    let signed = input.waba.is_some_and(|w| {
+        w.mm_terms_signed_at.is_some() || w.onboarding_status.as_deref() == Some("ONBOARDED")
+    });
     let terms = if signed {
         (
             CheckState::Done,
@@ -163,14 +171,20 @@ pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
     let all_done = items.iter().all(|i| i.state == CheckState::Done);
     let ready = all_done && !restricted;
     let ready_item = if ready {
-        (CheckState::Done, "You can send marketing messages through us.".to_string())
+        (
+            CheckState::Done,
+            "You can send marketing messages through us.".to_string(),
+        )
     } else if restricted {
         (
             CheckState::ActionNeeded,
             "Meta reported a restriction on this account. Check Business Support Home.".into(),
         )
     } else {
-        (CheckState::Pending, "As soon as the steps above are done.".into())
+        (
+            CheckState::Pending,
+            "As soon as the steps above are done.".into(),
+        )
     };
     items.push(item(
         "ready",
@@ -199,5 +213,152 @@ pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
         headline,
         ready,
         items,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signup(stage: &str) -> Signup {
+        Signup {
+            id: 1,
+            nonce: "n".into(),
+            status_key: "k".into(),
+            campaign: None,
+            feature_type: String::new(),
+            stage: stage.into(),
+            meta_business_id: None,
+            meta_waba_id: None,
+            meta_phone_id: None,
+            coexistence: false,
+            cancel_step: None,
+            error: None,
+            waba_id: Some(1),
+            exchange_started_at: None,
+            exchanged_at: None,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn waba(status: Option<&str>, signed: bool, health: Option<&str>) -> Waba {
+        Waba {
+            id: 1,
+            meta_waba_id: "w".into(),
+            business_id: 1,
+            name: "Acme".into(),
+            currency: None,
+            country: None,
+            onboarding_status: status.map(str::to_string),
+            status_changed_at: None,
+            coexistence: false,
+            created_at: 0,
+            updated_at: 0,
+            connection_state: None,
+            connection_changed_at: None,
+            account_health: health.map(str::to_string),
+            health_changed_at: None,
+            mm_terms_signed_at: signed.then_some(1),
+        }
+    }
+
+    fn step(step: Step, state: &str, code: Option<i64>) -> OnboardingStep {
+        OnboardingStep {
+            waba_id: 1,
+            step: step.as_str().into(),
+            state: state.into(),
+            attempts: 1,
+            detail: Some(format!("{state} detail")),
+            error_code: code,
+            updated_at: 0,
+        }
+    }
+
+    fn state_of(view: &SignupStatusView, key: &str) -> CheckState {
+        view.items.iter().find(|i| i.key == key).unwrap().state
+    }
+
+    fn view(signup: &Signup, waba: &Waba, steps: &[OnboardingStep]) -> SignupStatusView {
+        build(&StatusInput {
+            signup,
+            waba: Some(waba),
+            steps,
+            phones: &[],
+            business_name: Some("Acme".into()),
+        })
+    }
+
+    #[test]
+    fn ready_only_when_every_line_is_done() {
+        let signup = signup("exchanged");
+        let steps = [
+            step(Step::SubscribeWebhooks, "done", None),
+            step(Step::RegisterPhone, "done", None),
+        ];
+        let ready = view(
+            &signup,
+            &waba(Some("ONBOARDED"), true, Some("active")),
+            &steps,
+        );
+        assert!(ready.ready);
+        assert_eq!(state_of(&ready, "ready"), CheckState::Done);
+
+        let waiting = view(
+            &signup,
+            &waba(Some("PENDING_INTERNAL_SETUP"), false, None),
+            &steps,
+        );
+        assert!(!waiting.ready);
+        assert_eq!(state_of(&waiting, "terms"), CheckState::Waiting);
+        assert_eq!(waiting.headline, "Setting up your account…");
+
+        let restricted = view(
+            &signup,
+            &waba(Some("ONBOARDED"), true, Some("restricted")),
+            &steps,
+        );
+        assert!(!restricted.ready);
+        assert_eq!(state_of(&restricted, "ready"), CheckState::ActionNeeded);
+    }
+
+    #[test]
+    fn blocked_states_say_what_to_do() {
+        let signup = signup("exchanged");
+        let steps = [step(Step::SubscribeWebhooks, "done", None)];
+        let view = view(
+            &signup,
+            &waba(Some("PENDING_VALID_PAYMENT_METHOD"), false, None),
+            &steps,
+        );
+        assert_eq!(state_of(&view, "terms"), CheckState::ActionNeeded);
+        assert!(view.items[3].detail.contains("payment method"));
+        assert_eq!(view.headline, "Your action is needed");
+        for status in [
+            "INELIGIBLE_ON_BEHALF_OF_WABA",
+            "INELIGIBLE_INACTIVE_OR_RESTRICTED",
+            "INELIGIBLE_COUNTRY_NOT_SUPPORTED",
+            "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP",
+        ] {
+            assert_eq!(status_guidance(status).unwrap().0, CheckState::ActionNeeded);
+        }
+        assert!(
+            status_guidance("SOMETHING_NEW").is_none(),
+            "unknown values are data"
+        );
+    }
+
+    #[test]
+    fn failures_and_retries_read_plainly() {
+        let signup = signup("exchanged");
+        let steps = [
+            step(Step::SubscribeWebhooks, "retrying", Some(2)),
+            step(Step::RegisterPhone, "failed", Some(133016)),
+        ];
+        let view = view(&signup, &waba(None, false, None), &steps);
+        assert_eq!(state_of(&view, "webhooks"), CheckState::Working);
+        assert_eq!(state_of(&view, "number"), CheckState::Failed);
+        assert!(view.items[2].detail.contains("10 registrations"));
+        assert_eq!(view.headline, "We hit a problem — details below");
     }
 }

@@ -32,7 +32,8 @@ impl IntoResponse for SimError {
             }]})
             .to_string()
         });
-        let mut response = (self.status, Json(GraphErrorBody { error: *self.error })).into_response();
+        let mut response =
+            (self.status, Json(GraphErrorBody { error: *self.error })).into_response();
         if let Some(Ok(value)) = usage.map(|u| axum::http::HeaderValue::from_str(&u)) {
             response
                 .headers_mut()

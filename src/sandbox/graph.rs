@@ -208,6 +208,7 @@ fn waba_fields(waba: &Waba, version: &str) -> (Map<String, Value>, &'static [&'s
     // Simulator bookkeeping, not Graph fields.
     fields.remove("mm_terms_accepted");
     fields.remove("terms_delay_ms");
+    fields.remove("terms_due_at");
     fields.insert(
         "owner_business_info".into(),
         json!({"id": waba.owner_business_id}),
@@ -300,6 +301,7 @@ pub async fn object(
         if !token.covers(&waba.id) {
             return Err(errors::unsupported_get(&id));
         }
+        let waba = super::waba_ops::complete_due_onboarding(&state, waba).await;
         super::faults::take(&state, "waba").await?;
         let (all, defaults) = waba_fields(&waba, &version);
         return select(

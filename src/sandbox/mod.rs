@@ -18,9 +18,9 @@ pub mod waba_ops;
 use std::sync::Arc;
 
 use axum::routing::{get, post};
-use url::Url;
 use axum::Router;
 use secrecy::SecretString;
+use url::Url;
 
 use crate::db::SandboxStore;
 

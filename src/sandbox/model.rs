@@ -41,6 +41,10 @@ pub struct Waba {
     pub mm_terms_accepted: bool,
     #[serde(default)]
     pub terms_delay_ms: u64,
+    /// When the simulated backend onboarding completes (Unix millis), once subscribed. Kept in
+    /// the store so a restarted simulator still completes it (on the next read of the WABA).
+    #[serde(default)]
+    pub terms_due_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

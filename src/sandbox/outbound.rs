@@ -37,7 +37,11 @@ pub fn deliver(state: &SandboxState, body: Value) {
             match sent {
                 Ok(response) if response.status().is_success() => return,
                 Ok(response) => {
-                    tracing::info!(attempt, status = response.status().as_u16(), "sandbox webhook refused; retrying")
+                    tracing::info!(
+                        attempt,
+                        status = response.status().as_u16(),
+                        "sandbox webhook refused; retrying"
+                    )
                 }
                 Err(_) => tracing::info!(attempt, "sandbox webhook not delivered; retrying"),
             }

@@ -156,6 +156,7 @@ pub async fn create_signup(
         marketing_messages_onboarding_status: request.onboarding_status.clone(),
         mm_terms_accepted: request.accept_mm_terms,
         terms_delay_ms: request.terms_delay_ms,
+        terms_due_at: None,
     };
     let phone = Phone {
         id: graph_id(),

@@ -43,7 +43,11 @@ fn post_params(query: &HashMap<String, String>, body: &Bytes) -> HashMap<String,
     params
 }
 
-async fn waba_for(state: &SandboxState, token: &Token, waba_id: &str) -> Result<(Waba, i64), SimError> {
+async fn waba_for(
+    state: &SandboxState,
+    token: &Token,
+    waba_id: &str,
+) -> Result<(Waba, i64), SimError> {
     match load::<Waba>(state, model::WABA, waba_id).await? {
         Some(found) if token.covers(waba_id) => Ok(found),
         _ => Err(errors::unsupported_get(waba_id)),
@@ -121,7 +125,10 @@ pub async fn subscribe(
         if !params.contains_key("verify_token") {
             return Err(errors::missing_parameter("verify_token"));
         }
-        if url::Url::parse(uri).map(|u| u.scheme() != "https").unwrap_or(true) {
+        if url::Url::parse(uri)
+            .map(|u| u.scheme() != "https")
+            .unwrap_or(true)
+        {
             return Err(errors::invalid_parameter(
                 "override_callback_uri must be a valid https URL",
             ));
@@ -150,9 +157,8 @@ pub async fn subscribe(
                 Ok(()) | Err(crate::db::DbError::Conflict) => {}
                 Err(e) => return Err(store_err(e)),
             }
-            if waba.mm_terms_accepted && waba.marketing_messages_onboarding_status != "ONBOARDED"
-            {
-                schedule_terms_signed(&state, waba);
+            if waba.mm_terms_accepted && waba.marketing_messages_onboarding_status != "ONBOARDED" {
+                schedule_terms_signed(&state, waba).await?;
             }
         }
     }
@@ -171,41 +177,72 @@ pub async fn unsubscribe(
     waba_for(&state, &token, &waba_id).await?;
     state
         .store
-        .sandbox_delete(model::SUBSCRIPTION, &subscription_id(&waba_id, &token.app_id))
+        .sandbox_delete(
+            model::SUBSCRIPTION,
+            &subscription_id(&waba_id, &token.app_id),
+        )
         .await
         .map_err(store_err)?;
     Ok(Json(json!({"success": true})))
 }
 
-/// After the configured delay: the WABA becomes ONBOARDED and Meta's webhook goes out.
-fn schedule_terms_signed(state: &SandboxState, waba: Waba) {
+/// Starts the simulated backend onboarding: due after the WABA's delay; a timer completes it
+/// then, and so does any later read of the WABA (if the simulator restarted in between).
+async fn schedule_terms_signed(state: &SandboxState, waba: Waba) -> Result<(), SimError> {
+    let (mut current, version) = load::<Waba>(state, model::WABA, &waba.id)
+        .await?
+        .ok_or_else(errors::internal)?;
+    current.terms_due_at = Some(now_millis() + waba.terms_delay_ms as i64);
+    let data = serde_json::to_string(&current).map_err(|_| errors::internal())?;
+    state
+        .store
+        .sandbox_update(model::WABA, &waba.id, &data, version)
+        .await
+        .map_err(store_err)?;
     let state = state.clone();
     tokio::spawn(async move {
         tokio::time::sleep(std::time::Duration::from_millis(waba.terms_delay_ms)).await;
-        for _ in 0..8 {
-            let Ok(Some((mut current, version))) = load::<Waba>(&state, model::WABA, &waba.id).await
-            else {
-                return;
-            };
-            current.marketing_messages_onboarding_status = "ONBOARDED".into();
-            let Ok(data) = serde_json::to_string(&current) else {
-                return;
-            };
-            if let Ok(true) = state
-                .store
-                .sandbox_update(model::WABA, &waba.id, &data, version)
-                .await
-            {
-                let body = outbound::terms_signed(
-                    super::SANDBOX_PARTNER_BUSINESS_ID,
-                    &waba.id,
-                    &waba.owner_business_id,
-                );
-                outbound::deliver(&state, body);
-                return;
-            }
+        if let Ok(Some((waba, _))) = load::<Waba>(&state, model::WABA, &waba.id).await {
+            complete_due_onboarding(&state, waba).await;
         }
     });
+    Ok(())
+}
+
+/// If the WABA's simulated onboarding is due, marks it ONBOARDED and sends the
+/// `MM_LITE_TERMS_SIGNED` webhook (exactly once: the version check picks one winner).
+pub async fn complete_due_onboarding(state: &SandboxState, waba: Waba) -> Waba {
+    let due = waba.terms_due_at.is_some_and(|at| at <= now_millis());
+    if !due || waba.marketing_messages_onboarding_status == "ONBOARDED" {
+        return waba;
+    }
+    for _ in 0..8 {
+        let Ok(Some((mut current, version))) = load::<Waba>(state, model::WABA, &waba.id).await
+        else {
+            return waba;
+        };
+        if current.marketing_messages_onboarding_status == "ONBOARDED" {
+            return current;
+        }
+        current.marketing_messages_onboarding_status = "ONBOARDED".into();
+        let Ok(data) = serde_json::to_string(&current) else {
+            return waba;
+        };
+        if let Ok(true) = state
+            .store
+            .sandbox_update(model::WABA, &waba.id, &data, version)
+            .await
+        {
+            let body = outbound::terms_signed(
+                super::SANDBOX_PARTNER_BUSINESS_ID,
+                &current.id,
+                &current.owner_business_id,
+            );
+            outbound::deliver(state, body);
+            return current;
+        }
+    }
+    waba
 }
 
 /// `POST /{PHONE}/register` with `messaging_product=whatsapp` and a 6-digit `pin`.
@@ -241,7 +278,9 @@ pub async fn register(
     }
     faults::take(&state, "register").await?;
     let now = now_millis();
-    phone.registrations.retain(|at| now - at < REGISTRATION_WINDOW_MS);
+    phone
+        .registrations
+        .retain(|at| now - at < REGISTRATION_WINDOW_MS);
     if phone.registrations.len() >= REGISTRATIONS_PER_WINDOW {
         return Err(errors::registration_limit());
     }

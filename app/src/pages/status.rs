@@ -75,11 +75,12 @@ pub fn StatusPage() -> impl IntoView {
 #[component]
 fn StatusCard(view: SignupStatusView) -> impl IntoView {
     let ready = view.ready;
-    let account = [view.business_name.clone(), view.waba_name.clone()]
+    let mut names: Vec<String> = [view.business_name.clone(), view.waba_name.clone()]
         .into_iter()
         .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
+        .collect();
+    names.dedup();
+    let account = names.join(" · ");
     let phones = view.phone_numbers.join(", ");
     view! {
         <section class="card status-card" data-testid="status-card" data-ready=ready.to_string()>
