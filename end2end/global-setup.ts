@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 // database, waits for the line that says where it listens, and hands that URL to the tests
 // through PORTAL_URL. Returns the teardown, which stops the server with SIGTERM and checks that
 // it shut down cleanly.
+export const STAFF_PASSWORD = 'e2e staff password 42';
+
 export default async function globalSetup() {
   const root = resolve(__dirname, '..');
   const binary = process.env.PORTAL_BIN ?? join(root, 'target', 'debug', 'mm-portal');
@@ -15,17 +17,27 @@ export default async function globalSetup() {
     throw new Error(`portal binary not found at ${binary}: run scripts/build.sh or set PORTAL_BIN`);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'mm-portal-e2e-'));
+  const env = {
+    ...process.env,
+    META_MODE: 'sandbox',
+    PORTAL_ADDR: '127.0.0.1:0',
+    PORTAL_DATA_DIR: dataDir,
+    DATABASE_URL: `sqlite://${join(dataDir, 'portal.db')}`,
+    LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
+    RUST_LOG: process.env.RUST_LOG ?? 'warn',
+  };
+  // One staff account per role, made the way an operator would: `mm-portal admin create`.
+  for (const role of ['admin', 'operator', 'viewer']) {
+    const made = spawnSync(
+      binary,
+      ['admin', 'create', '--email', `${role}@e2e.test`, '--name', `E2E ${role}`, '--role', role],
+      { cwd: root, env: { ...env, ADMIN_PASSWORD: STAFF_PASSWORD }, encoding: 'utf8' },
+    );
+    if (made.status !== 0) throw new Error(`admin create ${role} failed: ${made.stderr}`);
+  }
   const child = spawn(binary, ['serve'], {
     cwd: root,
-    env: {
-      ...process.env,
-      META_MODE: 'sandbox',
-      PORTAL_ADDR: '127.0.0.1:0',
-      PORTAL_DATA_DIR: dataDir,
-      DATABASE_URL: `sqlite://${join(dataDir, 'portal.db')}`,
-      LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
-      RUST_LOG: process.env.RUST_LOG ?? 'warn',
-    },
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 

@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `check-config`.
+//! The command line: `serve` (the default), `migrate`, `check-config`, `admin`, `bench`.
 
 use std::process::ExitCode;
 
@@ -32,6 +32,9 @@ pub enum Command {
     Migrate,
     /// Validate the configuration, print a summary without secrets, and exit.
     CheckConfig,
+    /// Staff accounts: `admin create --email … [--name …] [--role admin|operator|viewer]`.
+    #[command(subcommand)]
+    Admin(crate::admin::AdminCommand),
     /// Benchmarks on 127.0.0.1 with a temporary database; they print numbers and ratios.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
                 check_config(&config);
                 Ok(())
             }
+            Command::Admin(command) => admin(config, command).await,
             Command::Bench(_) => unreachable!("handled before the configuration is loaded"),
         }
     });
@@ -122,6 +126,24 @@ async fn migrate(config: Config) -> Result<(), StartupError> {
         })?;
     println!("migrations applied to {}", redact_url(&url));
     Ok(())
+}
+
+async fn admin(config: Config, command: crate::admin::AdminCommand) -> Result<(), StartupError> {
+    let url = config.database_url.expose_secret().to_string();
+    let database = crate::db::connect(&url)
+        .await
+        .map_err(|error| StartupError::Database {
+            url: redact_url(&url),
+            error,
+            hint: "",
+        })?;
+    match crate::admin::run(command, database.repo.as_ref()).await {
+        Ok(done) => {
+            println!("{done}");
+            Ok(())
+        }
+        Err(error) => Err(StartupError::Admin(error.to_string())),
+    }
 }
 
 fn check_config(config: &Config) {

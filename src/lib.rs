@@ -1,10 +1,13 @@
 //! The MM Portal server: configuration, database, background jobs and HTTP, around the Leptos
 //! UI in the `app` crate. `main.rs` only calls [`cli::main`].
 
+pub mod admin;
+pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod dashboard;
 pub mod db;
 pub mod graph;
 pub mod http;

@@ -11,7 +11,10 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::auth::throttle::Throttle;
+use crate::auth::AuthState;
 use crate::config::{Config, ConfigError};
+use crate::dashboard::DashboardService;
 use crate::db::{self, redact_url, Database, DbError};
 use crate::graph::GraphClient;
 use crate::http::{self, AppState};
@@ -36,6 +39,8 @@ pub enum StartupError {
         error: DbError,
         hint: &'static str,
     },
+    #[error("{0}")]
+    Admin(String),
     #[error(
         "cannot listen on {addr}: {error}; set PORTAL_ADDR to a free address (port 0 picks one)"
     )]
@@ -144,14 +149,33 @@ impl RunningPortal {
             config.keys.clone(),
             launch_settings(&config),
         ));
+        let dashboard = Arc::new(DashboardService::new(
+            database.repo.clone(),
+            database.signups.clone(),
+            database.dashboard.clone(),
+        ));
+        tasks.spawn(
+            crate::auth::store::DbSessionStore::new(database.dashboard.clone())
+                .delete_expired_every(std::time::Duration::from_secs(600), shutdown.child_token()),
+        );
+        let sessions = http::Sessions {
+            secure: url.scheme() == "https",
+            auth: AuthState {
+                repo: database.repo.clone(),
+                store: database.dashboard.clone(),
+                throttle: Arc::new(Throttle::default()),
+            },
+        };
         let router = http::router(
             AppState {
                 leptos_options,
                 portal,
                 signup: signups,
+                dashboard,
             },
             webhooks,
             sandbox,
+            sessions,
         );
 
         let worker = Worker::new(database.repo.clone(), WorkerSettings::default()).register(

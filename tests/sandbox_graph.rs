@@ -375,3 +375,627 @@ async fn the_tester_api_refuses_bad_signups_clearly() {
         .contains("INELIGIBLE_COUNTRY_NOT_SUPPORTED"));
     sim.portal.shutdown().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// WABA operations (subscribed_apps, register), fault injection and the simulated backend
+// onboarding that follows a subscription.
+
+/// A Graph call's status, headers and JSON body.
+struct Answer {
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: Value,
+}
+
+impl Answer {
+    fn error(&self) -> GraphError {
+        graph_error(&self.body)
+    }
+
+    #[track_caller]
+    fn assert_success(&self) {
+        assert_eq!(
+            (self.status, &self.body),
+            (200, &json!({"success": true})),
+            "expected success"
+        );
+    }
+}
+
+/// A fresh signup, its WABA / phone ids and an exchanged token.
+struct Account {
+    waba: String,
+    phone: String,
+    token: String,
+}
+
+impl Sim {
+    async fn account(&self, extra: Value) -> Account {
+        let signup = self.signup(extra).await;
+        let (status, token) = self.exchange(signup["code"].as_str().unwrap()).await;
+        assert_eq!(status, 200, "{token}");
+        Account {
+            waba: signup["waba_id"].as_str().unwrap().to_string(),
+            phone: signup["phone_number_id"].as_str().unwrap().to_string(),
+            token: token["access_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// A Graph call with `Authorization: Bearer` and `appsecret_proof`, and an optional body:
+    /// JSON for a `Value`, sent as is for a string (a form body).
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        query: &[(&str, &str)],
+        body: Option<Value>,
+    ) -> Answer {
+        let proof = self.proof(token);
+        let mut request = self
+            .client
+            .request(method, self.graph(path))
+            .bearer_auth(token)
+            .query(query)
+            .query(&[("appsecret_proof", &proof)]);
+        match body {
+            Some(Value::String(form)) => {
+                request = request
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(form);
+            }
+            Some(json) => request = request.json(&json),
+            None => {}
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}), HTTP {status}: {text}"));
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    async fn subscribe(&self, account: &Account, body: Option<Value>) -> Answer {
+        let path = format!("{}/subscribed_apps", account.waba);
+        self.call(reqwest::Method::POST, &path, &account.token, &[], body)
+            .await
+    }
+
+    async fn subscriptions(&self, account: &Account) -> Answer {
+        let path = format!("{}/subscribed_apps", account.waba);
+        self.call(reqwest::Method::GET, &path, &account.token, &[], None)
+            .await
+    }
+
+    async fn register(&self, account: &Account, body: Value) -> Answer {
+        let path = format!("{}/register", account.phone);
+        self.call(
+            reqwest::Method::POST,
+            &path,
+            &account.token,
+            &[],
+            Some(body),
+        )
+        .await
+    }
+
+    async fn register_ok(&self, account: &Account) -> Answer {
+        self.register(
+            account,
+            json!({"messaging_product": "whatsapp", "pin": "123456"}),
+        )
+        .await
+    }
+
+    async fn read(&self, account: &Account, id: &str, fields: &str) -> Answer {
+        self.call(
+            reqwest::Method::GET,
+            id,
+            &account.token,
+            &[("fields", fields)],
+            None,
+        )
+        .await
+    }
+
+    async fn arm_fault(&self, fault: Value) -> u16 {
+        self.client
+            .post(format!("{}sandbox/api/faults", self.portal.url))
+            .json(&fault)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    async fn clear_faults(&self) -> u16 {
+        self.client
+            .delete(format!("{}sandbox/api/faults", self.portal.url))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// The portal's inbox deliveries that are `MM_LITE_TERMS_SIGNED` for `waba_id`.
+    async fn terms_signed_deliveries(&self, waba_id: &str) -> Vec<Value> {
+        support::inbox_bodies(&self.portal.database)
+            .await
+            .iter()
+            .filter_map(|bytes| serde_json::from_slice::<Value>(bytes).ok())
+            .filter(|body| {
+                body["entry"].as_array().into_iter().flatten().any(|entry| {
+                    entry["changes"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|change| {
+                            change["field"] == "account_update"
+                                && change["value"]["event"] == "MM_LITE_TERMS_SIGNED"
+                                && change["value"]["waba_info"]["waba_id"] == waba_id
+                        })
+                })
+            })
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn subscribed_apps_subscribes_idempotently_lists_and_unsubscribes() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    let other = sim.account(json!({"business_name": "Other"})).await;
+
+    let listed = sim.subscriptions(&account).await;
+    assert_eq!((listed.status, &listed.body), (200, &json!({"data": []})));
+
+    sim.subscribe(&account, None).await.assert_success();
+    sim.subscribe(&account, None).await.assert_success();
+    let listed = sim.subscriptions(&account).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let data = listed.body["data"].as_array().unwrap();
+    assert_eq!(
+        data.len(),
+        1,
+        "subscribing twice lists one app: {}",
+        listed.body
+    );
+    let app = &data[0]["whatsapp_business_api_data"];
+    assert_eq!(app["id"], sim.app_id.as_str());
+    assert!(app["name"].is_string(), "{app}");
+    assert!(app["link"].as_str().unwrap().contains(&sim.app_id), "{app}");
+    assert!(data[0].get("override_callback_uri").is_none());
+
+    // Another WABA's subscriptions are its own, and a token cannot reach a WABA it was not
+    // granted on.
+    let theirs = sim.subscriptions(&other).await;
+    assert_eq!(theirs.body, json!({"data": []}));
+    let path = format!("{}/subscribed_apps", other.waba);
+    let foreign = sim
+        .call(reqwest::Method::POST, &path, &account.token, &[], None)
+        .await;
+    assert_eq!(foreign.status, 400, "{}", foreign.body);
+    assert_eq!(
+        (foreign.error().code, foreign.error().error_subcode),
+        (100, Some(33))
+    );
+    assert_eq!(sim.subscriptions(&other).await.body, json!({"data": []}));
+
+    let path = format!("{}/subscribed_apps", account.waba);
+    sim.call(reqwest::Method::DELETE, &path, &account.token, &[], None)
+        .await
+        .assert_success();
+    let listed = sim.subscriptions(&account).await;
+    assert_eq!((listed.status, &listed.body), (200, &json!({"data": []})));
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn override_callback_uri_needs_a_plain_subscription_first_and_https() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    let hook = "https://hooks.example.com/meta";
+    let override_body = json!({"override_callback_uri": hook, "verify_token": "s3cret"});
+
+    let refused = sim.subscribe(&account, Some(override_body.clone())).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(refused.error().code, 100);
+    assert!(
+        refused.error().message.contains("override_callback_uri"),
+        "{}",
+        refused.error().message
+    );
+    assert_eq!(
+        sim.subscriptions(&account).await.body,
+        json!({"data": []}),
+        "a refused override subscribes nothing"
+    );
+
+    sim.subscribe(&account, None).await.assert_success();
+    sim.subscribe(&account, Some(override_body))
+        .await
+        .assert_success();
+    let listed = sim.subscriptions(&account).await;
+    let data = listed.body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1, "{}", listed.body);
+    assert_eq!(data[0]["override_callback_uri"], hook);
+    assert_eq!(
+        data[0]["whatsapp_business_api_data"]["id"],
+        sim.app_id.as_str()
+    );
+
+    for uri in ["http://hooks.example.com/meta", "not a url"] {
+        let refused = sim
+            .subscribe(
+                &account,
+                Some(json!({"override_callback_uri": uri, "verify_token": "s3cret"})),
+            )
+            .await;
+        assert_eq!(refused.status, 400, "{uri}: {}", refused.body);
+        assert_eq!(refused.error().code, 100, "{uri}");
+    }
+    let missing_verify = sim
+        .subscribe(&account, Some(json!({"override_callback_uri": hook})))
+        .await;
+    assert_eq!(missing_verify.error().code, 100, "{}", missing_verify.body);
+    // The refused calls left the accepted override in place.
+    let listed = sim.subscriptions(&account).await;
+    assert_eq!(listed.body["data"][0]["override_callback_uri"], hook);
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn register_checks_the_product_pin_and_coexistence_then_moves_to_cloud_api() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+
+    let before = sim.read(&account, &account.phone, "platform_type").await;
+    assert_eq!(before.status, 200, "{}", before.body);
+    assert_eq!(before.body["platform_type"], "NOT_APPLICABLE");
+
+    let bad_bodies = [
+        json!({"messaging_product": "whatsapp", "pin": "12345"}),
+        json!({"messaging_product": "whatsapp", "pin": "1234567"}),
+        json!({"messaging_product": "whatsapp", "pin": "12a456"}),
+        json!({"messaging_product": "whatsapp", "pin": "١٢٣٤٥٦"}),
+        json!({"messaging_product": "whatsapp"}),
+        json!({"pin": "123456"}),
+        json!({"messaging_product": "sms", "pin": "123456"}),
+    ];
+    for body in bad_bodies {
+        let refused = sim.register(&account, body.clone()).await;
+        assert_eq!(refused.status, 400, "{body}: {}", refused.body);
+        assert_eq!(refused.error().code, 100, "{body}");
+        assert_eq!(refused.error().is_transient, Some(false), "{body}");
+    }
+    let still = sim.read(&account, &account.phone, "platform_type").await;
+    assert_eq!(still.body["platform_type"], "NOT_APPLICABLE");
+
+    sim.register_ok(&account).await.assert_success();
+    let after = sim.read(&account, &account.phone, "platform_type").await;
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert_eq!(after.body["platform_type"], "CLOUD_API");
+    assert!(
+        after.body.get("pin").is_none(),
+        "the PIN is never read back"
+    );
+
+    // Graph also takes POST parameters as a form body.
+    sim.register(
+        &account,
+        Value::String("messaging_product=whatsapp&pin=654321".into()),
+    )
+    .await
+    .assert_success();
+
+    let coexistence = sim.account(json!({"coexistence": true})).await;
+    let refused = sim.register_ok(&coexistence).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(refused.error().code, 100);
+    let unchanged = sim
+        .read(&coexistence, &coexistence.phone, "platform_type")
+        .await;
+    assert_eq!(unchanged.body["platform_type"], "NOT_APPLICABLE");
+
+    // A token reaches only the numbers of the WABAs it was granted on.
+    let path = format!("{}/register", coexistence.phone);
+    let foreign = sim
+        .call(
+            reqwest::Method::POST,
+            &path,
+            &account.token,
+            &[],
+            Some(json!({"messaging_product": "whatsapp", "pin": "123456"})),
+        )
+        .await;
+    assert_eq!(
+        (foreign.error().code, foreign.error().error_subcode),
+        (100, Some(33))
+    );
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_eleventh_registration_in_72_hours_answers_133016() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    // Refused calls do not count towards the limit.
+    let refused = sim
+        .register(
+            &account,
+            json!({"messaging_product": "whatsapp", "pin": "1"}),
+        )
+        .await;
+    assert_eq!(refused.error().code, 100);
+    for attempt in 1..=10 {
+        let answer = sim.register_ok(&account).await;
+        assert_eq!(
+            (answer.status, &answer.body),
+            (200, &json!({"success": true})),
+            "registration {attempt}"
+        );
+    }
+    for _ in 0..2 {
+        let limited = sim.register_ok(&account).await;
+        assert_eq!(limited.status, 400, "{}", limited.body);
+        assert_eq!(limited.error().code, 133016, "{}", limited.body);
+        assert_eq!(limited.error().kind, "OAuthException");
+    }
+    // The limit is per number.
+    let other = sim.account(json!({"business_name": "Other"})).await;
+    sim.register_ok(&other).await.assert_success();
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_transient_fault_fails_the_next_calls_then_the_operation_works() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    assert_eq!(
+        sim.arm_fault(json!({"operation": "register", "kind": "transient", "count": 2}))
+            .await,
+        204
+    );
+    for attempt in 1..=2 {
+        let failed = sim.register_ok(&account).await;
+        assert_eq!(failed.status, 500, "attempt {attempt}: {}", failed.body);
+        let error = failed.error();
+        assert_eq!(error.code, 2, "attempt {attempt}");
+        assert_eq!(error.is_transient, Some(true), "attempt {attempt}");
+        assert_eq!(
+            sim.read(&account, &account.phone, "platform_type")
+                .await
+                .body["platform_type"],
+            "NOT_APPLICABLE",
+            "a failed register changes nothing"
+        );
+    }
+    sim.register_ok(&account).await.assert_success();
+    sim.register_ok(&account).await.assert_success();
+    assert_eq!(
+        sim.read(&account, &account.phone, "platform_type")
+            .await
+            .body["platform_type"],
+        "CLOUD_API"
+    );
+
+    // A fault targets its operation only.
+    assert_eq!(
+        sim.arm_fault(json!({"operation": "subscribe", "kind": "transient", "count": 1}))
+            .await,
+        204
+    );
+    sim.register_ok(&account).await.assert_success();
+    assert_eq!(sim.subscribe(&account, None).await.status, 500);
+    assert_eq!(sim.subscriptions(&account).await.body, json!({"data": []}));
+    sim.subscribe(&account, None).await.assert_success();
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn rate_limit_and_permanent_faults_answer_like_graph() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    assert_eq!(
+        sim.arm_fault(json!({
+            "operation": "register",
+            "kind": "rate_limit",
+            "count": 1,
+            "regain_access_minutes": 7
+        }))
+        .await,
+        204
+    );
+    let limited = sim.register_ok(&account).await;
+    assert_eq!(limited.error().code, 80007, "{}", limited.body);
+    let header = limited
+        .headers
+        .get("x-business-use-case-usage")
+        .expect("a rate-limited answer carries X-Business-Use-Case-Usage")
+        .to_str()
+        .unwrap();
+    let usage: Value = serde_json::from_str(header).expect("the usage header is JSON");
+    let regain: Vec<&Value> = usage
+        .as_object()
+        .expect("keyed by business id")
+        .values()
+        .flat_map(|entries| entries.as_array().expect("a list per business"))
+        .map(|entry| &entry["estimated_time_to_regain_access"])
+        .collect();
+    assert_eq!(regain, vec![&json!(7)], "{usage}");
+    sim.register_ok(&account).await.assert_success();
+
+    // Other errors carry no usage header.
+    let plain = sim
+        .register(&account, json!({"messaging_product": "whatsapp"}))
+        .await;
+    assert!(plain.headers.get("x-business-use-case-usage").is_none());
+
+    assert_eq!(
+        sim.arm_fault(json!({"operation": "waba", "kind": "permanent", "count": 1}))
+            .await,
+        204
+    );
+    let denied = sim.read(&account, &account.waba, "id").await;
+    assert!(denied.status >= 400, "{}", denied.body);
+    let error = denied.error();
+    assert_eq!(error.code, 200, "{}", denied.body);
+    assert_ne!(error.is_transient, Some(true));
+    assert!(denied.headers.get("x-business-use-case-usage").is_none());
+    let read = sim.read(&account, &account.waba, "id").await;
+    assert_eq!((read.status, &read.body["id"]), (200, &json!(account.waba)));
+
+    assert_eq!(
+        sim.arm_fault(json!({"operation": "phone_numbers", "kind": "permanent", "count": 1}))
+            .await,
+        204
+    );
+    let path = format!("{}/phone_numbers", account.waba);
+    let denied = sim
+        .call(reqwest::Method::GET, &path, &account.token, &[], None)
+        .await;
+    assert_eq!(denied.error().code, 200, "{}", denied.body);
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_fault_api_refuses_unknown_operations_and_clears_armed_faults() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    let response = sim
+        .client
+        .post(format!("{}sandbox/api/faults", sim.portal.url))
+        .json(&json!({"operation": "send_message", "kind": "transient", "count": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("register"),
+        "the error lists the operations: {body}"
+    );
+    let status = sim
+        .arm_fault(json!({"operation": "register", "kind": "sometimes", "count": 1}))
+        .await;
+    assert!((400..500).contains(&status), "unknown kind: {status}");
+
+    assert_eq!(
+        sim.arm_fault(json!({"operation": "register", "kind": "transient", "count": 5}))
+            .await,
+        204
+    );
+    assert_eq!(
+        sim.arm_fault(json!({"operation": "subscribe", "kind": "permanent", "count": 5}))
+            .await,
+        204
+    );
+    assert_eq!(sim.register_ok(&account).await.status, 500);
+    assert_eq!(sim.clear_faults().await, 204);
+    sim.register_ok(&account).await.assert_success();
+    sim.subscribe(&account, None).await.assert_success();
+    // Clearing with nothing armed is fine too.
+    assert_eq!(sim.clear_faults().await, 204);
+
+    // Arming again replaces the previous fault for that operation.
+    sim.arm_fault(json!({"operation": "register", "kind": "transient", "count": 5}))
+        .await;
+    sim.arm_fault(json!({"operation": "register", "kind": "permanent", "count": 1}))
+        .await;
+    assert_eq!(sim.register_ok(&account).await.error().code, 200);
+    sim.register_ok(&account).await.assert_success();
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn subscribing_after_accepted_terms_onboards_and_sends_one_signed_webhook() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({"terms_delay_ms": 0})).await;
+    let status = |answer: &Answer| {
+        answer.body["marketing_messages_onboarding_status"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let field = "marketing_messages_onboarding_status";
+    let before = sim.read(&account, &account.waba, field).await;
+    assert_eq!(status(&before).as_deref(), Some("PENDING_INTERNAL_SETUP"));
+
+    sim.subscribe(&account, None).await.assert_success();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let read = sim.read(&account, &account.waba, field).await;
+        assert_eq!(read.status, 200, "{}", read.body);
+        if status(&read).as_deref() == Some("ONBOARDED") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {:?} 5 s after subscribing",
+            status(&read)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // The portal's /webhooks/meta stores only deliveries whose X-Hub-Signature-256 verifies,
+    // so a stored one was signed with the app secret.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let delivered = loop {
+        let found = sim.terms_signed_deliveries(&account.waba).await;
+        if !found.is_empty() {
+            break found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no MM_LITE_TERMS_SIGNED delivery for {} in the inbox",
+            account.waba
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let entry = &delivered[0]["entry"][0];
+    assert_eq!(delivered[0]["object"], "whatsapp_business_account");
+    assert!(entry["changes"][0]["value"]["waba_info"]["owner_business_id"].is_string());
+
+    // Subscribing again, or unsubscribing and resubscribing, does not onboard twice.
+    sim.subscribe(&account, None).await.assert_success();
+    let path = format!("{}/subscribed_apps", account.waba);
+    sim.call(reqwest::Method::DELETE, &path, &account.token, &[], None)
+        .await
+        .assert_success();
+    sim.subscribe(&account, None).await.assert_success();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    sim.read(&account, &account.waba, field).await;
+    assert_eq!(
+        sim.terms_signed_deliveries(&account.waba).await.len(),
+        1,
+        "exactly one MM_LITE_TERMS_SIGNED per WABA"
+    );
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_accepted_terms_a_subscription_does_not_onboard() {
+    let sim = Sim::start().await;
+    let declined = sim
+        .account(json!({"terms_delay_ms": 0, "accept_mm_terms": false}))
+        .await;
+    let unsubscribed = sim
+        .account(json!({"business_name": "Other", "terms_delay_ms": 0}))
+        .await;
+    sim.subscribe(&declined, None).await.assert_success();
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let field = "marketing_messages_onboarding_status";
+    for account in [&declined, &unsubscribed] {
+        let read = sim.read(account, &account.waba, field).await;
+        assert_eq!(read.status, 200, "{}", read.body);
+        assert_eq!(read.body[field], "PENDING_INTERNAL_SETUP");
+        assert!(sim.terms_signed_deliveries(&account.waba).await.is_empty());
+    }
+    sim.portal.shutdown().await;
+}

@@ -20,7 +20,7 @@ pub async fn system_health() -> Result<HealthReport, AppError> {
 /// Gives a failed server function the HTTP status its error deserves (400 for bad input, 404,
 /// 503), instead of the default 500 that monitoring would count as our fault.
 #[cfg(feature = "ssr")]
-fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+pub(crate) fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
         let status = match error {
             AppError::Invalid(_) => http::StatusCode::BAD_REQUEST,

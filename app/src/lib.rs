@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod components;
+pub mod dashboard_api;
 pub mod error;
 pub mod pages;
 pub mod ports;
@@ -19,7 +20,10 @@ use leptos_router::{
 };
 
 use crate::components::layout::Layout;
-use crate::pages::{home::HomePage, not_found::NotFound, signup::SignupPage, status::StatusPage};
+use crate::pages::{
+    audit::AuditPage, home::HomePage, login::LoginPage, not_found::NotFound, signup::SignupPage,
+    status::StatusPage, waba::WabaPage, wabas::WabasPage,
+};
 
 /// Name of the compiled front-end bundle (`/pkg/{OUTPUT_NAME}.js`, `.wasm`, `.css`).
 pub const OUTPUT_NAME: &str = "mm_portal";
@@ -59,6 +63,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignupPage />
                     <Route path=path!("/signup/:campaign") view=SignupPage />
                     <Route path=path!("/status/:key") view=StatusPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/wabas") view=WabasPage />
+                    <Route path=path!("/wabas/:id") view=WabaPage />
+                    <Route path=path!("/audit") view=AuditPage />
                 </Routes>
             </Layout>
         </Router>

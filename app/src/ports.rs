@@ -132,3 +132,168 @@ pub trait SignupPort: Send + Sync + 'static {
     async fn complete(&self, nonce: &str, code: &str) -> Result<String, crate::error::AppError>;
     async fn status(&self, status_key: &str) -> Result<SignupStatusView, crate::error::AppError>;
 }
+
+/// A staff member's role. Checked on the server for every staff server function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StaffRole {
+    Viewer,
+    Operator,
+    Admin,
+}
+
+impl StaffRole {
+    pub fn parse(text: &str) -> Option<StaffRole> {
+        match text {
+            "viewer" => Some(StaffRole::Viewer),
+            "operator" => Some(StaffRole::Operator),
+            "admin" => Some(StaffRole::Admin),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StaffRole::Viewer => "Viewer",
+            StaffRole::Operator => "Operator",
+            StaffRole::Admin => "Admin",
+        }
+    }
+
+    /// Whether this role may do what `required` may (admin ⊇ operator ⊇ viewer).
+    pub fn allows(self, required: StaffRole) -> bool {
+        self >= required
+    }
+}
+
+/// The signed-in staff member, as the server resolved it from the session for this request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffIdentity {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: StaffRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Funnel {
+    pub started: i64,
+    pub launched: i64,
+    pub finished: i64,
+    pub exchanged: i64,
+    pub onboarded: i64,
+    pub cancelled: i64,
+    pub failed: i64,
+    pub cancel_steps: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    /// `(status, count)`; `None` status is shown as "Unknown".
+    pub status_counts: Vec<(Option<String>, i64)>,
+    pub total_wabas: i64,
+    /// The last 30 days.
+    pub funnel: Funnel,
+    pub failed_pipelines: i64,
+    pub parked_webhooks: i64,
+    pub restricted_wabas: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WabaListRow {
+    pub id: i64,
+    pub meta_waba_id: String,
+    pub name: String,
+    pub business_name: String,
+    pub onboarding_status: Option<String>,
+    pub coexistence: bool,
+    pub country: Option<String>,
+    pub account_health: Option<String>,
+    pub terms_signed: bool,
+    pub needs_attention: bool,
+    pub phone: Option<String>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WabaPage {
+    pub rows: Vec<WabaListRow>,
+    /// Pass as `before` for the next page; `None` on the last page.
+    pub next_before: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WabaFilter {
+    pub text: Option<String>,
+    pub status: Option<String>,
+    pub needs_attention: bool,
+    pub before: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneView {
+    pub meta_phone_id: String,
+    pub display_phone_number: String,
+    pub verified_name: Option<String>,
+    pub registered: bool,
+    pub coexistence: bool,
+    pub quality_rating: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepView {
+    pub step: String,
+    pub state: String,
+    pub attempts: i64,
+    pub detail: Option<String>,
+    pub error_code: Option<i64>,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineView {
+    pub kind: String,
+    pub summary: String,
+    pub actor: String,
+    pub occurred_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WabaDetail {
+    pub row: WabaListRow,
+    pub meta_business_id: String,
+    pub currency: Option<String>,
+    pub connection_state: Option<String>,
+    pub phones: Vec<PhoneView>,
+    pub steps: Vec<StepView>,
+    pub timeline: Vec<TimelineView>,
+    pub status_page: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: Option<String>,
+    pub ip: Option<String>,
+    pub occurred_at: i64,
+}
+
+/// What partner staff see and do. Every method is called with the signed-in staff member;
+/// the server functions check the role before calling.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait DashboardPort: Send + Sync + 'static {
+    async fn overview(&self) -> Result<Overview, crate::error::AppError>;
+    async fn wabas(&self, filter: WabaFilter) -> Result<WabaPage, crate::error::AppError>;
+    async fn waba(&self, id: i64) -> Result<WabaDetail, crate::error::AppError>;
+    /// Restarts a stopped pipeline; returns what was resumed, in words.
+    async fn resume(
+        &self,
+        staff: &StaffIdentity,
+        id: i64,
+    ) -> Result<String, crate::error::AppError>;
+    async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditRow>, crate::error::AppError>;
+}

@@ -7,6 +7,7 @@
 //! LOCKED` on PostgreSQL; SQLite has a single writer, so the claiming `UPDATE` is atomic).
 //! One conformance suite (`tests/conformance.rs`) runs the same cases against both.
 
+mod dashboard;
 pub mod models;
 mod portable;
 pub mod postgres;
@@ -213,12 +214,38 @@ pub trait SignupStore: Send + Sync + 'static {
     async fn business_by_id(&self, id: i64) -> DbResult<Option<Business>>;
 }
 
+/// Staff lookups and the partner dashboard's queries.
+#[async_trait]
+pub trait DashboardStore: Send + Sync + 'static {
+    async fn staff_user_by_id(&self, id: i64) -> DbResult<Option<StaffUser>>;
+    async fn record_login(&self, id: i64) -> DbResult<()>;
+    async fn search_wabas(&self, search: &WabaSearch) -> DbResult<Vec<WabaRow>>;
+    /// Signups created since `since` (Unix millis), per funnel stage.
+    async fn signup_funnel(&self, since: Millis) -> DbResult<FunnelCounts>;
+    /// WABAs whose pipeline stopped on a failed step.
+    async fn count_failed_pipelines(&self) -> DbResult<i64>;
+    async fn count_parked_webhooks(&self) -> DbResult<i64>;
+    /// WABAs with an account health other than `active`.
+    async fn count_restricted_wabas(&self) -> DbResult<i64>;
+
+    // Staff sessions (the tower-sessions store, see `crate::auth::store`).
+    /// `(data, expires_at)` of a session that has not expired at `now`.
+    async fn session_load(&self, id: &str, now: Millis) -> DbResult<Option<String>>;
+    /// Stores a new session; [`DbError::Conflict`] when the id is taken.
+    async fn session_insert(&self, id: &str, data: &str, expires_at: Millis) -> DbResult<()>;
+    async fn session_save(&self, id: &str, data: &str, expires_at: Millis) -> DbResult<()>;
+    async fn session_delete(&self, id: &str) -> DbResult<()>;
+    /// Deletes sessions expired at `now`; returns how many.
+    async fn session_delete_expired(&self, now: Millis) -> DbResult<u64>;
+}
+
 /// A connected, migrated database.
 #[derive(Clone)]
 pub struct Database {
     pub repo: Arc<dyn Repository>,
     pub sandbox: Arc<dyn SandboxStore>,
     pub signups: Arc<dyn SignupStore>,
+    pub dashboard: Arc<dyn DashboardStore>,
     pub pool: Pool,
 }
 
@@ -242,7 +269,8 @@ pub async fn connect(url: &str) -> DbResult<Database> {
         Ok(Database {
             repo: repo.clone(),
             sandbox: repo.clone(),
-            signups: repo,
+            signups: repo.clone(),
+            dashboard: repo,
             pool,
         })
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -253,7 +281,8 @@ pub async fn connect(url: &str) -> DbResult<Database> {
         Ok(Database {
             repo: repo.clone(),
             sandbox: repo.clone(),
-            signups: repo,
+            signups: repo.clone(),
+            dashboard: repo,
             pool,
         })
     } else {

@@ -494,3 +494,47 @@ pub struct StepUpdate {
     /// Count this update as one more attempt.
     pub attempt: bool,
 }
+
+/// A filtered page of the staff WABA list, newest first (keyset on id).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WabaSearch {
+    /// Matches the business name, WABA name, WABA id or a phone number (case-insensitive).
+    pub text: Option<String>,
+    pub status: Option<String>,
+    /// Only WABAs whose pipeline stopped on a failed step.
+    pub needs_attention: bool,
+    pub coexistence: Option<bool>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// One row of the staff WABA list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct WabaRow {
+    pub id: i64,
+    pub meta_waba_id: String,
+    pub name: String,
+    pub business_name: String,
+    pub onboarding_status: Option<String>,
+    pub coexistence: bool,
+    pub country: Option<String>,
+    pub account_health: Option<String>,
+    pub mm_terms_signed_at: Option<Millis>,
+    pub failed_steps: i64,
+    pub phone: Option<String>,
+    pub updated_at: Millis,
+}
+
+/// Signups per funnel stage since a moment (for the overview chart).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FunnelCounts {
+    pub started: i64,
+    pub launched: i64,
+    pub finished: i64,
+    pub exchanged: i64,
+    pub onboarded: i64,
+    pub cancelled: i64,
+    pub failed: i64,
+    /// `(step, count)` of CANCEL events by the step the admin left at.
+    pub cancel_steps: Vec<(String, i64)>,
+}

@@ -5,6 +5,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 
+use super::dashboard::impl_dashboard_store;
 use super::portable::{impl_portable_repository, waba_columns};
 use super::signups::impl_signup_store;
 use super::{Backend, DbResult};
@@ -50,3 +51,4 @@ impl_portable_repository!(
 );
 
 impl_signup_store!(PgRepo);
+impl_dashboard_store!(PgRepo);

@@ -6,6 +6,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
+use super::dashboard::impl_dashboard_store;
 use super::portable::{impl_portable_repository, waba_columns};
 use super::signups::impl_signup_store;
 use super::{Backend, DbResult};
@@ -61,3 +62,4 @@ impl_portable_repository!(
 );
 
 impl_signup_store!(SqliteRepo);
+impl_dashboard_store!(SqliteRepo);

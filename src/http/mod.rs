@@ -5,7 +5,7 @@ mod health;
 
 use std::sync::Arc;
 
-use app::ports::{Portal, SignupPort};
+use app::ports::{DashboardPort, Portal, SignupPort};
 use axum::extract::FromRef;
 use axum::http::{HeaderName, Request};
 use axum::Router;
@@ -24,6 +24,14 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub portal: Arc<dyn Portal>,
     pub signup: Arc<dyn SignupPort>,
+    pub dashboard: Arc<dyn DashboardPort>,
+}
+
+/// How staff sessions work.
+pub struct Sessions {
+    /// `Secure` cookies: on when the portal is served over https.
+    pub secure: bool,
+    pub auth: crate::auth::AuthState,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -35,16 +43,23 @@ impl FromRef<AppState> for LeptosOptions {
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The portal's router. `sandbox` is the Meta simulator, mounted in sandbox mode only.
-pub fn router(state: AppState, webhooks: WebhookState, sandbox: Option<SandboxState>) -> Router {
+pub fn router(
+    state: AppState,
+    webhooks: WebhookState,
+    sandbox: Option<SandboxState>,
+    sessions: Sessions,
+) -> Router {
     let routes = generate_route_list(app::App);
     let portal = state.portal.clone();
     let signup = state.signup.clone();
+    let dashboard = state.dashboard.clone();
     let provide_portal = move || {
         provide_context(portal.clone());
         provide_context(signup.clone());
+        provide_context(dashboard.clone());
     };
 
-    Router::new()
+    let pages = Router::new()
         .merge(health::routes())
         .leptos_routes_with_context(&state, routes, provide_portal.clone(), {
             let options = state.leptos_options.clone();
@@ -55,8 +70,12 @@ pub fn router(state: AppState, webhooks: WebhookState, sandbox: Option<SandboxSt
             _,
         >(provide_portal, app::shell))
         .with_state(state)
+        .merge(crate::auth::routes::routes(sessions.auth.clone()))
+        .merge(sandbox.map(crate::sandbox::routes).unwrap_or_default());
+    // Pages, server functions and sign-in get sessions; webhooks (Meta's servers, the hot
+    // path) do not.
+    with_sessions(pages, sessions)
         .merge(crate::webhooks::routes(webhooks))
-        .merge(sandbox.map(crate::sandbox::routes).unwrap_or_default())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -74,4 +93,30 @@ pub fn router(state: AppState, webhooks: WebhookState, sandbox: Option<SandboxSt
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+fn with_sessions(router: Router, sessions: Sessions) -> Router {
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        sessions.auth.clone(),
+        crate::auth::identify,
+    ));
+    let store = crate::auth::store::DbSessionStore::new(sessions.auth.store.clone());
+    router
+        .layer(session_layer(store, sessions.secure))
+        .layer(axum::middleware::from_fn(crate::auth::verify_origin))
+}
+
+fn session_layer(
+    store: crate::auth::store::DbSessionStore,
+    secure: bool,
+) -> tower_sessions::SessionManagerLayer<crate::auth::store::DbSessionStore> {
+    use tower_sessions::cookie::{time::Duration, SameSite};
+    tower_sessions::SessionManagerLayer::new(store)
+        .with_name(crate::auth::SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(tower_sessions::Expiry::OnInactivity(Duration::minutes(
+            crate::auth::IDLE_TIMEOUT_MINUTES,
+        )))
 }

@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use crate::dashboard_api::whoami;
+use crate::ports::StaffRole;
+
 /// Pages for end businesses (not partner staff): no staff navigation.
 fn is_public(path: &str) -> bool {
     path.starts_with("/signup") || path.starts_with("/status/")
@@ -14,6 +17,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     let location = use_location();
     let public = move || is_public(&location.pathname.get());
+    let me = Resource::new(|| (), |_| whoami());
     view! {
         <div class="shell">
             <header class="topbar">
@@ -32,7 +36,26 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </button>
                 <nav class="nav" class:open=move || menu_open.get() aria-label="Main">
                     <A href="/" exact=true>"Overview"</A>
-                    <a href="/healthz" rel="external">"Health JSON"</a>
+                    <Transition fallback=|| ()>
+                        {move || match me.get() {
+                            Some(Ok(Some(staff))) => {
+                                let admin = staff.role == StaffRole::Admin;
+                                view! {
+                                    <A href="/wabas">"WABAs"</A>
+                                    {admin.then(|| view! { <A href="/audit">"Audit log"</A> })}
+                                    <span class="who" data-testid="who" title=staff.email.clone()>
+                                        {staff.display_name.clone()}
+                                        <span class="badge">{staff.role.label()}</span>
+                                    </span>
+                                    <form method="post" action="/auth/logout" class="inline">
+                                        <button class="link-button" type="submit" data-testid="sign-out">"Sign out"</button>
+                                    </form>
+                                }
+                                    .into_any()
+                            }
+                            _ => view! { <A href="/login">"Sign in"</A> }.into_any(),
+                        }}
+                    </Transition>
                 </nav>
                 </Show>
             </header>

@@ -1,2 +1,3 @@
 pub mod layout;
+pub mod live;
 pub mod status;

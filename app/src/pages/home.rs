@@ -4,17 +4,38 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::status::SystemStatusCard;
+use crate::dashboard_api::whoami;
+use crate::pages::overview::OverviewDashboard;
 
+/// Signed-in staff get the dashboard overview; everyone else the introduction.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let me = Resource::new(|| (), |_| whoami());
     view! {
         <Title text="Overview" />
+        <Transition fallback=|| ()>
+            {move || me.get().map(|who| match who {
+                Ok(Some(_)) => view! { <OverviewDashboard /> }.into_any(),
+                _ => view! { <Landing /> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Landing() -> impl IntoView {
+    view! {
         <section class="hero">
             <h1>"Onboard your customers to Marketing Messages"</h1>
             <p class="lead">
                 "This portal takes a business from one click on your public signup page, through "
                 "Meta's Embedded Signup, to sending marketing messages — and shows your staff "
                 "where every customer account stands."
+            </p>
+            <p class="actions">
+                <a class="button" href="/login" data-testid="landing-sign-in">"Staff sign in"</a>
+                " "
+                <a class="button secondary" href="/signup">"Open the signup page"</a>
             </p>
         </section>
         <div class="grid">

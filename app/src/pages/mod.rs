@@ -1,4 +1,10 @@
+pub mod audit;
 pub mod home;
+pub mod login;
 pub mod not_found;
+pub mod overview;
+pub mod signin_required;
 pub mod signup;
 pub mod status;
+pub mod waba;
+pub mod wabas;

@@ -1,0 +1,97 @@
+//! Server functions of the partner dashboard. Each checks the signed-in staff member's role
+//! on the server before calling the port: hiding a button is never the only guard.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::ports::StaffRole;
+use crate::ports::{AuditRow, Overview, StaffIdentity, WabaDetail, WabaFilter, WabaPage};
+
+/// The staff member the server resolved from this request's session, if any.
+#[cfg(feature = "ssr")]
+pub fn current_staff() -> Option<StaffIdentity> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<StaffIdentity>().cloned())
+}
+
+/// The signed-in staff member, if their role allows `role`.
+#[cfg(feature = "ssr")]
+fn require(role: StaffRole) -> Result<StaffIdentity, AppError> {
+    let staff = current_staff().ok_or(AppError::Unauthorized)?;
+    if staff.role.allows(role) {
+        Ok(staff)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn port() -> Result<std::sync::Arc<dyn crate::ports::DashboardPort>, AppError> {
+    use_context::<std::sync::Arc<dyn crate::ports::DashboardPort>>()
+        .ok_or_else(|| AppError::Internal("dashboard-context".into()))
+}
+
+#[cfg(feature = "ssr")]
+async fn guarded<T, F>(
+    role: StaffRole,
+    call: impl FnOnce(StaffIdentity, std::sync::Arc<dyn crate::ports::DashboardPort>) -> F,
+) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    let result = match (require(role), port()) {
+        (Ok(staff), Ok(port)) => call(staff, port).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    crate::api::with_status(result)
+}
+
+/// Who is signed in (`None` when nobody is).
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<StaffIdentity>, AppError> {
+    Ok(current_staff())
+}
+
+#[server(prefix = "/api", endpoint = "dashboard_overview")]
+pub async fn dashboard_overview() -> Result<Overview, AppError> {
+    guarded(
+        StaffRole::Viewer,
+        |_, port| async move { port.overview().await },
+    )
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "dashboard_wabas")]
+pub async fn dashboard_wabas(filter: WabaFilter) -> Result<WabaPage, AppError> {
+    guarded(StaffRole::Viewer, |_, port| async move {
+        port.wabas(filter).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "dashboard_waba")]
+pub async fn dashboard_waba(id: i64) -> Result<WabaDetail, AppError> {
+    guarded(
+        StaffRole::Viewer,
+        |_, port| async move { port.waba(id).await },
+    )
+    .await
+}
+
+/// Restarts a stopped onboarding pipeline from its failed step (operators and admins).
+#[server(prefix = "/api", endpoint = "resume_onboarding")]
+pub async fn resume_onboarding(id: i64) -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.resume(&staff, id).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "audit_log")]
+pub async fn audit_log(before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {
+    guarded(StaffRole::Admin, |_, port| async move {
+        port.audit(before).await
+    })
+    .await
+}

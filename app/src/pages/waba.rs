@@ -1,0 +1,147 @@
+//! One WABA: business, numbers, the onboarding pipeline with its Graph errors, the timeline,
+//! and the actions the staff member's role allows. Re-read every few seconds (live).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::live::{format_time, use_ticker, StatusBadge};
+use crate::dashboard_api::{dashboard_waba, whoami, ResumeOnboarding};
+use crate::pages::signin_required::Refused;
+use crate::ports::{StaffRole, WabaDetail};
+
+#[component]
+pub fn WabaPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let tick = use_ticker(2000);
+    let resume = ServerAction::<ResumeOnboarding>::new();
+    let detail = Resource::new(
+        move || (id(), tick.get(), resume.version().get()),
+        |(id, _, _)| dashboard_waba(id),
+    );
+    let me = Resource::new(|| (), |_| whoami());
+    let can_operate = move || {
+        me.get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|s| s.role.allows(StaffRole::Operator))
+    };
+    view! {
+        <Title text="WABA" />
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                detail.get().map(|result| match result {
+                    Err(e) => view! { <Refused error=e /> }.into_any(),
+                    Ok(detail) => view! { <Detail detail can_operate=can_operate() resume /> }.into_any(),
+                })
+            }}
+        </Transition>
+    }
+}
+
+#[component]
+fn Detail(
+    detail: WabaDetail,
+    can_operate: bool,
+    resume: ServerAction<ResumeOnboarding>,
+) -> impl IntoView {
+    let row = detail.row.clone();
+    let id = row.id;
+    let failed = detail.steps.iter().any(|s| s.state == "failed");
+    view! {
+        <div class="page-head">
+            <div>
+                <p class="eyebrow">{row.business_name.clone()}</p>
+                <h1 data-testid="waba-name">{row.name.clone()}</h1>
+                <p class="muted mono small">"WABA " {row.meta_waba_id.clone()}</p>
+            </div>
+            <StatusBadge status=row.onboarding_status.clone() />
+        </div>
+        <div class="grid">
+            <section class="card">
+                <h2>"Account"</h2>
+                <dl class="facts">
+                    <dt>"Business id"</dt><dd class="mono">{detail.meta_business_id.clone()}</dd>
+                    <dt>"Country"</dt><dd>{row.country.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"Currency"</dt><dd>{detail.currency.clone().unwrap_or_else(|| "—".into())}</dd>
+                    <dt>"MM terms"</dt><dd>{if row.terms_signed { "signed" } else { "not signed yet" }}</dd>
+                    <dt>"Connection"</dt><dd>{detail.connection_state.clone().unwrap_or_else(|| "connected".into())}</dd>
+                    <dt>"Health"</dt><dd>{row.account_health.clone().unwrap_or_else(|| "no report".into())}</dd>
+                    <dt>"Status page"</dt>
+                    <dd>{detail.status_page.clone().map(|href| view! { <a href=href.clone()>"open the business's status page"</a> })}</dd>
+                </dl>
+            </section>
+            <section class="card">
+                <h2>"Phone numbers"</h2>
+                {if detail.phones.is_empty() {
+                    view! { <p class="muted">"None shared."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain">
+                            {detail.phones.iter().map(|p| view! {
+                                <li>
+                                    <strong>{p.display_phone_number.clone()}</strong>
+                                    " " {p.verified_name.clone().unwrap_or_default()}
+                                    <div class="small muted">
+                                        {if p.coexistence { "coexistence (WhatsApp Business app)" } else if p.registered { "registered for the Cloud API" } else { "not registered" }}
+                                        {p.quality_rating.clone().map(|q| format!(" · quality {q}"))}
+                                    </div>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+        <section class="card">
+            <div class="card-head">
+                <h2>"Onboarding pipeline"</h2>
+                {(failed && can_operate).then(|| view! {
+                    <button
+                        class="button"
+                        data-testid="resume"
+                        disabled=move || resume.pending().get()
+                        on:click=move |_| { resume.dispatch(ResumeOnboarding { id }); }
+                    >
+                        "Resume from the failed step"
+                    </button>
+                })}
+            </div>
+            {move || resume.value().get().map(|r| match r {
+                Ok(text) => view! { <p class="alert ok" role="status" data-testid="action-result">{text}</p> }.into_any(),
+                Err(e) => view! { <p class="alert error" role="alert" data-testid="action-result">{e.to_string()}</p> }.into_any(),
+            })}
+            <ol class="pipeline" data-testid="pipeline">
+                {detail.steps.iter().map(|s| view! {
+                    <li class=format!("pipe pipe-{}", s.state) data-testid=format!("step-{}", s.step) data-state=s.state.clone()>
+                        <strong>{s.step.replace('_', " ")}</strong>
+                        <span class="badge">{s.state.clone()}</span>
+                        <span class="muted small">{format!("{} attempt(s) · {}", s.attempts, format_time(s.updated_at))}</span>
+                        <div class="small">{s.detail.clone().unwrap_or_default()}</div>
+                    </li>
+                }).collect_view()}
+            </ol>
+            {detail.steps.is_empty().then(|| view! { <p class="muted">"No pipeline has run for this account (it was found through a webhook or discovery)."</p> })}
+        </section>
+        <section class="card">
+            <h2>"Timeline"</h2>
+            <ul class="timeline" data-testid="timeline">
+                {detail.timeline.iter().map(|t| view! {
+                    <li>
+                        <span class="muted small">{format_time(t.occurred_at)}</span>
+                        <span class="badge">{t.kind.clone()}</span>
+                        <span>{t.summary.clone()}</span>
+                        <span class="muted small">" · " {t.actor.clone()}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

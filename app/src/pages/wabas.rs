@@ -1,0 +1,156 @@
+//! The WABA list: search, filters, keyset pages; re-read every few seconds (live).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::live::{format_time, use_ticker, StatusBadge};
+use crate::dashboard_api::dashboard_wabas;
+use crate::pages::signin_required::Refused;
+use crate::ports::{WabaFilter, WabaListRow};
+
+pub const STATUSES: &[&str] = &[
+    "ONBOARDED",
+    "ELIGIBLE",
+    "PENDING_INTERNAL_SETUP",
+    "PENDING_VALID_PAYMENT_METHOD",
+    "INELIGIBLE_ON_BEHALF_OF_WABA",
+    "INELIGIBLE_INACTIVE_OR_RESTRICTED",
+    "INELIGIBLE_COUNTRY_NOT_SUPPORTED",
+    "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP",
+];
+
+#[component]
+pub fn WabasPage() -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        let q = query.read();
+        WabaFilter {
+            text: q.get("q").filter(|t| !t.is_empty()),
+            status: q.get("status").filter(|s| !s.is_empty()),
+            needs_attention: q.get("attention").is_some_and(|a| a == "1"),
+            before: q.get("before").and_then(|b| b.parse().ok()),
+        }
+    };
+    let tick = use_ticker(3000);
+    let page = Resource::new(move || (filter(), tick.get()), |(f, _)| dashboard_wabas(f));
+    view! {
+        <Title text="WABAs" />
+        <div class="page-head">
+            <h1>"Customer WABAs"</h1>
+        </div>
+        <form method="get" action="/wabas" class="filters card">
+            <input
+                type="search"
+                name="q"
+                placeholder="Business, WABA name or id, phone"
+                aria-label="Search"
+                data-testid="search"
+                prop:value=move || filter().text.unwrap_or_default()
+            />
+            <select name="status" aria-label="Onboarding status" data-testid="status-filter">
+                <option value="">"Any status"</option>
+                {STATUSES
+                    .iter()
+                    .map(|s| {
+                        let selected = move || filter().status.as_deref() == Some(*s);
+                        view! { <option value=*s selected=selected>{s.replace('_', " ").to_lowercase()}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <label class="check-inline">
+                <input type="checkbox" name="attention" value="1" prop:checked=move || filter().needs_attention />
+                " Needs attention"
+            </label>
+            <button class="button" type="submit" data-testid="apply-filters">"Apply"</button>
+            <a class="button secondary" href="/wabas">"Clear"</a>
+        </form>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                page.get()
+                    .map(|result| match result {
+                        Err(e) => view! { <Refused error=e /> }.into_any(),
+                        Ok(page) => {
+                            let next = page.next_before.map(|before| {
+                                let f = filter();
+                                let mut href = format!("/wabas?before={before}");
+                                if let Some(q) = f.text { href.push_str(&format!("&q={}", encode(&q))); }
+                                if let Some(s) = f.status { href.push_str(&format!("&status={s}")); }
+                                if f.needs_attention { href.push_str("&attention=1"); }
+                                href
+                            });
+                            view! {
+                                <WabaTable rows=page.rows />
+                                <nav class="pager">
+                                    {filter().before.map(|_| view! { <a href="/wabas" class="button secondary">"First page"</a> })}
+                                    {next.map(|href| view! { <a href=href class="button secondary" data-testid="next-page">"Next page"</a> })}
+                                </nav>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn WabaTable(rows: Vec<WabaListRow>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="card muted" data-testid="no-wabas">"No WABA matches these filters."</p> }
+            .into_any();
+    }
+    view! {
+        <div class="card table-card">
+            <table class="table" data-testid="waba-table">
+                <thead>
+                    <tr>
+                        <th>"Business"</th>
+                        <th>"WABA"</th>
+                        <th>"Phone"</th>
+                        <th>"Status"</th>
+                        <th>"Flags"</th>
+                        <th>"Updated"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let href = format!("/wabas/{}", row.id);
+                            view! {
+                                <tr data-testid="waba-row">
+                                    <td><a href=href.clone()>{row.business_name}</a></td>
+                                    <td>
+                                        <a href=href>{row.name}</a>
+                                        <div class="muted small mono">{row.meta_waba_id}</div>
+                                    </td>
+                                    <td>{row.phone.unwrap_or_else(|| "—".into())}</td>
+                                    <td><StatusBadge status=row.onboarding_status /></td>
+                                    <td class="flags">
+                                        {row.needs_attention.then(|| view! { <span class="badge bad" title="A pipeline step failed: open the WABA to see why and resume it">"needs attention"</span> })}
+                                        {row.coexistence.then(|| view! { <span class="badge info" title="The number stays on the WhatsApp Business app">"coexistence"</span> })}
+                                        {row.account_health.filter(|h| h != "active").map(|h| view! { <span class="badge warn" title="Meta reported a restriction">{h}</span> })}
+                                    </td>
+                                    <td class="muted small">{format_time(row.updated_at)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,171 @@
+import { test, expect } from '../fixtures';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { STAFF_PASSWORD } from '../global-setup';
+
+// Staff sign-in, roles, the dashboard and its live updates, against the portal started by
+// global-setup.ts (one account per role, created with `mm-portal admin create`).
+
+async function signIn(page: Page, role: string, next = '/') {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.locator('#email').fill(`${role}@e2e.test`);
+  await page.locator('#password').fill(STAFF_PASSWORD);
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('who')).toContainText(`E2E ${role}`);
+}
+
+// A business signs up through the simulator (no browser, no staff cookie): returns the WABA's
+// id. (With a staff session cookie and no Origin header these posts would be refused.)
+async function signupThroughApi(request: APIRequestContext, business: string, fault?: object) {
+  if (fault) expect((await request.post('/sandbox/api/faults', { data: fault })).status()).toBe(204);
+  const nonce = await (await request.post('/api/signup_start', { form: {} })).json();
+  const created = await (await request.post('/sandbox/api/signups', {
+    data: { business_name: business, phone_number: '+55 11 93333 4444' },
+  })).json();
+  const done = await request.post('/api/signup_complete', { form: { nonce, code: created.code } });
+  expect(done.status()).toBe(200);
+  return created.waba_id as string;
+}
+
+test.afterEach(async ({ request }) => {
+  await request.delete('/sandbox/api/faults');
+});
+
+test('staff pages ask for sign-in; the server functions refuse without a session', async ({ page, request }) => {
+  await page.goto('/wabas');
+  await expect(page.getByTestId('sign-in-required')).toBeVisible();
+  const answer = await request.post('/api/dashboard_overview', { form: {} });
+  expect(answer.status()).toBe(401);
+});
+
+test('wrong passwords are throttled with a clear message', async ({ page }) => {
+  for (let i = 0; i < 5; i++) {
+    await page.goto('/login');
+    await page.locator('#email').fill('nobody-throttle@e2e.test');
+    await page.locator('#password').fill(`wrong password ${i}`);
+    await page.getByTestId('sign-in').click();
+    await expect(page.getByTestId('login-error')).toHaveText('Wrong email or password.');
+  }
+  await page.locator('#email').fill('nobody-throttle@e2e.test');
+  await page.locator('#password').fill('wrong password again');
+  await page.getByTestId('sign-in').click();
+  await expect(page.getByTestId('login-error')).toContainText('Too many failed sign-ins');
+  await expect(page.getByTestId('login-error')).toContainText('minutes');
+});
+
+test('sign in, search and filter the list, open a detail page, sign out', async ({ page, request }) => {
+  await signupThroughApi(request, 'Searchable Sandals');
+  await signupThroughApi(request, 'Other Owls');
+  await signIn(page, 'admin', '/wabas');
+  await expect(page).toHaveURL(/\/wabas$/);
+  await expect(page.getByTestId('waba-row').first()).toBeVisible();
+  await page.getByTestId('search').fill('searchable');
+  await page.getByTestId('apply-filters').click();
+  await expect(page).toHaveURL(/q=searchable/);
+  await expect(page.getByTestId('waba-row')).toHaveCount(1);
+  await expect(page.getByTestId('waba-row')).toContainText('Searchable Sandals');
+  await page.getByTestId('status-filter').selectOption('INELIGIBLE_COUNTRY_NOT_SUPPORTED');
+  await page.getByTestId('apply-filters').click();
+  await expect(page.getByTestId('no-wabas')).toBeVisible();
+  await page.goto('/wabas?q=searchable');
+  await page.getByTestId('waba-row').getByRole('link', { name: 'Searchable Sandals' }).first().click();
+  await expect(page.getByTestId('waba-name')).toHaveText('Searchable Sandals');
+  await expect(page.getByTestId('step-subscribe_webhooks')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('timeline')).toContainText('Connected through Embedded Signup');
+  await page.getByTestId('sign-out').click();
+  await expect(page).toHaveURL(/signed_out=1/);
+  await page.goto('/wabas');
+  await expect(page.getByTestId('sign-in-required')).toBeVisible();
+});
+
+test('the detail page updates live when Meta’s terms webhook arrives', async ({ page, request }) => {
+  await signIn(page, 'viewer');
+  // Hold the pipeline so the page is open before the simulator onboards the WABA.
+  const wabaId = await signupThroughApi(request, 'Live Update Lamps', {
+    operation: 'subscribe', kind: 'transient', count: 2,
+  });
+  await page.goto(`/wabas?q=${wabaId}`);
+  await page.getByTestId('waba-row').getByRole('link').first().click();
+  await expect(page.getByTestId('waba-name')).toHaveText('Live Update Lamps');
+  const badge = page.getByTestId('status-badge').first();
+  await expect(badge).not.toHaveText('onboarded');
+  await expect(badge).toHaveText('onboarded', { timeout: 20_000 });
+  await expect(page.getByTestId('timeline')).toContainText('accepted the Marketing Messages API terms');
+});
+
+test('a viewer cannot resume a pipeline, in the UI or by calling the server function', async ({ page, request }) => {
+  const wabaId = await signupThroughApi(request, 'Stopped Staplers', {
+    operation: 'subscribe', kind: 'permanent', count: 1,
+  });
+  await signIn(page, 'viewer', `/wabas?q=${wabaId}`);
+  await page.getByTestId('waba-row').getByRole('link').first().click();
+  await expect(page.getByTestId('step-subscribe_webhooks')).toHaveAttribute('data-state', 'failed');
+  await expect(page.getByTestId('resume')).toHaveCount(0);
+  const id = page.url().split('/').pop()!;
+  const answer = await page.evaluate(async (id) => {
+    const r = await fetch('/api/resume_onboarding', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `id=${id}`,
+    });
+    return { status: r.status, body: await r.text() };
+  }, id);
+  expect(answer.status).toBe(403);
+  expect(answer.body).toContain('Forbidden');
+});
+
+test('an operator resumes a stopped pipeline and the business’s status page recovers', async ({ page, request }) => {
+  const wabaId = await signupThroughApi(request, 'Resumable Rugs', {
+    operation: 'subscribe', kind: 'permanent', count: 1,
+  });
+  await signIn(page, 'operator', `/wabas?q=${wabaId}`);
+  await page.getByTestId('waba-row').getByRole('link').first().click();
+  await expect(page.getByTestId('step-subscribe_webhooks')).toHaveAttribute('data-state', 'failed');
+  await expect(page.getByTestId('step-subscribe_webhooks')).toContainText('Graph error 200');
+  await page.screenshot({ path: 'test-results/waba-detail-failed.png', fullPage: true });
+  await page.getByTestId('resume').click();
+  await expect(page.getByTestId('action-result')).toContainText('resumed at the step subscribe_webhooks');
+  await expect(page.getByTestId('step-subscribe_webhooks')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('step-await_terms')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  await expect(page.getByTestId('timeline')).toContainText('Onboarding resumed');
+  await page.screenshot({ path: 'test-results/waba-detail.png', fullPage: true });
+  // The audit log (admins) shows who resumed it.
+  await page.getByTestId('sign-out').click();
+  await signIn(page, 'admin', '/audit');
+  await expect(page.getByTestId('audit-table')).toContainText('onboarding.resume');
+  await expect(page.getByTestId('audit-table')).toContainText('operator@e2e.test');
+});
+
+test('the overview draws statuses and the funnel', async ({ page }) => {
+  await signIn(page, 'admin');
+  await expect(page.getByTestId('status-chart')).toBeVisible();
+  await expect(page.getByTestId('funnel-chart')).toContainText('Page visits');
+  await expect(page.getByTestId('tile-total')).not.toContainText(/^0/);
+  await page.screenshot({ path: 'test-results/overview.png', fullPage: true });
+  await page.goto('/wabas');
+  await page.screenshot({ path: 'test-results/waba-list.png', fullPage: true });
+});
+
+test('a business name with markup renders as text', async ({ page, request }) => {
+  const wabaId = await signupThroughApi(request, '<img src=x onerror=alert(1)>');
+  let dialogs = 0;
+  page.on('dialog', (d) => { dialogs += 1; d.dismiss(); });
+  await signIn(page, 'viewer', `/wabas?q=${wabaId}`);
+  await expect(page.getByTestId('waba-row')).toContainText('<img src=x onerror=alert(1)>');
+  expect(await page.locator('img[src="x"]').count()).toBe(0);
+  expect(dialogs).toBe(0);
+});
+
+test('a cross-site post with a staff session is refused', async ({ page }) => {
+  await signIn(page, 'admin');
+  // The browser's cookie, but no same-site Origin: what a forged form on another site sends.
+  const forged = await page.request.post('/api/dashboard_overview', {
+    form: {},
+    headers: { origin: 'https://evil.example' },
+  });
+  expect(forged.status()).toBe(403);
+  const same = await page.request.post('/api/dashboard_overview', {
+    form: {},
+    headers: { origin: new URL(page.url()).origin },
+  });
+  expect(same.status()).toBe(200);
+});

@@ -1,0 +1,131 @@
+//! Staff sign-in: argon2id passwords, database-backed sessions (tower-sessions' sqlx store)
+//! whose id is cycled at sign-in and sign-out, idle and absolute timeouts, throttling, an
+//! origin check against cross-site requests, and the audit trail of sign-ins.
+//!
+//! The session layer wraps every route; [`identify`] resolves the session to a
+//! [`StaffIdentity`] in the request's extensions, which server functions read (through
+//! Leptos' request parts) and check roles against. Sign-in and sign-out are plain form posts
+//! (`/auth/login`, `/auth/logout`), so they work before the page hydrates.
+
+pub mod password;
+pub mod routes;
+pub mod store;
+pub mod throttle;
+
+use std::sync::Arc;
+
+use app::ports::{StaffIdentity, StaffRole};
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use crate::db::{now_millis, DashboardStore, Repository};
+
+/// Session keys.
+const STAFF_ID: &str = "staff_id";
+const SIGNED_IN_AT: &str = "signed_in_at";
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "mm_session";
+/// Sessions end after this long without a request…
+pub const IDLE_TIMEOUT_MINUTES: i64 = 60;
+/// …and this long after sign-in, whatever the activity.
+pub const ABSOLUTE_TIMEOUT_MS: i64 = 12 * 3600 * 1000;
+
+#[derive(Clone)]
+pub struct AuthState {
+    pub repo: Arc<dyn Repository>,
+    pub store: Arc<dyn DashboardStore>,
+    pub throttle: Arc<throttle::Throttle>,
+}
+
+/// Puts the signed-in staff member (if any) into the request's extensions. A disabled account
+/// or a session past its absolute lifetime is signed out here.
+pub async fn identify(
+    State(auth): State<AuthState>,
+    session: Session,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if let Ok(Some(id)) = session.get::<i64>(STAFF_ID).await {
+        let signed_in_at = session
+            .get::<i64>(SIGNED_IN_AT)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(0);
+        let user = if now_millis() - signed_in_at > ABSOLUTE_TIMEOUT_MS {
+            None
+        } else {
+            auth.store.staff_user_by_id(id).await.ok().flatten()
+        };
+        match user.filter(|u| !u.disabled) {
+            Some(user) => {
+                if let Some(role) = StaffRole::parse(&user.role) {
+                    request.extensions_mut().insert(StaffIdentity {
+                        id: user.id,
+                        email: user.email,
+                        display_name: user.display_name,
+                        role,
+                    });
+                }
+            }
+            None => {
+                let _ = session.flush().await;
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// Refuses state-changing requests that carry the session cookie but come from another site:
+/// the `Origin` (or, without it, the `Referer`) must name this host. Together with
+/// `SameSite=Lax` cookies this stops cross-site request forgery on every form post and server
+/// function. Requests without the cookie (Meta's webhooks, the public signup page's first
+/// calls) have nothing to forge.
+pub async fn verify_origin(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let has_session = request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(';').any(|c| c.trim().starts_with(SESSION_COOKIE)));
+    if safe || !has_session {
+        return next.run(request).await;
+    }
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let source = request
+        .headers()
+        .get(header::ORIGIN)
+        .or_else(|| request.headers().get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok());
+    let same_site = source.is_some_and(|url| {
+        let authority = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => String::new(),
+        };
+        !host.is_empty() && authority.eq_ignore_ascii_case(host)
+    });
+    if same_site {
+        next.run(request).await
+    } else {
+        tracing::warn!(path = %request.uri().path(), "cross-site request refused");
+        (
+            StatusCode::FORBIDDEN,
+            "This request came from another site and was refused.",
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,135 @@
+//! `POST /auth/login` and `POST /auth/logout`: form posts that answer with a redirect.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::response::Redirect;
+use axum::routing::post;
+use axum::{Form, Router};
+use secrecy::SecretString;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::{password, throttle, AuthState, SIGNED_IN_AT, STAFF_ID};
+use crate::db::{now_millis, NewAuditEntry};
+
+pub fn routes(state: AuthState) -> Router {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .with_state(state)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// Only local paths: an open redirect would let a phishing link send staff anywhere.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/",
+    }
+}
+
+fn login_page(error: &str, next: &str) -> Redirect {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("error", error)
+        .append_pair("next", next)
+        .finish();
+    Redirect::to(&format!("/login?{query}"))
+}
+
+async fn login(
+    State(auth): State<AuthState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Redirect {
+    let email = form.email.trim().to_lowercase();
+    let next = safe_next(form.next.as_deref()).to_string();
+    let keys = [
+        (format!("account:{email}"), throttle::MAX_FAILURES),
+        (format!("ip:{}", peer.ip()), throttle::MAX_FAILURES_PER_IP),
+    ];
+    if let Err(wait) = auth.throttle.check(&keys) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return login_page(&format!("throttled:{minutes}"), &next);
+    }
+    let user = auth.repo.staff_user_by_email(&email).await.ok().flatten();
+    let password = SecretString::from(form.password);
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::decoy_hash().to_string());
+    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+        .await
+        .unwrap_or(false);
+    let audit = |action: &str, staff_id: Option<i64>| NewAuditEntry {
+        staff_id,
+        actor: email.clone(),
+        action: action.into(),
+        target_kind: None,
+        target_id: None,
+        detail: None,
+        ip: Some(peer.ip().to_string()),
+    };
+    match user {
+        Some(user) if matches && !user.disabled => {
+            auth.throttle.succeed(&keys[0].0);
+            // A new session id at sign-in: a session id planted before cannot be promoted.
+            if session.cycle_id().await.is_err()
+                || session.insert(STAFF_ID, user.id).await.is_err()
+                || session.insert(SIGNED_IN_AT, now_millis()).await.is_err()
+            {
+                return login_page("unavailable", &next);
+            }
+            let _ = auth.store.record_login(user.id).await;
+            let _ = auth
+                .repo
+                .append_audit(&audit("staff.sign_in", Some(user.id)))
+                .await;
+            Redirect::to(&next)
+        }
+        _ => {
+            auth.throttle.fail(&keys);
+            let _ = auth
+                .repo
+                .append_audit(&audit("staff.sign_in_failed", None))
+                .await;
+            login_page("invalid", &next)
+        }
+    }
+}
+
+async fn logout(
+    State(auth): State<AuthState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+) -> Redirect {
+    if let Ok(Some(id)) = session.get::<i64>(STAFF_ID).await {
+        if let Ok(Some(user)) = auth.store.staff_user_by_id(id).await {
+            let _ = auth
+                .repo
+                .append_audit(&NewAuditEntry {
+                    staff_id: Some(id),
+                    actor: user.email,
+                    action: "staff.sign_out".into(),
+                    target_kind: None,
+                    target_id: None,
+                    detail: None,
+                    ip: Some(peer.ip().to_string()),
+                })
+                .await;
+        }
+    }
+    // flush: deletes the stored session and clears the cookie.
+    let _ = session.flush().await;
+    Redirect::to("/login?signed_out=1")
+}

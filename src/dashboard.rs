@@ -1,0 +1,250 @@
+//! The partner dashboard's port ([`app::ports::DashboardPort`]): read models for the overview,
+//! the WABA list and detail, the audit log, and the one action so far (resume a pipeline).
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::ports::{
+    AuditRow, DashboardPort, Funnel, Overview, PhoneView, StaffIdentity, StepView, TimelineView,
+    WabaDetail, WabaFilter, WabaListRow, WabaPage,
+};
+use async_trait::async_trait;
+
+use crate::db::{
+    now_millis, DashboardStore, DbError, NewAuditEntry, Repository, SignupStore, WabaRow,
+    WabaSearch,
+};
+use crate::onboarding::pipeline::{self, STEPS};
+
+const PAGE_SIZE: i64 = 50;
+const FUNNEL_DAYS: i64 = 30;
+
+pub struct DashboardService {
+    repo: Arc<dyn Repository>,
+    signups: Arc<dyn SignupStore>,
+    store: Arc<dyn DashboardStore>,
+}
+
+impl DashboardService {
+    pub fn new(
+        repo: Arc<dyn Repository>,
+        signups: Arc<dyn SignupStore>,
+        store: Arc<dyn DashboardStore>,
+    ) -> Self {
+        Self {
+            repo,
+            signups,
+            store,
+        }
+    }
+}
+
+fn internal(error: DbError) -> AppError {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    tracing::error!(%error, reference, "dashboard query failed");
+    AppError::Internal(reference)
+}
+
+fn list_row(row: WabaRow) -> WabaListRow {
+    WabaListRow {
+        id: row.id,
+        meta_waba_id: row.meta_waba_id,
+        name: row.name,
+        business_name: row.business_name,
+        onboarding_status: row.onboarding_status,
+        coexistence: row.coexistence,
+        country: row.country,
+        account_health: row.account_health,
+        terms_signed: row.mm_terms_signed_at.is_some(),
+        needs_attention: row.failed_steps > 0,
+        phone: row.phone,
+        updated_at: row.updated_at,
+    }
+}
+
+#[async_trait]
+impl DashboardPort for DashboardService {
+    async fn overview(&self) -> Result<Overview, AppError> {
+        let status_counts = self.repo.count_wabas_by_status().await.map_err(internal)?;
+        let since = now_millis() - FUNNEL_DAYS * 24 * 3600 * 1000;
+        let f = self.store.signup_funnel(since).await.map_err(internal)?;
+        Ok(Overview {
+            total_wabas: status_counts.iter().map(|(_, n)| n).sum(),
+            status_counts,
+            funnel: Funnel {
+                started: f.started,
+                launched: f.launched,
+                finished: f.finished,
+                exchanged: f.exchanged,
+                onboarded: f.onboarded,
+                cancelled: f.cancelled,
+                failed: f.failed,
+                cancel_steps: f.cancel_steps,
+            },
+            failed_pipelines: self
+                .store
+                .count_failed_pipelines()
+                .await
+                .map_err(internal)?,
+            parked_webhooks: self.store.count_parked_webhooks().await.map_err(internal)?,
+            restricted_wabas: self
+                .store
+                .count_restricted_wabas()
+                .await
+                .map_err(internal)?,
+        })
+    }
+
+    async fn wabas(&self, filter: WabaFilter) -> Result<WabaPage, AppError> {
+        let rows = self
+            .store
+            .search_wabas(&WabaSearch {
+                text: filter.text.filter(|t| !t.trim().is_empty()),
+                status: filter.status.filter(|s| !s.is_empty()),
+                needs_attention: filter.needs_attention,
+                coexistence: None,
+                before_id: filter.before,
+                limit: PAGE_SIZE + 1,
+            })
+            .await
+            .map_err(internal)?;
+        let more = rows.len() as i64 > PAGE_SIZE;
+        let rows: Vec<WabaListRow> = rows
+            .into_iter()
+            .take(PAGE_SIZE as usize)
+            .map(list_row)
+            .collect();
+        Ok(WabaPage {
+            next_before: more.then(|| rows.last().map(|r| r.id)).flatten(),
+            rows,
+        })
+    }
+
+    async fn waba(&self, id: i64) -> Result<WabaDetail, AppError> {
+        let waba = self
+            .signups
+            .waba_by_id(id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let business = self
+            .signups
+            .business_by_id(waba.business_id)
+            .await
+            .map_err(internal)?;
+        let phones = self.repo.phones_for_waba(id).await.map_err(internal)?;
+        let mut steps = self.signups.steps_for_waba(id).await.map_err(internal)?;
+        let order = |name: &str| STEPS.iter().position(|s| s.as_str() == name).unwrap_or(99);
+        steps.sort_by_key(|s| order(&s.step));
+        let timeline = self
+            .repo
+            .timeline_for_waba(id, 100)
+            .await
+            .map_err(internal)?;
+        let signup = self.signups.signup_for_waba(id).await.map_err(internal)?;
+        let failed = steps.iter().any(|s| s.state == "failed");
+        Ok(WabaDetail {
+            row: WabaListRow {
+                id,
+                meta_waba_id: waba.meta_waba_id.clone(),
+                name: waba.name.clone(),
+                business_name: business
+                    .as_ref()
+                    .map(|b| b.name.clone())
+                    .unwrap_or_default(),
+                onboarding_status: waba.onboarding_status.clone(),
+                coexistence: waba.coexistence,
+                country: waba.country.clone(),
+                account_health: waba.account_health.clone(),
+                terms_signed: waba.mm_terms_signed_at.is_some(),
+                needs_attention: failed,
+                phone: phones.first().map(|p| p.display_phone_number.clone()),
+                updated_at: waba.updated_at,
+            },
+            meta_business_id: business.map(|b| b.meta_business_id).unwrap_or_default(),
+            currency: waba.currency,
+            connection_state: waba.connection_state,
+            phones: phones
+                .into_iter()
+                .map(|p| PhoneView {
+                    meta_phone_id: p.meta_phone_id,
+                    display_phone_number: p.display_phone_number,
+                    verified_name: p.verified_name,
+                    registered: p.registered,
+                    coexistence: p.coexistence,
+                    quality_rating: p.quality_rating,
+                })
+                .collect(),
+            steps: steps
+                .into_iter()
+                .map(|s| StepView {
+                    step: s.step,
+                    state: s.state,
+                    attempts: s.attempts,
+                    detail: s.detail,
+                    error_code: s.error_code,
+                    updated_at: s.updated_at,
+                })
+                .collect(),
+            timeline: timeline
+                .into_iter()
+                .map(|t| TimelineView {
+                    kind: t.kind,
+                    summary: t.summary,
+                    actor: t.actor,
+                    occurred_at: t.occurred_at,
+                })
+                .collect(),
+            status_page: signup.map(|s| format!("/status/{}", s.status_key)),
+        })
+    }
+
+    async fn resume(&self, staff: &StaffIdentity, id: i64) -> Result<String, AppError> {
+        self.signups
+            .waba_by_id(id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let resumed = pipeline::resume(self.repo.as_ref(), self.signups.as_ref(), id, &staff.email)
+            .await
+            .map_err(internal)?;
+        let Some(step) = resumed else {
+            return Err(AppError::Invalid(
+                "Nothing to resume: no step of this account's onboarding has failed.".into(),
+            ));
+        };
+        self.repo
+            .append_audit(&NewAuditEntry {
+                staff_id: Some(staff.id),
+                actor: staff.email.clone(),
+                action: "onboarding.resume".into(),
+                target_kind: Some("waba".into()),
+                target_id: Some(id.to_string()),
+                detail: Some(format!("{{\"step\":\"{}\"}}", step.as_str())),
+                ip: None,
+            })
+            .await
+            .map_err(internal)?;
+        Ok(format!("Onboarding resumed at the step {}.", step.as_str()))
+    }
+
+    async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {
+        let entries = self.repo.list_audit(before, 100).await.map_err(internal)?;
+        Ok(entries
+            .into_iter()
+            .map(|e| AuditRow {
+                id: e.id,
+                actor: e.actor,
+                action: e.action,
+                target: match (e.target_kind, e.target_id) {
+                    (Some(kind), Some(id)) => Some(format!("{kind} {id}")),
+                    (Some(kind), None) => Some(kind),
+                    _ => None,
+                },
+                detail: e.detail,
+                ip: e.ip,
+                occurred_at: e.occurred_at,
+            })
+            .collect())
+    }
+}
