@@ -35,9 +35,21 @@ pub enum Command {
     /// Staff accounts: `admin create --email … [--name …] [--role admin|operator|viewer]`.
     #[command(subcommand)]
     Admin(crate::admin::AdminCommand),
+    /// Sandbox helpers: `sandbox seed --businesses N` adds N synthetic customers (demos, load).
+    #[command(subcommand)]
+    Sandbox(SandboxCommand),
     /// Benchmarks on 127.0.0.1 with a temporary database; they print numbers and ratios.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Add synthetic customers (business, WABA, phone) to the portal's database.
+    Seed {
+        #[arg(long, default_value_t = 1000)]
+        businesses: usize,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -69,6 +81,7 @@ pub fn main() -> ExitCode {
                 Ok(())
             }
             Command::Admin(command) => admin(config, command).await,
+            Command::Sandbox(SandboxCommand::Seed { businesses }) => seed(config, businesses).await,
             Command::Bench(_) => unreachable!("handled before the configuration is loaded"),
         }
     });
@@ -125,6 +138,36 @@ async fn migrate(config: Config) -> Result<(), StartupError> {
             hint: "",
         })?;
     println!("migrations applied to {}", redact_url(&url));
+    Ok(())
+}
+
+async fn seed(config: Config, businesses: usize) -> Result<(), StartupError> {
+    if config.mode != app::ports::Mode::Sandbox {
+        return Err(StartupError::Admin(
+            "sandbox seed only runs in sandbox mode: it adds fake customers".into(),
+        ));
+    }
+    let url = config.database_url.expose_secret().to_string();
+    let database = crate::db::connect(&url)
+        .await
+        .map_err(|error| StartupError::Database {
+            url: redact_url(&url),
+            error,
+            hint: "",
+        })?;
+    let started = std::time::Instant::now();
+    crate::seed::seed(database.dashboard.as_ref(), businesses, |done| {
+        if done % 10_000 == 0 || done == businesses {
+            eprintln!("seeded {done} of {businesses}");
+        }
+    })
+    .await
+    .map_err(|error| StartupError::Admin(format!("seeding failed: {error}")))?;
+    println!(
+        "{businesses} synthetic customers in {} ({:.1} s)",
+        redact_url(&url),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::ports::{
-    AuditRow, DashboardPort, Funnel, Overview, PhoneView, StaffIdentity, StepView, TimelineView,
-    WabaDetail, WabaFilter, WabaListRow, WabaPage,
+    AuditRow, DashboardPort, Funnel, Overview, ParkedDelivery, PhoneView, StaffIdentity, StepView,
+    TimelineView, WabaDetail, WabaFilter, WabaListRow, WabaPage,
 };
 use async_trait::async_trait;
 
@@ -226,6 +226,45 @@ impl DashboardPort for DashboardService {
             .await
             .map_err(internal)?;
         Ok(format!("Onboarding resumed at the step {}.", step.as_str()))
+    }
+
+    async fn parked(&self) -> Result<Vec<ParkedDelivery>, AppError> {
+        let rows = self.repo.parked_webhooks(200).await.map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let text = String::from_utf8_lossy(&row.body);
+                ParkedDelivery {
+                    id: row.id,
+                    received_at: row.received_at,
+                    attempts: row.attempts,
+                    error: row.last_error,
+                    preview: text.chars().take(400).collect(),
+                    size: row.body.len(),
+                }
+            })
+            .collect())
+    }
+
+    async fn replay(&self, staff: &StaffIdentity, id: i64) -> Result<String, AppError> {
+        if !self.repo.replay_webhook(id).await.map_err(internal)? {
+            return Err(AppError::Invalid(
+                "This delivery is not parked (already replayed or processed).".into(),
+            ));
+        }
+        self.repo
+            .append_audit(&NewAuditEntry {
+                staff_id: Some(staff.id),
+                actor: staff.email.clone(),
+                action: "webhook.replay".into(),
+                target_kind: Some("webhook".into()),
+                target_id: Some(id.to_string()),
+                detail: None,
+                ip: None,
+            })
+            .await
+            .map_err(internal)?;
+        Ok(format!("Delivery {id} is back in the processing queue."))
     }
 
     async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod onboarding;
 pub mod portal;
 pub mod sandbox;
+pub mod seed;
 pub mod server;
 pub mod telemetry;
 pub mod webhooks;

@@ -165,6 +165,10 @@ impl RunningPortal {
                 store: database.dashboard.clone(),
                 throttle: Arc::new(Throttle::default()),
             },
+            export: crate::http::export::ExportState {
+                store: database.dashboard.clone(),
+                repo: database.repo.clone(),
+            },
         };
         let router = http::router(
             AppState {

@@ -35,6 +35,12 @@ macro_rules! conformance {
                 .await;
             }
             #[tokio::test]
+            async fn the_staff_list_filters_searches_and_pages() {
+                let (database, _dir) = crate::support::sqlite().await;
+                super::cases::the_staff_list_filters_searches_and_pages(database.dashboard.clone())
+                    .await;
+            }
+            #[tokio::test]
             async fn onboarding_steps_upsert_and_count_attempts() {
                 let (database, _dir) = crate::support::sqlite().await;
                 super::cases::onboarding_steps_upsert_and_count_attempts(
@@ -65,6 +71,12 @@ macro_rules! conformance {
                     database.repo.clone(),
                 )
                 .await;
+            }
+            #[tokio::test]
+            async fn the_staff_list_filters_searches_and_pages() {
+                let database = crate::support::postgres().await;
+                super::cases::the_staff_list_filters_searches_and_pages(database.dashboard.clone())
+                    .await;
             }
             #[tokio::test]
             async fn onboarding_steps_upsert_and_count_attempts() {
@@ -1113,5 +1125,117 @@ mod cases {
             .await
             .unwrap()
             .is_empty());
+    }
+
+    pub async fn the_staff_list_filters_searches_and_pages(store: Arc<dyn DashboardStore>) {
+        mm_portal::seed::seed(store.as_ref(), 120, |_| {})
+            .await
+            .unwrap();
+        // Seeding again adds nothing.
+        mm_portal::seed::seed(store.as_ref(), 120, |_| {})
+            .await
+            .unwrap();
+        let search = |f: &dyn Fn(&mut WabaSearch)| {
+            let mut s = WabaSearch {
+                limit: 1000,
+                ..Default::default()
+            };
+            f(&mut s);
+            s
+        };
+        let all = store.search_wabas(&search(&|_| {})).await.unwrap();
+        assert_eq!(all.len(), 120);
+        assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+
+        // Keyset pages cover everything exactly once.
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store
+                .search_wabas(&WabaSearch {
+                    before_id: before,
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            before = page.last().map(|r| r.id);
+            seen.extend(page.into_iter().map(|r| r.id));
+        }
+        assert_eq!(seen, all.iter().map(|r| r.id).collect::<Vec<_>>());
+
+        let onboarded = store
+            .search_wabas(&search(&|s| s.status = Some("ONBOARDED".into())))
+            .await
+            .unwrap();
+        assert_eq!(onboarded.len(), 36, "3 of every 10");
+        assert!(onboarded
+            .iter()
+            .all(|r| r.onboarding_status.as_deref() == Some("ONBOARDED")));
+
+        let attention = store
+            .search_wabas(&search(&|s| s.needs_attention = true))
+            .await
+            .unwrap();
+        assert_eq!(attention.len(), 2, "customers 25 and 75");
+        assert!(attention.iter().all(|r| r.failed_steps == 1));
+
+        let coexistence = store
+            .search_wabas(&search(&|s| s.coexistence = Some(true)))
+            .await
+            .unwrap();
+        assert_eq!(coexistence.len(), 18, "every 7th of 0..120");
+
+        let bakery = store
+            .search_wabas(&search(&|s| s.text = Some("BAKERY".into())))
+            .await
+            .unwrap();
+        assert!(!bakery.is_empty());
+        assert!(bakery
+            .iter()
+            .all(|r| r.business_name.to_lowercase().contains("bakery")));
+
+        let one = mm_portal::seed::synthetic(42, 0);
+        let by_id = store
+            .search_wabas(&search(&|s| s.text = Some(one.meta_waba_id.clone())))
+            .await
+            .unwrap();
+        assert_eq!(by_id.len(), 1);
+        assert_eq!(by_id[0].meta_waba_id, one.meta_waba_id);
+        assert_eq!(by_id[0].phone.as_deref(), Some(one.phone.as_str()));
+        let by_phone = store
+            .search_wabas(&search(&|s| s.text = Some(one.phone.replace(' ', ""))))
+            .await
+            .unwrap();
+        assert_eq!(by_phone.len(), 1);
+        assert_eq!(by_phone[0].meta_waba_id, one.meta_waba_id);
+        let none = store
+            .search_wabas(&search(&|s| s.text = Some("no such business".into())))
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+        // Wildcards typed by a user are not wildcards.
+        let literal = store
+            .search_wabas(&search(&|s| s.text = Some("%".into())))
+            .await
+            .unwrap();
+        assert_eq!(
+            literal.len(),
+            120,
+            "an empty pattern after stripping matches everything"
+        );
+
+        let plan = store
+            .explain_search(&search(&|s| s.status = Some("ONBOARDED".into())))
+            .await
+            .unwrap()
+            .join("\n");
+        assert!(
+            plan.to_lowercase().contains("wabas_status_idx") || plan.contains("Seq Scan"),
+            "{plan}"
+        );
     }
 }

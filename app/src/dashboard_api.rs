@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::ports::StaffRole;
-use crate::ports::{AuditRow, Overview, StaffIdentity, WabaDetail, WabaFilter, WabaPage};
+use crate::ports::{
+    AuditRow, Overview, ParkedDelivery, StaffIdentity, WabaDetail, WabaFilter, WabaPage,
+};
 
 /// The staff member the server resolved from this request's session, if any.
 #[cfg(feature = "ssr")]
@@ -92,6 +94,25 @@ pub async fn resume_onboarding(id: i64) -> Result<String, AppError> {
 pub async fn audit_log(before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {
     guarded(StaffRole::Admin, |_, port| async move {
         port.audit(before).await
+    })
+    .await
+}
+
+/// Webhook deliveries that could not be processed (viewers and up).
+#[server(prefix = "/api", endpoint = "parked_webhooks")]
+pub async fn parked_webhooks() -> Result<Vec<ParkedDelivery>, AppError> {
+    guarded(
+        StaffRole::Viewer,
+        |_, port| async move { port.parked().await },
+    )
+    .await
+}
+
+/// Puts a parked delivery back in line (operators and admins).
+#[server(prefix = "/api", endpoint = "replay_webhook")]
+pub async fn replay_webhook(id: i64) -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.replay(&staff, id).await
     })
     .await
 }

@@ -281,6 +281,18 @@ pub struct AuditRow {
     pub occurred_at: i64,
 }
 
+/// A webhook delivery set aside because it could not be processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParkedDelivery {
+    pub id: i64,
+    pub received_at: i64,
+    pub attempts: i64,
+    pub error: Option<String>,
+    /// The start of the raw body, as text (escaped when rendered).
+    pub preview: String,
+    pub size: usize,
+}
+
 /// What partner staff see and do. Every method is called with the signed-in staff member;
 /// the server functions check the role before calling.
 #[cfg(feature = "ssr")]
@@ -296,4 +308,11 @@ pub trait DashboardPort: Send + Sync + 'static {
         id: i64,
     ) -> Result<String, crate::error::AppError>;
     async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditRow>, crate::error::AppError>;
+    async fn parked(&self) -> Result<Vec<ParkedDelivery>, crate::error::AppError>;
+    /// Puts a parked delivery back in the processing queue.
+    async fn replay(
+        &self,
+        staff: &StaffIdentity,
+        id: i64,
+    ) -> Result<String, crate::error::AppError>;
 }

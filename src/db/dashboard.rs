@@ -1,8 +1,87 @@
 //! The SQL of [`DashboardStore`](super::DashboardStore): staff lookups and the queries behind
 //! the partner dashboard, shared by both backends.
 
+/// The columns of the staff WABA list ([`WabaRow`](super::WabaRow)).
+macro_rules! search_columns {
+    () => {
+        "SELECT w.id, w.meta_waba_id, w.name, b.name AS business_name,
+                w.onboarding_status, w.coexistence, w.country, w.account_health,
+                w.mm_terms_signed_at,
+                (SELECT COUNT(*) FROM onboarding_steps s
+                  WHERE s.waba_id = w.id AND s.state = 'failed') AS failed_steps,
+                (SELECT p.display_phone_number FROM phone_numbers p
+                  WHERE p.waba_id = w.id ORDER BY p.id LIMIT 1) AS phone,
+                w.updated_at
+         FROM wabas w JOIN businesses b ON b.id = w.business_id"
+    };
+}
+
+/// Appends the list query's filters and order to `query`. Only the filters in use are
+/// written (a generic `($1 IS NULL OR col = $1)` keeps both engines from using the indexes):
+/// the id keyset then reads the primary key backwards, and a status filter reads the
+/// `(onboarding_status, id)` index. A search text of digits only (a WABA id or a phone
+/// number) is matched exactly on the WABA id or as a phone substring, skipping the name scan.
+macro_rules! push_search_filters {
+    ($query:expr, $search:expr, $pattern:expr) => {{
+        let query = $query;
+        let search = $search;
+        query.push(" WHERE 1 = 1");
+        if let Some(status) = &search.status {
+            query.push(" AND w.onboarding_status = ").push_bind(status.clone());
+        }
+        if let Some(before) = search.before_id {
+            query.push(" AND w.id < ").push_bind(before);
+        }
+        if let Some(coexistence) = search.coexistence {
+            query.push(" AND w.coexistence = ").push_bind(coexistence);
+        }
+        if search.needs_attention {
+            query.push(
+                " AND w.id IN (SELECT s.waba_id FROM onboarding_steps s WHERE s.state = 'failed')",
+            );
+        }
+        if let Some(pattern) = $pattern {
+            // A WABA id or a phone number, however it was typed: +55 (11) 91234-5678.
+            let digits: String = pattern
+                .chars()
+                .filter(|c| !matches!(c, '%' | ' ' | '+' | '-' | '(' | ')'))
+                .collect();
+            if digits.len() >= 5 && digits.bytes().all(|b| b.is_ascii_digit()) {
+                query
+                    .push(" AND (w.meta_waba_id = ")
+                    .push_bind(digits.clone())
+                    .push(
+                        " OR w.id IN (SELECT p.waba_id FROM phone_numbers p WHERE \
+                         REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(p.display_phone_number, \
+                         ' ', ''), '+', ''), '-', ''), '(', ''), ')', '') LIKE ",
+                    )
+                    .push_bind(format!("%{digits}%"))
+                    .push("))");
+            } else {
+                query
+                    .push(" AND (LOWER(w.name) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" OR LOWER(b.name) LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" OR w.meta_waba_id LIKE ")
+                    .push_bind(pattern.clone())
+                    .push(" OR EXISTS (SELECT 1 FROM phone_numbers p WHERE p.waba_id = w.id AND p.display_phone_number LIKE ")
+                    .push_bind(pattern.clone())
+                    .push("))");
+            }
+        }
+        query.push(" ORDER BY w.id DESC LIMIT ").push_bind(search.limit);
+    }};
+}
+
+pub(crate) fn search_pattern(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("%{}%", t.to_lowercase().replace(['%', '_'], "")))
+}
+
 macro_rules! impl_dashboard_store {
-    ($repo:ty) => {
+    ($repo:ty, driver = $driver:ty, explain = $explain:literal) => {
         #[async_trait::async_trait]
         impl $crate::db::DashboardStore for $repo {
             async fn staff_user_by_id(
@@ -32,43 +111,14 @@ macro_rules! impl_dashboard_store {
                 &self,
                 search: &$crate::db::WabaSearch,
             ) -> $crate::db::DbResult<Vec<$crate::db::WabaRow>> {
-                let pattern = search
-                    .text
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(|t| format!("%{}%", t.to_lowercase().replace('%', "").replace('_', "")));
-                Ok(sqlx::query_as(
-                    "SELECT w.id, w.meta_waba_id, w.name, b.name AS business_name,
-                            w.onboarding_status, w.coexistence, w.country, w.account_health,
-                            w.mm_terms_signed_at,
-                            (SELECT COUNT(*) FROM onboarding_steps s
-                              WHERE s.waba_id = w.id AND s.state = 'failed') AS failed_steps,
-                            (SELECT p.display_phone_number FROM phone_numbers p
-                              WHERE p.waba_id = w.id ORDER BY p.id LIMIT 1) AS phone,
-                            w.updated_at
-                     FROM wabas w JOIN businesses b ON b.id = w.business_id
-                     WHERE ($1 IS NULL OR w.onboarding_status = $1)
-                       AND ($2 IS NULL OR w.id < $2)
-                       AND ($3 IS NULL OR w.coexistence = $3)
-                       AND ($4 = FALSE OR EXISTS (SELECT 1 FROM onboarding_steps s
-                                                 WHERE s.waba_id = w.id AND s.state = 'failed'))
-                       AND ($5 IS NULL
-                            OR LOWER(w.name) LIKE $5 OR LOWER(b.name) LIKE $5
-                            OR w.meta_waba_id LIKE $5
-                            OR EXISTS (SELECT 1 FROM phone_numbers p WHERE p.waba_id = w.id
-                                       AND p.display_phone_number LIKE $5))
-                     ORDER BY w.id DESC
-                     LIMIT $6",
-                )
-                .bind(&search.status)
-                .bind(search.before_id)
-                .bind(search.coexistence)
-                .bind(search.needs_attention)
-                .bind(pattern)
-                .bind(search.limit)
-                .fetch_all(&self.pool)
-                .await?)
+                let pattern = $crate::db::dashboard::search_pattern(search.text.as_deref());
+                let mut query =
+                    sqlx::QueryBuilder::<$driver>::new($crate::db::dashboard::search_columns!());
+                $crate::db::dashboard::push_search_filters!(&mut query, search, &pattern);
+                Ok(query
+                    .build_query_as::<$crate::db::WabaRow>()
+                    .fetch_all(&self.pool)
+                    .await?)
             }
 
             async fn signup_funnel(
@@ -130,11 +180,11 @@ macro_rules! impl_dashboard_store {
             }
 
             async fn count_parked_webhooks(&self) -> $crate::db::DbResult<i64> {
-                Ok(sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM webhook_inbox WHERE state = 'parked'",
+                Ok(
+                    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_inbox WHERE state = 'parked'")
+                        .fetch_one(&self.pool)
+                        .await?,
                 )
-                .fetch_one(&self.pool)
-                .await?)
             }
 
             async fn count_restricted_wabas(&self) -> $crate::db::DbResult<i64> {
@@ -166,12 +216,14 @@ macro_rules! impl_dashboard_store {
                 data: &str,
                 expires_at: $crate::db::Millis,
             ) -> $crate::db::DbResult<()> {
-                sqlx::query("INSERT INTO staff_sessions (id, data, expires_at) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(data)
-                    .bind(expires_at)
-                    .execute(&self.pool)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO staff_sessions (id, data, expires_at) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(data)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
                 Ok(())
             }
 
@@ -212,8 +264,116 @@ macro_rules! impl_dashboard_store {
                     .await?;
                 Ok(done.rows_affected())
             }
+
+            async fn seed_wabas(&self, rows: &[$crate::db::SeedWaba]) -> $crate::db::DbResult<()> {
+                if rows.is_empty() {
+                    return Ok(());
+                }
+                let mut tx = self.pool.begin().await?;
+                let mut insert = sqlx::QueryBuilder::<$driver>::new(
+                    "INSERT INTO businesses (meta_business_id, name, created_at, updated_at) ",
+                );
+                insert.push_values(rows, |mut b, r| {
+                    b.push_bind(&r.meta_business_id)
+                        .push_bind(&r.business_name)
+                        .push_bind(r.created_at)
+                        .push_bind(r.created_at);
+                });
+                insert.push(" ON CONFLICT (meta_business_id) DO NOTHING");
+                insert.build().execute(&mut *tx).await?;
+                let mut insert = sqlx::QueryBuilder::<$driver>::new(
+                    "INSERT INTO wabas (meta_waba_id, business_id, name, currency, country,
+                                        onboarding_status, status_changed_at, coexistence,
+                                        created_at, updated_at) ",
+                );
+                insert.push_values(rows, |mut b, r| {
+                    b.push_bind(&r.meta_waba_id)
+                        .push("(SELECT id FROM businesses WHERE meta_business_id = ")
+                        .push_bind_unseparated(&r.meta_business_id)
+                        .push_unseparated(")")
+                        .push_bind(&r.waba_name)
+                        .push_bind("USD")
+                        .push_bind(&r.country)
+                        .push_bind(&r.onboarding_status)
+                        .push_bind(r.created_at)
+                        .push_bind(r.coexistence)
+                        .push_bind(r.created_at)
+                        .push_bind(r.created_at);
+                });
+                insert.push(" ON CONFLICT (meta_waba_id) DO NOTHING");
+                insert.build().execute(&mut *tx).await?;
+                let mut insert = sqlx::QueryBuilder::<$driver>::new(
+                    "INSERT INTO phone_numbers (meta_phone_id, waba_id, display_phone_number,
+                                                verified_name, registered, coexistence,
+                                                quality_rating, created_at, updated_at) ",
+                );
+                insert.push_values(rows, |mut b, r| {
+                    b.push_bind(&r.meta_phone_id)
+                        .push("(SELECT id FROM wabas WHERE meta_waba_id = ")
+                        .push_bind_unseparated(&r.meta_waba_id)
+                        .push_unseparated(")")
+                        .push_bind(&r.phone)
+                        .push_bind(&r.business_name)
+                        .push_bind(!r.coexistence)
+                        .push_bind(r.coexistence)
+                        .push_bind("GREEN")
+                        .push_bind(r.created_at)
+                        .push_bind(r.created_at);
+                });
+                insert.push(" ON CONFLICT (meta_phone_id) DO NOTHING");
+                insert.build().execute(&mut *tx).await?;
+                let failed: Vec<&$crate::db::SeedWaba> =
+                    rows.iter().filter(|r| r.failed_step).collect();
+                if !failed.is_empty() {
+                    let mut insert = sqlx::QueryBuilder::<$driver>::new(
+                        "INSERT INTO onboarding_steps (waba_id, step, state, attempts, detail,
+                                                       error_code, updated_at) ",
+                    );
+                    insert.push_values(failed, |mut b, r| {
+                        b.push("(SELECT id FROM wabas WHERE meta_waba_id = ")
+                            .push_bind_unseparated(&r.meta_waba_id)
+                            .push_unseparated(")")
+                            .push_bind("register_phone")
+                            .push_bind("failed")
+                            .push_bind(1_i64)
+                            .push_bind("(#133016) Account register deregister rate limit exceeded")
+                            .push_bind(133016_i64)
+                            .push_bind(r.created_at);
+                    });
+                    insert.push(" ON CONFLICT (waba_id, step) DO NOTHING");
+                    insert.build().execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn explain_search(
+                &self,
+                search: &$crate::db::WabaSearch,
+            ) -> $crate::db::DbResult<Vec<String>> {
+                use sqlx::Row;
+                let pattern = $crate::db::dashboard::search_pattern(search.text.as_deref());
+                let mut query = sqlx::QueryBuilder::<$driver>::new(concat!(
+                    $explain,
+                    " ",
+                    $crate::db::dashboard::search_columns!()
+                ));
+                $crate::db::dashboard::push_search_filters!(&mut query, search, &pattern);
+                let rows = query.build().fetch_all(&self.pool).await?;
+                Ok(rows
+                    .iter()
+                    .map(|row| {
+                        // SQLite: (id, parent, notused, detail); PostgreSQL: one text column.
+                        row.try_get::<String, _>("detail")
+                            .or_else(|_| row.try_get::<String, _>(0))
+                            .unwrap_or_default()
+                    })
+                    .collect())
+            }
         }
     };
 }
 
 pub(crate) use impl_dashboard_store;
+pub(crate) use push_search_filters;
+pub(crate) use search_columns;

@@ -237,6 +237,13 @@ pub trait DashboardStore: Send + Sync + 'static {
     async fn session_delete(&self, id: &str) -> DbResult<()>;
     /// Deletes sessions expired at `now`; returns how many.
     async fn session_delete_expired(&self, now: Millis) -> DbResult<u64>;
+
+    /// Inserts synthetic customers (businesses, WABAs, phones, some failed steps) in one
+    /// transaction with multi-row statements; existing Meta ids are skipped.
+    async fn seed_wabas(&self, rows: &[SeedWaba]) -> DbResult<()>;
+    /// The query plan of the default WABA list query with `search`'s filters, one line per
+    /// step (to show which indexes are used).
+    async fn explain_search(&self, search: &WabaSearch) -> DbResult<Vec<String>>;
 }
 
 /// A connected, migrated database.

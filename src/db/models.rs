@@ -538,3 +538,20 @@ pub struct FunnelCounts {
     /// `(step, count)` of CANCEL events by the step the admin left at.
     pub cancel_steps: Vec<(String, i64)>,
 }
+
+/// One synthetic customer for `sandbox seed` and the dashboard benchmark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedWaba {
+    pub meta_business_id: String,
+    pub business_name: String,
+    pub meta_waba_id: String,
+    pub waba_name: String,
+    pub country: String,
+    pub onboarding_status: String,
+    pub coexistence: bool,
+    pub meta_phone_id: String,
+    pub phone: String,
+    /// Leave a failed pipeline step behind (the "needs attention" filter).
+    pub failed_step: bool,
+    pub created_at: Millis,
+}

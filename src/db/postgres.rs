@@ -51,4 +51,4 @@ impl_portable_repository!(
 );
 
 impl_signup_store!(PgRepo);
-impl_dashboard_store!(PgRepo);
+impl_dashboard_store!(PgRepo, driver = sqlx::Postgres, explain = "EXPLAIN");

@@ -62,4 +62,8 @@ impl_portable_repository!(
 );
 
 impl_signup_store!(SqliteRepo);
-impl_dashboard_store!(SqliteRepo);
+impl_dashboard_store!(
+    SqliteRepo,
+    driver = sqlx::Sqlite,
+    explain = "EXPLAIN QUERY PLAN"
+);

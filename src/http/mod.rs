@@ -1,6 +1,7 @@
 //! The HTTP surface: one router per resource, assembled here with the cross-cutting layers
 //! (request ids, tracing) and the Leptos pages and server functions.
 
+pub mod export;
 mod health;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub struct Sessions {
     /// `Secure` cookies: on when the portal is served over https.
     pub secure: bool,
     pub auth: crate::auth::AuthState,
+    pub export: export::ExportState,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -71,6 +73,11 @@ pub fn router(
         >(provide_portal, app::shell))
         .with_state(state)
         .merge(crate::auth::routes::routes(sessions.auth.clone()))
+        .merge(
+            Router::new()
+                .route("/wabas.csv", axum::routing::get(export::wabas_csv))
+                .with_state(sessions.export.clone()),
+        )
         .merge(sandbox.map(crate::sandbox::routes).unwrap_or_default());
     // Pages, server functions and sign-in get sessions; webhooks (Meta's servers, the hot
     // path) do not.

@@ -282,3 +282,176 @@ pub fn permission_denied() -> SimError {
         "(#200) Permissions error".into(),
     )
 }
+
+// ---- Partner-level endpoints (`client_whatsapp_business_accounts`,
+// `onboard_partners_to_mm_lite`, `system_user_access_tokens`). Statuses are the ones seed 004
+// lists ("Select status code 200 400 401 403 404 422 500"); codes and messages are the
+// examples the shared OpenAPI file gives for those statuses
+// (`/{Version}/{Business-ID}/onboard_partners_to_mm_lite`, `…/client_whatsapp_business_accounts`).
+
+/// A token error answered with 401, as seed 004 lists it ("401 Unauthorized - Invalid or
+/// missing access token"); other errors pass through unchanged.
+pub fn as_unauthorized(mut e: SimError) -> SimError {
+    if matches!(e.error.code, 190 | 2500) {
+        e.status = StatusCode::UNAUTHORIZED;
+    }
+    e
+}
+
+/// 400, OpenAPI example `invalid_business_id`.
+pub fn business_id_not_numeric() -> SimError {
+    error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        100,
+        None,
+        "Invalid parameter: business_id must be a valid numeric string".into(),
+    )
+}
+
+/// 400, OpenAPI example `invalid_solution_id`.
+pub fn solution_id_not_numeric() -> SimError {
+    error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        100,
+        None,
+        "Invalid parameter: solution_id must be a valid numeric string".into(),
+    )
+}
+
+/// 400, OpenAPI example `no_eligible_wabas`.
+pub fn no_eligible_wabas() -> SimError {
+    error(
+        StatusCode::BAD_REQUEST,
+        "GraphMethodException",
+        100,
+        None,
+        "No eligible WhatsApp Business Accounts found for MM Lite onboarding".into(),
+    )
+}
+
+fn permission_error(message: &str) -> SimError {
+    let mut e = error(
+        StatusCode::FORBIDDEN,
+        "OAuthException",
+        200,
+        Some(1349174),
+        message.into(),
+    );
+    e.error.error_user_title = Some("Permission Denied".into());
+    e.error.error_user_msg =
+        Some("Your app doesn't have permission to access this resource".into());
+    e
+}
+
+/// 403, OpenAPI example `missing_permissions` of `onboard_partners_to_mm_lite`.
+pub fn missing_management_permission() -> SimError {
+    permission_error("Your app doesn't have the required whatsapp_business_management permission")
+}
+
+/// 403, the OpenAPI 403 example of `client_whatsapp_business_accounts`.
+pub fn client_wabas_forbidden() -> SimError {
+    permission_error(
+        "Your app doesn't have permission to access client WhatsApp Business Accounts for this business",
+    )
+}
+
+/// 403, OpenAPI example `business_not_eligible`.
+pub fn business_not_eligible() -> SimError {
+    error(
+        StatusCode::FORBIDDEN,
+        "GraphMethodException",
+        200,
+        None,
+        "End business is not eligible for MM Lite onboarding".into(),
+    )
+}
+
+/// 403, OpenAPI example `duplicate_request`.
+pub fn duplicate_agreement_request() -> SimError {
+    error(
+        StatusCode::FORBIDDEN,
+        "GraphMethodException",
+        100,
+        None,
+        "A business agreement request already exists between these parties".into(),
+    )
+}
+
+/// 404, the OpenAPI 404 example.
+pub fn business_not_found() -> SimError {
+    error(
+        StatusCode::NOT_FOUND,
+        "GraphMethodException",
+        803,
+        None,
+        "Business not found".into(),
+    )
+}
+
+/// 422, OpenAPI example `obo_mobility_error`.
+pub fn obo_mobility_failed() -> SimError {
+    error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "GraphMethodException",
+        100,
+        None,
+        "Failed to set OBO mobility intent on one or more WhatsApp Business Accounts".into(),
+    )
+}
+
+/// 422, OpenAPI example `solution_not_found`.
+pub fn solution_not_found() -> SimError {
+    error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "GraphMethodException",
+        803,
+        None,
+        "WhatsApp Business Solution not found or not accessible".into(),
+    )
+}
+
+/// A `filtering` parameter that is not a list of `{field, operator, value}` the edge accepts.
+/// The JSON case is the OpenAPI's own example message.
+pub fn invalid_filtering(detail: Option<&str>) -> SimError {
+    let message = match detail {
+        None => "Invalid parameter: filtering must be valid JSON".to_string(),
+        Some(detail) => format!("Invalid parameter: filtering {detail}"),
+    };
+    error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        100,
+        None,
+        message,
+    )
+}
+
+/// `POST` on an object that does not exist or the caller cannot reach (Graph's wording for
+/// POSTs mirrors [`unsupported_get`]).
+pub fn unsupported_post(id: &str) -> SimError {
+    error(
+        StatusCode::BAD_REQUEST,
+        "GraphMethodException",
+        100,
+        Some(33),
+        format!(
+            "Unsupported post request. Object with ID '{id}' does not exist, cannot be loaded due \
+             to missing permissions, or does not support this operation. Please read the Graph \
+             API documentation at https://developers.facebook.com/docs/graph-api"
+        ),
+    )
+}
+
+/// A call that needs `business_management` on the partner business (seed 000: "This access
+/// token requires the business_management permission").
+pub fn requires_business_management() -> SimError {
+    error(
+        StatusCode::FORBIDDEN,
+        "OAuthException",
+        200,
+        None,
+        "(#200) Requires business_management permission to manage the object".into(),
+    )
+}

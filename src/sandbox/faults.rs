@@ -23,6 +23,7 @@ pub const OPERATIONS: &[&str] = &[
     "waba",
     "phone_numbers",
     "register",
+    "onboard_partners_to_mm_lite",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

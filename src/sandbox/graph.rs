@@ -199,7 +199,10 @@ pub(super) async fn authenticate(
 }
 
 /// The fields a node type has, in Graph's JSON, and the ones returned without `fields=`.
-fn waba_fields(waba: &Waba, version: &str) -> (Map<String, Value>, &'static [&'static str]) {
+pub(super) fn waba_fields(
+    waba: &Waba,
+    version: &str,
+) -> (Map<String, Value>, &'static [&'static str]) {
     let mut fields = match serde_json::to_value(waba) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),

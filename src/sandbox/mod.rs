@@ -11,6 +11,7 @@ pub mod faults;
 pub mod graph;
 pub mod model;
 pub mod outbound;
+pub mod partner;
 pub mod popup;
 pub mod tester;
 pub mod waba_ops;
@@ -51,12 +52,32 @@ pub fn routes(state: SandboxState) -> Router {
                 .delete(waba_ops::unsubscribe),
         )
         .route("/{version}/{id}/register", post(waba_ops::register))
+        .route(
+            "/{version}/{id}/client_whatsapp_business_accounts",
+            get(partner::client_whatsapp_business_accounts),
+        )
+        .route(
+            "/{version}/{id}/onboard_partners_to_mm_lite",
+            post(partner::onboard_partners_to_mm_lite),
+        )
+        .route(
+            "/{version}/{id}/system_user_access_tokens",
+            post(partner::system_user_access_tokens),
+        )
         // Unknown paths and methods answer like Graph, not with axum's empty 404/405.
         .fallback(graph::unsupported)
         .method_not_allowed_fallback(graph::unsupported);
     Router::new()
         .nest("/sandbox/graph", graph)
         .route("/sandbox/api/signups", post(tester::create_signup))
+        .route(
+            "/sandbox/api/partner-token",
+            post(partner::create_partner_token),
+        )
+        .route(
+            "/sandbox/api/businesses/{business_id}/mm-onboarding",
+            post(partner::configure_onboarding),
+        )
         .route(
             "/sandbox/api/faults",
             post(faults::arm).delete(faults::clear),

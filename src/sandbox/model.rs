@@ -108,3 +108,52 @@ pub struct Code {
     pub expires_at: i64,
     pub used: bool,
 }
+
+/// A pending or completed Intent API request (`onboard_partners_to_mm_lite`), one per end
+/// business (id = the end business id, parent = the partner business).
+pub const MM_ONBOARDING_REQUEST: &str = "mm_onboarding_request";
+/// Tester settings for how an end business answers the Intent API (id = business id).
+pub const MM_ONBOARDING_SETTINGS: &str = "mm_onboarding_settings";
+/// The business integration system user token `system_user_access_tokens?fetch_only=true`
+/// returns for a client business (id = business id).
+pub const BISUAT: &str = "bisuat";
+
+/// The one WhatsApp Business Solution the simulated partner owns; any other `solution_id`
+/// is "not found or not accessible".
+pub const SANDBOX_SOLUTION_ID: &str = "400000000000005";
+/// How long an end business takes to "sign" after `onboard_partners_to_mm_lite`, by default.
+pub const DEFAULT_SIGN_DELAY_MS: u64 = 2000;
+
+/// `onboard_partners_to_mm_lite`'s business agreement request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MmOnboardingRequest {
+    pub request_id: String,
+    pub business_id: String,
+    pub partner_business_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub solution_id: Option<String>,
+    /// The WABAs that were ELIGIBLE when the request was made; each became due at `due_at`.
+    pub waba_ids: Vec<String>,
+    /// Unix millis.
+    pub created_at: i64,
+    /// When the business "signs" (Unix millis). Pending until then.
+    pub due_at: i64,
+}
+
+/// Per-business tester settings for the Intent API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MmOnboardingSettings {
+    pub sign_delay_ms: u64,
+    /// Answer 422 "Failed to set OBO mobility intent…" instead of creating the request.
+    #[serde(default)]
+    pub obo_mobility_error: bool,
+}
+
+/// A client business's BISUAT, kept (like [`Code::access_token`]) so that repeated
+/// `fetch_only=true` calls return the same token; its `Token` is stored by hash as usual.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bisuat {
+    pub access_token: String,
+    /// Unix millis.
+    pub issued_at: i64,
+}

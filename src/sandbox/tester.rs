@@ -47,6 +47,10 @@ pub struct SignupRequest {
     /// How long Meta's "backend onboarding" takes after the app subscribes.
     #[serde(default = "default_terms_delay")]
     pub terms_delay_ms: u64,
+    /// Add the new WABA to this existing business instead of creating one (a business with
+    /// several WABAs); `business_name` then only names the WABA and phone.
+    #[serde(default)]
+    pub business_id: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -138,10 +142,23 @@ pub async fn create_signup(
             ONBOARDING_STATUSES.join(", ")
         )));
     }
-    let business = Business {
+    let existing_business = match &request.business_id {
+        Some(id) => {
+            let stored = state
+                .store
+                .sandbox_get(model::BUSINESS, id)
+                .await
+                .map_err(|_| unavailable())?
+                .ok_or_else(|| bad_request("business_id is not a known business"))?;
+            Some(serde_json::from_str::<Business>(&stored.data).map_err(|_| unavailable())?)
+        }
+        None => None,
+    };
+    let new_business = existing_business.is_none();
+    let business = existing_business.unwrap_or_else(|| Business {
         id: graph_id(),
         name: request.business_name.trim().to_string(),
-    };
+    });
     let waba = Waba {
         id: graph_id(),
         name: request
@@ -223,7 +240,9 @@ pub async fn create_signup(
         ),
         (model::CODE, code_text.clone(), None, to_json(&code)?),
     ];
-    for (kind, id, parent, data) in &writes {
+    // An existing business (`business_id`) is already stored.
+    let skip = usize::from(!new_business);
+    for (kind, id, parent, data) in writes.iter().skip(skip) {
         state
             .store
             .sandbox_insert(kind, id, parent.as_deref(), data)

@@ -1,5 +1,6 @@
 pub mod audit;
 pub mod home;
+pub mod inbox;
 pub mod login;
 pub mod not_found;
 pub mod overview;

@@ -58,10 +58,10 @@ fn Dashboard(overview: Overview) -> impl IntoView {
                 <span class="tile-number">{overview.failed_pipelines}</span>
                 <span class="tile-label">"stopped pipelines"</span>
             </a>
-            <div class=tile_class(overview.parked_webhooks, "tile warn") data-testid="tile-parked">
+            <a class=tile_class(overview.parked_webhooks, "tile warn") href="/inbox" data-testid="tile-parked">
                 <span class="tile-number">{overview.parked_webhooks}</span>
                 <span class="tile-label">"parked webhooks"</span>
-            </div>
+            </a>
             <div class=tile_class(overview.restricted_wabas, "tile warn") data-testid="tile-restricted">
                 <span class="tile-number">{overview.restricted_wabas}</span>
                 <span class="tile-label">"restricted accounts"</span>

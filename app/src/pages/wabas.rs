@@ -64,6 +64,21 @@ pub fn WabasPage() -> impl IntoView {
             </label>
             <button class="button" type="submit" data-testid="apply-filters">"Apply"</button>
             <a class="button secondary" href="/wabas">"Clear"</a>
+            <a
+                class="button secondary"
+                data-testid="export-csv"
+                rel="external"
+                href=move || {
+                    let f = filter();
+                    let mut href = String::from("/wabas.csv?");
+                    if let Some(q) = f.text { href.push_str(&format!("q={}&", encode(&q))); }
+                    if let Some(s) = f.status { href.push_str(&format!("status={s}&")); }
+                    if f.needs_attention { href.push_str("attention=1"); }
+                    href
+                }
+            >
+                "Export CSV"
+            </a>
         </form>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {

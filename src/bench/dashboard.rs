@@ -1,0 +1,145 @@
+//! `mm-portal bench dashboard`: the staff WABA list over many customers — server time per
+//! page for the filters staff use, and the query plan that shows which indexes serve them.
+//! Calls the same repository method the dashboard's server function calls, in process.
+
+use std::time::{Duration, Instant};
+
+use crate::db::{self, WabaSearch};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DashboardBenchArgs {
+    /// Customers (business + WABA + phone) to seed.
+    #[arg(long, default_value_t = 100_000)]
+    pub wabas: usize,
+    /// Timed calls per scenario.
+    #[arg(long, default_value_t = 200)]
+    pub iterations: usize,
+    /// Database to use. Default: a fresh SQLite file in a temporary directory.
+    #[arg(long = "bench-database-url", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
+    let temp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
+    let url = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
+    let database = db::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", db::redact_url(&url)))?;
+    let backend = database.repo.backend().as_str();
+    println!(
+        "dashboard list on {backend}: seeding {} customers…",
+        args.wabas
+    );
+    let started = Instant::now();
+    crate::seed::seed(database.dashboard.as_ref(), args.wabas, |_| {})
+        .await
+        .map_err(|e| format!("seeding failed: {e}"))?;
+    println!(
+        "seeded in {:.1} s ({:.0} customers/s)",
+        started.elapsed().as_secs_f64(),
+        args.wabas as f64 / started.elapsed().as_secs_f64()
+    );
+    // The middle of the id range, for a "page 1000" keyset request.
+    let middle = (args.wabas / 2) as i64;
+    let scenarios: Vec<(&str, WabaSearch)> = vec![
+        (
+            "first page, no filter",
+            WabaSearch {
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "deep page (keyset, before the middle id)",
+            WabaSearch {
+                before_id: Some(middle),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "status = PENDING_VALID_PAYMENT_METHOD",
+            WabaSearch {
+                status: Some("PENDING_VALID_PAYMENT_METHOD".into()),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "needs attention (failed step)",
+            WabaSearch {
+                needs_attention: true,
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "search a common word (\"bakery\")",
+            WabaSearch {
+                text: Some("bakery".into()),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "search one WABA id (rare match: full scan)",
+            WabaSearch {
+                text: Some(format!("8{:014}", args.wabas / 3)),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+    ];
+    println!(
+        "{:<46} {:>9} {:>9} {:>9} {:>6}",
+        "scenario (page of 50)", "p50 ms", "p95 ms", "max ms", "rows"
+    );
+    for (name, search) in &scenarios {
+        let mut times = Vec::with_capacity(args.iterations);
+        let mut rows = 0;
+        for _ in 0..args.iterations {
+            let t = Instant::now();
+            rows = database
+                .dashboard
+                .search_wabas(search)
+                .await
+                .map_err(|e| format!("{name}: {e}"))?
+                .len();
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "{:<46} {:>9.2} {:>9.2} {:>9.2} {:>6}",
+            name,
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.95)),
+            ms(*times.last().unwrap_or(&Duration::ZERO)),
+            rows
+        );
+    }
+    println!("\nquery plans:");
+    for (name, search) in &scenarios[..4] {
+        let plan = database
+            .dashboard
+            .explain_search(search)
+            .await
+            .map_err(|e| format!("explain {name}: {e}"))?;
+        println!("- {name}:");
+        for line in plan.iter().take(8) {
+            println!("    {line}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! Staff sessions, roles, the CSV export and the parked-webhook replay over real HTTP, against
+//! an in-process sandbox portal.
+
+mod support;
+
+use mm_portal::auth::password;
+use mm_portal::db::{NewStaffUser, Role};
+use secrecy::SecretString;
+
+const PASSWORD: &str = "staff password for tests";
+
+struct Staff {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl Staff {
+    async fn sign_in(base: &str, email: &str) -> Staff {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = http
+            .post(format!("{base}auth/login"))
+            .form(&[("email", email), ("password", PASSWORD), ("next", "/wabas")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()["location"], "/wabas");
+        let set_cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+        assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+        assert!(
+            !set_cookie.contains("Secure"),
+            "plain http on localhost: {set_cookie}"
+        );
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+        Staff {
+            http,
+            base: base.to_string(),
+            cookie,
+        }
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let origin = self.base.trim_end_matches('/').to_string();
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("origin", origin)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn create(portal: &support::SandboxPortal, email: &str, role: Role) {
+    portal
+        .portal
+        .database
+        .repo
+        .create_staff_user(&NewStaffUser {
+            email: email.into(),
+            display_name: email.into(),
+            password_hash: password::hash(&SecretString::from(PASSWORD.to_string())),
+            role,
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_roles_export_and_replay() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    create(&portal, "op@partner.test", Role::Operator).await;
+    create(&portal, "view@partner.test", Role::Viewer).await;
+    let operator = Staff::sign_in(&base, "op@partner.test").await;
+    let viewer = Staff::sign_in(&base, "view@partner.test").await;
+    assert_ne!(operator.cookie, viewer.cookie);
+
+    let (status, who) = operator.post("api/whoami", &[]).await;
+    assert_eq!(status, 200);
+    assert!(who.contains("\"role\":\"operator\""), "{who}");
+
+    // CSV: staff only, the whole filtered set, streamed in batches (2,500 rows > 2 batches).
+    mm_portal::seed::seed(portal.portal.database.dashboard.as_ref(), 2500, |_| {})
+        .await
+        .unwrap();
+    let anonymous = reqwest::get(format!("{base}wabas.csv")).await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let csv = viewer.get("wabas.csv").await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let body = csv.text().await.unwrap();
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(lines.len(), 2501, "header + every WABA");
+    assert!(lines[0].starts_with("waba_id,waba_name,business_name,phone,onboarding_status"));
+    let filtered = viewer
+        .get("wabas.csv?status=ONBOARDED")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(filtered.lines().count(), 1 + 750);
+    assert!(filtered.lines().skip(1).all(|l| l.contains(",ONBOARDED,")));
+
+    // A parked delivery: viewers see it but cannot replay it; operators can.
+    let repo = portal.portal.database.repo.clone();
+    let ids = repo
+        .insert_webhooks(
+            &[b"{\"object\":\"whatsapp_business_account\",\"entry\":"],
+            0,
+        )
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if !repo.parked_webhooks(10).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (status, parked) = viewer.post("api/parked_webhooks", &[]).await;
+    assert_eq!(status, 200);
+    assert!(parked.contains("not JSON"), "{parked}");
+    let id = ids[0].to_string();
+    let (status, refused) = viewer.post("api/replay_webhook", &[("id", &id)]).await;
+    assert_eq!(
+        (status, refused.contains("Forbidden")),
+        (403, true),
+        "{refused}"
+    );
+    let (status, replayed) = operator.post("api/replay_webhook", &[("id", &id)]).await;
+    assert_eq!(status, 200, "{replayed}");
+    assert!(replayed.contains("back in the processing queue"));
+    let audit = repo.list_audit(None, 50).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "webhook.replay" && e.actor == "op@partner.test"));
+    assert!(audit.iter().any(|e| e.action == "wabas.export_csv"));
+
+    // A forged cross-site post with the cookie is refused before it reaches the handler.
+    let forged = operator
+        .http
+        .post(format!("{base}api/replay_webhook"))
+        .header("cookie", &operator.cookie)
+        .header("origin", "https://evil.example")
+        .form(&[("id", id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+
+    // Signing out ends the session on the server: the old cookie is worthless.
+    let (status, _) = operator.post("auth/logout", &[]).await;
+    assert_eq!(status, 303);
+    let (status, who) = operator.post("api/whoami", &[]).await;
+    assert_eq!((status, who.as_str()), (200, "null"));
+    let (status, _) = operator.post("api/parked_webhooks", &[]).await;
+    assert_eq!(status, 401);
+    portal.portal.shutdown().await;
+}
