@@ -169,6 +169,20 @@ pub struct Settings {
     #[arg(long, env = "ES_VERSION", default_value = "v3", global = true)]
     pub es_version: String,
 
+    /// The partner's own business id (discovery of client WABAs, Intent API). Sandbox: the
+    /// simulator's partner.
+    #[arg(long, env = "META_PARTNER_BUSINESS_ID", global = true)]
+    pub meta_partner_business_id: Option<String>,
+
+    /// Intent API requests per second in bulk sends (all instances together).
+    #[arg(
+        long,
+        env = "INTENT_RATE_PER_SECOND",
+        default_value_t = 5.0,
+        global = true
+    )]
+    pub intent_rate_per_second: f64,
+
     /// Optional multi-partner solution id passed to Embedded Signup.
     #[arg(long, env = "ES_SOLUTION_ID", global = true)]
     pub es_solution_id: Option<String>,
@@ -178,6 +192,9 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct SignupSettings {
     pub partner_name: String,
+    /// The partner's business id, if configured (sandbox: the simulator's partner).
+    pub partner_business_id: Option<String>,
+    pub intent_rate_per_second: f64,
     /// Meta's `featureType`: empty for the default flow.
     pub feature_type: String,
     pub es_version: String,
@@ -219,9 +236,31 @@ fn signup_settings(settings: &Settings) -> Result<SignupSettings, Vec<String>> {
     if partner_name.is_empty() || partner_name.len() > 80 {
         problems.push("PARTNER_NAME must be 1 to 80 characters".to_string());
     }
+    let partner_business_id = settings
+        .meta_partner_business_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .or_else(|| {
+            (settings.mode == ModeArg::Sandbox)
+                .then(|| crate::sandbox::SANDBOX_PARTNER_BUSINESS_ID.to_string())
+        });
+    if partner_business_id
+        .as_deref()
+        .is_some_and(|s| !s.chars().all(|c| c.is_ascii_digit()))
+    {
+        problems.push("META_PARTNER_BUSINESS_ID must be the numeric business id".to_string());
+    }
+    let intent_rate_per_second = settings.intent_rate_per_second;
+    if !(0.01..=1000.0).contains(&intent_rate_per_second) {
+        problems.push("INTENT_RATE_PER_SECOND must be between 0.01 and 1000".to_string());
+    }
     if problems.is_empty() {
         Ok(SignupSettings {
             partner_name,
+            partner_business_id,
+            intent_rate_per_second,
             feature_type,
             es_version,
             solution_id,

@@ -1,12 +1,13 @@
 //! The partner dashboard's port ([`app::ports::DashboardPort`]): read models for the overview,
-//! the WABA list and detail, the audit log, and the one action so far (resume a pipeline).
+//! the WABA list and detail, the audit log, parked webhooks, and the staff actions (resume a
+//! pipeline, replay a webhook, discovery, Intent API requests).
 
 use std::sync::Arc;
 
 use app::error::AppError;
 use app::ports::{
-    AuditRow, DashboardPort, Funnel, Overview, ParkedDelivery, PhoneView, StaffIdentity, StepView,
-    TimelineView, WabaDetail, WabaFilter, WabaListRow, WabaPage,
+    AuditRow, DashboardPort, Funnel, IntentBatch, Operations, Overview, ParkedDelivery, PhoneView,
+    StaffIdentity, StepView, TimelineView, WabaDetail, WabaFilter, WabaListRow, WabaPage,
 };
 use async_trait::async_trait;
 
@@ -23,6 +24,9 @@ pub struct DashboardService {
     repo: Arc<dyn Repository>,
     signups: Arc<dyn SignupStore>,
     store: Arc<dyn DashboardStore>,
+    /// Intent API pacing for bulk sends.
+    pub intent_rate_per_second: f64,
+    pub partner_configured: bool,
 }
 
 impl DashboardService {
@@ -35,6 +39,8 @@ impl DashboardService {
             repo,
             signups,
             store,
+            intent_rate_per_second: 5.0,
+            partner_configured: false,
         }
     }
 }
@@ -59,6 +65,48 @@ fn list_row(row: WabaRow) -> WabaListRow {
         needs_attention: row.failed_steps > 0,
         phone: row.phone,
         updated_at: row.updated_at,
+    }
+}
+
+impl DashboardService {
+    async fn batch(&self, batch: &str) -> Result<IntentBatch, AppError> {
+        let counts = self.store.intent_counts(batch).await.map_err(internal)?;
+        let count = |state: &str| {
+            counts
+                .iter()
+                .find(|(s, _)| s == state)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        };
+        Ok(IntentBatch {
+            batch: batch.to_string(),
+            queued: count("queued"),
+            sent: count("sent"),
+            failed: count("failed"),
+            cancelled: count("cancelled"),
+        })
+    }
+
+    async fn audit_action(
+        &self,
+        staff: &StaffIdentity,
+        action: &str,
+        target: Option<(&str, &str)>,
+        detail: Option<String>,
+    ) -> Result<(), AppError> {
+        self.repo
+            .append_audit(&NewAuditEntry {
+                staff_id: Some(staff.id),
+                actor: staff.email.clone(),
+                action: action.into(),
+                target_kind: target.map(|t| t.0.to_string()),
+                target_id: target.map(|t| t.1.to_string()),
+                detail,
+                ip: None,
+            })
+            .await
+            .map_err(internal)?;
+        Ok(())
     }
 }
 
@@ -244,6 +292,122 @@ impl DashboardPort for DashboardService {
                 }
             })
             .collect())
+    }
+
+    async fn operations(&self) -> Result<Operations, AppError> {
+        let candidates = self
+            .store
+            .intent_candidates(100_000)
+            .await
+            .map_err(internal)?
+            .len() as i64;
+        let latest_batch = match self.store.intent_latest_batch().await.map_err(internal)? {
+            Some(batch) => Some(self.batch(&batch).await?),
+            None => None,
+        };
+        Ok(Operations {
+            candidates,
+            latest_batch,
+            rate_per_second: self.intent_rate_per_second,
+            partner_configured: self.partner_configured,
+        })
+    }
+
+    async fn discover(&self, staff: &StaffIdentity) -> Result<String, AppError> {
+        let queued = crate::mm::discovery::enqueue(self.repo.as_ref())
+            .await
+            .map_err(internal)?;
+        self.audit_action(staff, "discovery.start", None, None)
+            .await?;
+        Ok(if queued {
+            "Discovery started: every WABA shared with you is being read from Meta.".into()
+        } else {
+            "A discovery run is already under way.".into()
+        })
+    }
+
+    async fn invite(&self, staff: &StaffIdentity, waba_id: i64) -> Result<String, AppError> {
+        let waba = self
+            .signups
+            .waba_by_id(waba_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let business = self
+            .signups
+            .business_by_id(waba.business_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let batch = format!("single-{}", now_millis());
+        let queued = crate::mm::intent::queue(
+            self.repo.as_ref(),
+            self.store.as_ref(),
+            &batch,
+            &[(business.id, business.meta_business_id.clone())],
+            self.intent_rate_per_second,
+        )
+        .await
+        .map_err(internal)?;
+        if queued == 0 {
+            return Err(AppError::Invalid(
+                "This business already has an Intent API request queued or sent.".into(),
+            ));
+        }
+        self.audit_action(
+            staff,
+            "intent.send",
+            Some(("business", &business.meta_business_id)),
+            None,
+        )
+        .await?;
+        Ok(format!(
+            "Intent API request queued for {}: Meta will email its admins.",
+            business.name
+        ))
+    }
+
+    async fn invite_eligible(&self, staff: &StaffIdentity) -> Result<String, AppError> {
+        let candidates = self
+            .store
+            .intent_candidates(100_000)
+            .await
+            .map_err(internal)?;
+        if candidates.is_empty() {
+            return Err(AppError::Invalid(
+                "No eligible business is waiting for an Intent API request.".into(),
+            ));
+        }
+        let batch = format!("bulk-{}", now_millis());
+        let queued = crate::mm::intent::queue(
+            self.repo.as_ref(),
+            self.store.as_ref(),
+            &batch,
+            &candidates,
+            self.intent_rate_per_second,
+        )
+        .await
+        .map_err(internal)?;
+        self.audit_action(
+            staff,
+            "intent.bulk",
+            Some(("batch", &batch)),
+            Some(format!("{{\"queued\":{queued}}}")),
+        )
+        .await?;
+        Ok(format!(
+            "{queued} Intent API requests queued, sent at {} per second.",
+            self.intent_rate_per_second
+        ))
+    }
+
+    async fn cancel_batch(&self, staff: &StaffIdentity, batch: &str) -> Result<String, AppError> {
+        let cancelled = self.store.intent_cancel(batch).await.map_err(internal)?;
+        self.audit_action(staff, "intent.cancel", Some(("batch", batch)), None)
+            .await?;
+        Ok(format!(
+            "{cancelled} queued requests cancelled; sent ones stay sent."
+        ))
     }
 
     async fn replay(&self, staff: &StaffIdentity, id: i64) -> Result<String, AppError> {

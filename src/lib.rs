@@ -12,6 +12,7 @@ pub mod db;
 pub mod graph;
 pub mod http;
 pub mod jobs;
+pub mod mm;
 pub mod onboarding;
 pub mod portal;
 pub mod sandbox;

@@ -19,6 +19,10 @@ use crate::db::{self, redact_url, Database, DbError};
 use crate::graph::GraphClient;
 use crate::http::{self, AppState};
 use crate::jobs::{Worker, WorkerSettings};
+use crate::mm::bisuat::BisuatHandler;
+use crate::mm::discovery::DiscoveryHandler;
+use crate::mm::intent::IntentHandler;
+use crate::mm::partner::Partner;
 use crate::onboarding::pipeline::PipelineHandler;
 use crate::onboarding::signup::{LaunchSettings, SignupService};
 use crate::portal::PortalService;
@@ -149,11 +153,27 @@ impl RunningPortal {
             config.keys.clone(),
             launch_settings(&config),
         ));
-        let dashboard = Arc::new(DashboardService::new(
+        let partner = Arc::new(Partner::new(
+            graph.clone(),
+            config.signup.partner_business_id.clone(),
+            config.meta.system_user_token.clone(),
+            (config.mode == Mode::Sandbox).then(|| {
+                internal_url
+                    .join("sandbox/api/partner-token")
+                    .expect("valid URL")
+            }),
+            database.repo.clone(),
+            config.keys.clone(),
+        ));
+        let mut dashboard = DashboardService::new(
             database.repo.clone(),
             database.signups.clone(),
             database.dashboard.clone(),
-        ));
+        );
+        dashboard.intent_rate_per_second = config.signup.intent_rate_per_second;
+        dashboard.partner_configured = config.signup.partner_business_id.is_some()
+            && (config.mode == Mode::Sandbox || config.meta.system_user_token.is_some());
+        let dashboard = Arc::new(dashboard);
         tasks.spawn(
             crate::auth::store::DbSessionStore::new(database.dashboard.clone())
                 .delete_expired_every(std::time::Duration::from_secs(600), shutdown.child_token()),
@@ -182,14 +202,29 @@ impl RunningPortal {
             sessions,
         );
 
-        let worker = Worker::new(database.repo.clone(), WorkerSettings::default()).register(
-            Arc::new(PipelineHandler::new(
+        let worker = Worker::new(database.repo.clone(), WorkerSettings::default())
+            .register(Arc::new(PipelineHandler::new(
                 database.repo.clone(),
                 database.signups.clone(),
                 graph,
                 config.keys.clone(),
-            )),
-        );
+            )))
+            .register(Arc::new(DiscoveryHandler {
+                partner: partner.clone(),
+                repo: database.repo.clone(),
+            }))
+            .register(Arc::new(IntentHandler {
+                partner: partner.clone(),
+                repo: database.repo.clone(),
+                store: database.dashboard.clone(),
+                solution_id: config.signup.solution_id.clone(),
+            }))
+            .register(Arc::new(BisuatHandler {
+                partner,
+                repo: database.repo.clone(),
+                store: database.dashboard.clone(),
+                keys: config.keys.clone(),
+            }));
         tasks.spawn(worker.run(shutdown.child_token()));
         let processor = crate::webhooks::processor::Processor::new(database.repo.clone());
         tasks.spawn(processor.run(shutdown.child_token()));

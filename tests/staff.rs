@@ -3,88 +3,9 @@
 
 mod support;
 
-use mm_portal::auth::password;
-use mm_portal::db::{NewStaffUser, Role};
-use secrecy::SecretString;
+use mm_portal::db::Role;
 
-const PASSWORD: &str = "staff password for tests";
-
-struct Staff {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-}
-
-impl Staff {
-    async fn sign_in(base: &str, email: &str) -> Staff {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let response = http
-            .post(format!("{base}auth/login"))
-            .form(&[("email", email), ("password", PASSWORD), ("next", "/wabas")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 303);
-        assert_eq!(response.headers()["location"], "/wabas");
-        let set_cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .to_string();
-        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
-        assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
-        assert!(
-            !set_cookie.contains("Secure"),
-            "plain http on localhost: {set_cookie}"
-        );
-        let cookie = set_cookie.split(';').next().unwrap().to_string();
-        Staff {
-            http,
-            base: base.to_string(),
-            cookie,
-        }
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-        let origin = self.base.trim_end_matches('/').to_string();
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("origin", origin)
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.text().await.unwrap())
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-async fn create(portal: &support::SandboxPortal, email: &str, role: Role) {
-    portal
-        .portal
-        .database
-        .repo
-        .create_staff_user(&NewStaffUser {
-            email: email.into(),
-            display_name: email.into(),
-            password_hash: password::hash(&SecretString::from(PASSWORD.to_string())),
-            role,
-        })
-        .await
-        .unwrap();
-}
+use support::{create_staff as create, StaffClient as Staff};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_roles_export_and_replay() {

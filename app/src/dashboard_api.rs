@@ -116,3 +116,46 @@ pub async fn replay_webhook(id: i64) -> Result<String, AppError> {
     })
     .await
 }
+
+#[server(prefix = "/api", endpoint = "mm_operations")]
+pub async fn mm_operations() -> Result<crate::ports::Operations, AppError> {
+    guarded(StaffRole::Viewer, |_, port| async move {
+        port.operations().await
+    })
+    .await
+}
+
+/// Reads every WABA shared with the partner from Meta (operators and admins).
+#[server(prefix = "/api", endpoint = "start_discovery")]
+pub async fn start_discovery() -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.discover(&staff).await
+    })
+    .await
+}
+
+/// Intent API request for the business of one WABA (operators and admins).
+#[server(prefix = "/api", endpoint = "send_intent")]
+pub async fn send_intent(waba_id: i64) -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.invite(&staff, waba_id).await
+    })
+    .await
+}
+
+/// Intent API requests for every eligible business without one (operators and admins).
+#[server(prefix = "/api", endpoint = "send_intent_to_eligible")]
+pub async fn send_intent_to_eligible() -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.invite_eligible(&staff).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "cancel_intent_batch")]
+pub async fn cancel_intent_batch(batch: String) -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.cancel_batch(&staff, &batch).await
+    })
+    .await
+}

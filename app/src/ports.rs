@@ -293,6 +293,27 @@ pub struct ParkedDelivery {
     pub size: usize,
 }
 
+/// Progress of one bulk Intent API send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentBatch {
+    pub batch: String,
+    pub queued: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub cancelled: i64,
+}
+
+/// The MM operations page: discovery and the Intent API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Operations {
+    /// Businesses with an ELIGIBLE WABA and no live Intent API request.
+    pub candidates: i64,
+    pub latest_batch: Option<IntentBatch>,
+    pub rate_per_second: f64,
+    /// Whether the partner's business id and token are configured.
+    pub partner_configured: bool,
+}
+
 /// What partner staff see and do. Every method is called with the signed-in staff member;
 /// the server functions check the role before calling.
 #[cfg(feature = "ssr")]
@@ -309,6 +330,25 @@ pub trait DashboardPort: Send + Sync + 'static {
     ) -> Result<String, crate::error::AppError>;
     async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditRow>, crate::error::AppError>;
     async fn parked(&self) -> Result<Vec<ParkedDelivery>, crate::error::AppError>;
+    async fn operations(&self) -> Result<Operations, crate::error::AppError>;
+    /// Queues a discovery run.
+    async fn discover(&self, staff: &StaffIdentity) -> Result<String, crate::error::AppError>;
+    /// Intent API request for the business of one WABA.
+    async fn invite(
+        &self,
+        staff: &StaffIdentity,
+        waba_id: i64,
+    ) -> Result<String, crate::error::AppError>;
+    /// Intent API requests for every candidate business, paced.
+    async fn invite_eligible(
+        &self,
+        staff: &StaffIdentity,
+    ) -> Result<String, crate::error::AppError>;
+    async fn cancel_batch(
+        &self,
+        staff: &StaffIdentity,
+        batch: &str,
+    ) -> Result<String, crate::error::AppError>;
     /// Puts a parked delivery back in the processing queue.
     async fn replay(
         &self,

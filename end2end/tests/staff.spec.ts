@@ -11,6 +11,7 @@ async function signIn(page: Page, role: string, next = '/') {
   await page.locator('#password').fill(STAFF_PASSWORD);
   await page.getByTestId('sign-in').click();
   await expect(page.getByTestId('who')).toContainText(`E2E ${role}`);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
 // A business signs up through the simulator (no browser, no staff cookie): returns the WABA's
@@ -168,4 +169,23 @@ test('a cross-site post with a staff session is refused', async ({ page }) => {
     headers: { origin: new URL(page.url()).origin },
   });
   expect(same.status()).toBe(200);
+});
+
+test('an operator discovers WABAs and asks eligible businesses to onboard, with progress', async ({ page, request }) => {
+  for (const name of ['Eligible Eel Shop', 'Eligible Elk Outfitters']) {
+    const created = await request.post('/sandbox/api/signups', {
+      data: { business_name: name, phone_number: '+55 11 96666 0000', onboarding_status: 'ELIGIBLE', accept_mm_terms: false },
+    });
+    expect(created.status()).toBe(200);
+  }
+  await signIn(page, 'operator', '/operations');
+  await page.getByTestId('discover').click();
+  await expect(page.getByTestId('ops-result')).toContainText('Discovery started');
+  await expect(page.getByTestId('candidates')).not.toHaveText('0', { timeout: 20_000 });
+  await page.getByTestId('invite-eligible').click();
+  await expect(page.getByTestId('ops-result')).toContainText('Intent API requests queued');
+  await expect(page.getByTestId('batch-counts')).toContainText('0 queued', { timeout: 20_000 });
+  await expect(page.getByTestId('batch-counts')).not.toContainText(' 0 sent');
+  await expect(page.getByTestId('candidates')).toHaveText('0');
+  await page.screenshot({ path: 'test-results/operations.png', fullPage: true });
 });

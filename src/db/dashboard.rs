@@ -347,6 +347,138 @@ macro_rules! impl_dashboard_store {
                 Ok(())
             }
 
+            async fn intent_queue(
+                &self,
+                business_id: i64,
+                batch: &str,
+            ) -> $crate::db::DbResult<bool> {
+                let now = $crate::db::now_millis();
+                let done = sqlx::query(
+                    "INSERT INTO intent_requests (business_id, batch, state, created_at, updated_at)
+                     VALUES ($1, $2, 'queued', $3, $3)
+                     ON CONFLICT (business_id) DO UPDATE
+                        SET batch = excluded.batch, state = 'queued', error = NULL,
+                            updated_at = excluded.updated_at
+                        WHERE intent_requests.state IN ('failed', 'cancelled')",
+                )
+                .bind(business_id)
+                .bind(batch)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn intent_get(
+                &self,
+                business_id: i64,
+            ) -> $crate::db::DbResult<Option<$crate::db::IntentRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT business_id, batch, state, request_id, error, created_at, updated_at
+                     FROM intent_requests WHERE business_id = $1",
+                )
+                .bind(business_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn intent_finish(
+                &self,
+                business_id: i64,
+                state: &str,
+                request_id: Option<&str>,
+                error: Option<&str>,
+            ) -> $crate::db::DbResult<()> {
+                sqlx::query(
+                    "UPDATE intent_requests SET state = $2,
+                        request_id = COALESCE($3, request_id), error = $4, updated_at = $5
+                     WHERE business_id = $1",
+                )
+                .bind(business_id)
+                .bind(state)
+                .bind(request_id)
+                .bind(error)
+                .bind($crate::db::now_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn intent_cancel(&self, batch: &str) -> $crate::db::DbResult<u64> {
+                let done = sqlx::query(
+                    "UPDATE intent_requests SET state = 'cancelled', updated_at = $2
+                     WHERE batch = $1 AND state = 'queued'",
+                )
+                .bind(batch)
+                .bind($crate::db::now_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn intent_counts(
+                &self,
+                batch: &str,
+            ) -> $crate::db::DbResult<Vec<(String, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT state, COUNT(*) FROM intent_requests WHERE batch = $1
+                     GROUP BY state ORDER BY state",
+                )
+                .bind(batch)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn intent_candidates(
+                &self,
+                limit: i64,
+            ) -> $crate::db::DbResult<Vec<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    "SELECT b.id, b.meta_business_id FROM businesses b
+                     WHERE EXISTS (SELECT 1 FROM wabas w WHERE w.business_id = b.id
+                                   AND w.onboarding_status = 'ELIGIBLE')
+                       AND NOT EXISTS (SELECT 1 FROM intent_requests i WHERE i.business_id = b.id
+                                       AND i.state IN ('queued', 'sent'))
+                     ORDER BY b.id LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn business_of_waba(
+                &self,
+                meta_waba_id: &str,
+            ) -> $crate::db::DbResult<Option<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    "SELECT b.id, b.meta_business_id FROM wabas w
+                     JOIN businesses b ON b.id = w.business_id WHERE w.meta_waba_id = $1",
+                )
+                .bind(meta_waba_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn intent_latest_batch(&self) -> $crate::db::DbResult<Option<String>> {
+                Ok(sqlx::query_scalar(
+                    "SELECT batch FROM intent_requests ORDER BY updated_at DESC LIMIT 1",
+                )
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn wabas_of_business(
+                &self,
+                business_id: i64,
+            ) -> $crate::db::DbResult<Vec<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, meta_waba_id FROM wabas WHERE business_id = $1 ORDER BY id",
+                )
+                .bind(business_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn explain_search(
                 &self,
                 search: &$crate::db::WabaSearch,

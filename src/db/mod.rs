@@ -244,6 +244,31 @@ pub trait DashboardStore: Send + Sync + 'static {
     /// The query plan of the default WABA list query with `search`'s filters, one line per
     /// step (to show which indexes are used).
     async fn explain_search(&self, search: &WabaSearch) -> DbResult<Vec<String>>;
+
+    // Intent API requests.
+    /// Queues a request for `business_id` in `batch` unless one is queued or sent already
+    /// (never two requests for one business); returns whether it was queued now.
+    async fn intent_queue(&self, business_id: i64, batch: &str) -> DbResult<bool>;
+    async fn intent_get(&self, business_id: i64) -> DbResult<Option<IntentRow>>;
+    async fn intent_finish(
+        &self,
+        business_id: i64,
+        state: &str,
+        request_id: Option<&str>,
+        error: Option<&str>,
+    ) -> DbResult<()>;
+    /// Cancels the still-queued requests of a batch; returns how many.
+    async fn intent_cancel(&self, batch: &str) -> DbResult<u64>;
+    /// `(state, count)` of a batch.
+    async fn intent_counts(&self, batch: &str) -> DbResult<Vec<(String, i64)>>;
+    /// Businesses with an `ELIGIBLE` WABA and no queued or sent request: `(id, Meta id)`.
+    async fn intent_candidates(&self, limit: i64) -> DbResult<Vec<(i64, String)>>;
+    /// The business of a WABA, by the WABA's Meta id: `(business id, Meta business id)`.
+    async fn business_of_waba(&self, meta_waba_id: &str) -> DbResult<Option<(i64, String)>>;
+    /// The batch of the most recently queued request.
+    async fn intent_latest_batch(&self) -> DbResult<Option<String>>;
+    /// WABAs of a business: `(id, Meta id)`.
+    async fn wabas_of_business(&self, business_id: i64) -> DbResult<Vec<(i64, String)>>;
 }
 
 /// A connected, migrated database.

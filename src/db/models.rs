@@ -555,3 +555,16 @@ pub struct SeedWaba {
     pub failed_step: bool,
     pub created_at: Millis,
 }
+
+/// One Intent API request (`onboard_partners_to_mm_lite`) for an end business.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct IntentRow {
+    pub business_id: i64,
+    pub batch: String,
+    /// `queued`, `sent`, `failed`, `cancelled`.
+    pub state: String,
+    pub request_id: Option<String>,
+    pub error: Option<String>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}

@@ -160,6 +160,38 @@ struct Page<T> {
     data: Vec<T>,
 }
 
+/// One page of a cursor-paged Graph edge.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CursorPage<T> {
+    pub data: Vec<T>,
+    #[serde(default)]
+    pub paging: Option<Paging>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Paging {
+    #[serde(default)]
+    pub cursors: Option<Cursors>,
+    /// Present only when there is a next page.
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Cursors {
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+impl<T> CursorPage<T> {
+    /// The `after` cursor when Graph says there is another page.
+    pub fn next_cursor(&self) -> Option<String> {
+        let paging = self.paging.as_ref()?;
+        paging.next.as_ref()?;
+        paging.cursors.as_ref()?.after.clone()
+    }
+}
+
 impl GraphClient {
     pub fn new(
         base: Url,
@@ -274,6 +306,76 @@ impl GraphClient {
             .post(token, &format!("{phone_id}/register"), body)
             .await?;
         expect_success(&answer)
+    }
+
+    /// `GET /{PARTNER_BUSINESS}/client_whatsapp_business_accounts`: one page of the WABAs
+    /// customers shared with the partner, with their MM onboarding status (seed 001).
+    pub async fn client_wabas(
+        &self,
+        token: &SecretString,
+        partner_business_id: &str,
+        after: Option<&str>,
+    ) -> GraphResult<CursorPage<WabaInfo>> {
+        let fields =
+            "id,name,currency,country,marketing_messages_onboarding_status,owner_business_info";
+        let mut params = vec![("fields", fields), ("limit", "100")];
+        if let Some(after) = after {
+            params.push(("after", after));
+        }
+        self.get(
+            token,
+            &format!("{partner_business_id}/client_whatsapp_business_accounts"),
+            &params,
+        )
+        .await
+    }
+
+    /// `POST /{END_BUSINESS}/onboard_partners_to_mm_lite` (the Intent API, seed 004): asks the
+    /// business to onboard; Meta answers the pending request's id (the same one again while it
+    /// is pending).
+    pub async fn onboard_to_mm(
+        &self,
+        token: &SecretString,
+        business_id: &str,
+        solution_id: Option<&str>,
+    ) -> GraphResult<String> {
+        #[derive(Deserialize)]
+        struct Answer {
+            request_id: String,
+        }
+        let body = match solution_id {
+            Some(id) => json!({ "solution_id": id }),
+            None => json!({}),
+        };
+        let answer: Answer = self
+            .post(
+                token,
+                &format!("{business_id}/onboard_partners_to_mm_lite"),
+                body,
+            )
+            .await?;
+        Ok(answer.request_id)
+    }
+
+    /// `POST /{CLIENT_BUSINESS}/system_user_access_tokens?fetch_only=true`: the business
+    /// integration system user token after an Intent API onboarding (seed 000).
+    pub async fn fetch_bisuat(
+        &self,
+        token: &SecretString,
+        business_id: &str,
+    ) -> GraphResult<SecretString> {
+        #[derive(Deserialize)]
+        struct Answer {
+            access_token: String,
+        }
+        let answer: Answer = self
+            .post(
+                token,
+                &format!("{business_id}/system_user_access_tokens?fetch_only=true"),
+                json!({}),
+            )
+            .await?;
+        Ok(SecretString::from(answer.access_token))
     }
 
     async fn get<T: DeserializeOwned>(

@@ -65,9 +65,19 @@ impl Processor {
             };
             let mut failure = None;
             for change in &changes {
-                if let Err(error) = self.repo.apply_change(change).await {
-                    failure = Some(error);
-                    break;
+                match self.repo.apply_change(change).await {
+                    Ok(applied) => {
+                        if applied && change.effect == crate::db::ChangeEffect::TermsSigned {
+                            if let Some(waba) = &change.meta_waba_id {
+                                // Intent API onboardings need the business's new token now.
+                                let _ = crate::mm::bisuat::enqueue(self.repo.as_ref(), waba).await;
+                            }
+                        }
+                    }
+                    Err(error) => {
+                        failure = Some(error);
+                        break;
+                    }
                 }
             }
             match failure {

@@ -92,8 +92,13 @@ pub struct SandboxPortal {
 }
 
 pub async fn sandbox_portal() -> SandboxPortal {
+    sandbox_portal_with(&[]).await
+}
+
+/// A sandbox portal with extra command-line settings.
+pub async fn sandbox_portal_with(extra: &[&str]) -> SandboxPortal {
     let dir = tempfile::tempdir().unwrap();
-    let config = sandbox_config(dir.path(), &[]);
+    let config = sandbox_config(dir.path(), extra);
     let app_id = config.meta.app_id.clone();
     let app_secret = config.meta.app_secret.clone();
     let verify_token = config.meta.webhook_verify_token.clone();
@@ -130,4 +135,91 @@ pub fn spawn_binary(data_dir: &Path, log: &str, stderr: Stdio) -> (Child, String
     );
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
     (child, url, line)
+}
+
+pub const STAFF_PASSWORD: &str = "staff password for tests";
+
+/// A signed-in staff member's HTTP client (cookie and same-site `Origin` on every post).
+pub struct StaffClient {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub cookie: String,
+}
+
+impl StaffClient {
+    pub async fn sign_in(base: &str, email: &str) -> StaffClient {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let response = http
+            .post(format!("{base}auth/login"))
+            .form(&[
+                ("email", email),
+                ("password", STAFF_PASSWORD),
+                ("next", "/wabas"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        assert_eq!(response.headers()["location"], "/wabas");
+        let set_cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
+        assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+        assert!(
+            !set_cookie.contains("Secure"),
+            "plain http on localhost: {set_cookie}"
+        );
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+        StaffClient {
+            http,
+            base: base.to_string(),
+            cookie,
+        }
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let origin = self.base.trim_end_matches('/').to_string();
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("origin", origin)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// A staff account with [`STAFF_PASSWORD`].
+pub async fn create_staff(portal: &SandboxPortal, email: &str, role: mm_portal::db::Role) {
+    portal
+        .portal
+        .database
+        .repo
+        .create_staff_user(&mm_portal::db::NewStaffUser {
+            email: email.into(),
+            display_name: email.into(),
+            password_hash: mm_portal::auth::password::hash(&SecretString::from(
+                STAFF_PASSWORD.to_string(),
+            )),
+            role,
+        })
+        .await
+        .unwrap();
 }

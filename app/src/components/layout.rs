@@ -42,6 +42,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 let admin = staff.role == StaffRole::Admin;
                                 view! {
                                     <A href="/wabas">"WABAs"</A>
+                                    <A href="/operations">"MM operations"</A>
                                     <A href="/inbox">"Webhooks"</A>
                                     {admin.then(|| view! { <A href="/audit">"Audit log"</A> })}
                                     <span class="who" data-testid="who" title=staff.email.clone()>

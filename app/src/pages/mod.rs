@@ -3,6 +3,7 @@ pub mod home;
 pub mod inbox;
 pub mod login;
 pub mod not_found;
+pub mod operations;
 pub mod overview;
 pub mod signin_required;
 pub mod signup;

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::live::{format_time, use_ticker, StatusBadge};
-use crate::dashboard_api::{dashboard_waba, whoami, ResumeOnboarding};
+use crate::dashboard_api::{dashboard_waba, whoami, ResumeOnboarding, SendIntent};
 use crate::pages::signin_required::Refused;
 use crate::ports::{StaffRole, WabaDetail};
 
@@ -22,6 +22,7 @@ pub fn WabaPage() -> impl IntoView {
     };
     let tick = use_ticker(2000);
     let resume = ServerAction::<ResumeOnboarding>::new();
+    let intent = ServerAction::<SendIntent>::new();
     let detail = Resource::new(
         move || (id(), tick.get(), resume.version().get()),
         |(id, _, _)| dashboard_waba(id),
@@ -39,7 +40,7 @@ pub fn WabaPage() -> impl IntoView {
             {move || {
                 detail.get().map(|result| match result {
                     Err(e) => view! { <Refused error=e /> }.into_any(),
-                    Ok(detail) => view! { <Detail detail can_operate=can_operate() resume /> }.into_any(),
+                    Ok(detail) => view! { <Detail detail can_operate=can_operate() resume intent /> }.into_any(),
                 })
             }}
         </Transition>
@@ -51,7 +52,9 @@ fn Detail(
     detail: WabaDetail,
     can_operate: bool,
     resume: ServerAction<ResumeOnboarding>,
+    intent: ServerAction<SendIntent>,
 ) -> impl IntoView {
+    let invitable = row_status_is(&detail.row.onboarding_status, "ELIGIBLE");
     let row = detail.row.clone();
     let id = row.id;
     let failed = detail.steps.iter().any(|s| s.state == "failed");
@@ -74,6 +77,20 @@ fn Detail(
                     <dt>"MM terms"</dt><dd>{if row.terms_signed { "signed" } else { "not signed yet" }}</dd>
                     <dt>"Connection"</dt><dd>{detail.connection_state.clone().unwrap_or_else(|| "connected".into())}</dd>
                     <dt>"Health"</dt><dd>{row.account_health.clone().unwrap_or_else(|| "no report".into())}</dd>
+                    <dt>"Intent API"</dt>
+                    <dd>
+                        {(invitable && can_operate).then(|| view! {
+                            <button class="button secondary" data-testid="send-intent"
+                                on:click=move |_| { intent.dispatch(SendIntent { waba_id: id }); }>
+                                "Ask the business to onboard"
+                            </button>
+                        })}
+                        {move || intent.value().get().map(|r| match r {
+                            Ok(text) => view! { <span class="small" data-testid="intent-result">{text}</span> }.into_any(),
+                            Err(e) => view! { <span class="small error" data-testid="intent-result">{e.to_string()}</span> }.into_any(),
+                        })}
+                        {(!invitable).then(|| view! { <span class="muted small">"only for ELIGIBLE accounts"</span> })}
+                    </dd>
                     <dt>"Status page"</dt>
                     <dd>{detail.status_page.clone().map(|href| view! { <a href=href.clone()>"open the business's status page"</a> })}</dd>
                 </dl>
@@ -144,4 +161,8 @@ fn Detail(
             </ul>
         </section>
     }
+}
+
+fn row_status_is(status: &Option<String>, wanted: &str) -> bool {
+    status.as_deref() == Some(wanted)
 }

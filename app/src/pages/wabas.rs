@@ -32,6 +32,9 @@ pub fn WabasPage() -> impl IntoView {
             before: q.get("before").and_then(|b| b.parse().ok()),
         }
     };
+    // The form is a plain GET form (it works before hydration); its fields start from the
+    // address and are never re-set by hydration, so typing early is not lost.
+    let initial = filter();
     let tick = use_ticker(3000);
     let page = Resource::new(move || (filter(), tick.get()), |(f, _)| dashboard_wabas(f));
     view! {
@@ -46,20 +49,20 @@ pub fn WabasPage() -> impl IntoView {
                 placeholder="Business, WABA name or id, phone"
                 aria-label="Search"
                 data-testid="search"
-                prop:value=move || filter().text.unwrap_or_default()
+                value=initial.text.clone().unwrap_or_default()
             />
             <select name="status" aria-label="Onboarding status" data-testid="status-filter">
                 <option value="">"Any status"</option>
                 {STATUSES
                     .iter()
                     .map(|s| {
-                        let selected = move || filter().status.as_deref() == Some(*s);
+                        let selected = initial.status.as_deref() == Some(*s);
                         view! { <option value=*s selected=selected>{s.replace('_', " ").to_lowercase()}</option> }
                     })
                     .collect_view()}
             </select>
             <label class="check-inline">
-                <input type="checkbox" name="attention" value="1" prop:checked=move || filter().needs_attention />
+                <input type="checkbox" name="attention" value="1" checked=initial.needs_attention />
                 " Needs attention"
             </label>
             <button class="button" type="submit" data-testid="apply-filters">"Apply"</button>
