@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::db::{self, WabaSearch};
+use crate::db::WabaSearch;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DashboardBenchArgs {
@@ -30,13 +30,7 @@ fn ms(d: Duration) -> f64 {
 
 pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
     let temp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
-    let database = db::connect(&url)
-        .await
-        .map_err(|e| format!("cannot open {}: {e}", db::redact_url(&url)))?;
+    let database = super::open_database(args.database_url.as_deref(), &temp).await?;
     let backend = database.repo.backend().as_str();
     println!(
         "dashboard list on {backend}: seeding {} customers…",

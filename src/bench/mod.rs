@@ -23,3 +23,16 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
         BenchCommand::Dashboard(args) => dashboard::run(args).await,
     }
 }
+
+/// The benchmark's database: `url`, or a fresh SQLite file in `temp`.
+pub async fn open_database(
+    url: Option<&str>,
+    temp: &tempfile::TempDir,
+) -> Result<crate::db::Database, String> {
+    let url = url
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
+    crate::db::connect(&url)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", crate::db::redact_url(&url)))
+}

@@ -34,13 +34,7 @@ const SECRET: &str = "bench-app-secret-0123456789abcdef";
 
 pub async fn run(args: WebhookBenchArgs) -> Result<(), String> {
     let temp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-    let url = args
-        .database_url
-        .clone()
-        .unwrap_or_else(|| format!("sqlite://{}", temp.path().join("bench.db").display()));
-    let database = db::connect(&url)
-        .await
-        .map_err(|e| format!("cannot open {}: {e}", db::redact_url(&url)))?;
+    let database = super::open_database(args.database_url.as_deref(), &temp).await?;
     let backend = database.repo.backend().as_str();
     let requests = Arc::new(sample_deliveries(2_000));
     let duration = Duration::from_secs(args.seconds);

@@ -33,6 +33,7 @@ use super::model::{
     self, Bisuat, Business, GranularScope, MmOnboardingRequest, MmOnboardingSettings, Token, Waba,
 };
 use super::tester::{graph_id, ONBOARDING_STATUSES};
+use super::waba_ops::post_params;
 use super::{faults, waba_ops, SandboxState, SANDBOX_PARTNER_BUSINESS_ID};
 use crate::db::{now_millis, DbError};
 
@@ -66,24 +67,6 @@ fn has_scope_on(token: &Token, scope: &str, object_id: &str) -> bool {
         .granular_scopes
         .iter()
         .any(|s| s.scope == scope && s.target_ids.iter().any(|t| t == object_id))
-}
-
-/// Graph takes POST parameters from the query string, a form body or a JSON body (the same
-/// rule as `waba_ops`).
-fn post_params(query: &HashMap<String, String>, body: &Bytes) -> HashMap<String, String> {
-    let mut params = query.clone();
-    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
-        for (key, value) in map {
-            let text = match value {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            params.insert(key, text);
-        }
-    } else if let Ok(form) = serde_urlencoded::from_bytes::<HashMap<String, String>>(body) {
-        params.extend(form);
-    }
-    params
 }
 
 fn random_text(length: usize) -> String {

@@ -27,7 +27,10 @@ const REGISTRATIONS_PER_WINDOW: usize = 10;
 const REGISTRATION_WINDOW_MS: i64 = 72 * 3600 * 1000;
 
 /// Graph takes POST parameters from the query string, a form body or a JSON body.
-fn post_params(query: &HashMap<String, String>, body: &Bytes) -> HashMap<String, String> {
+pub(super) fn post_params(
+    query: &HashMap<String, String>,
+    body: &Bytes,
+) -> HashMap<String, String> {
     let mut params = query.clone();
     if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
         for (key, value) in map {
