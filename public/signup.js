@@ -127,8 +127,20 @@
     }
   });
 
+  // Prefill (Meta's `extras.setup`) from the link the partner sent, e.g.
+  // /signup?business_name=Acme&business_email=admin@acme.example&business_website=https://acme.example
+  function prefill() {
+    var query = new URLSearchParams(location.search);
+    var business = {};
+    [["business_name", "name"], ["business_email", "email"], ["business_website", "website"]].forEach(function (pair) {
+      var value = (query.get(pair[0]) || "").trim();
+      if (value) business[pair[1]] = value.slice(0, 200);
+    });
+    return Object.keys(business).length ? { business: business } : {};
+  }
+
   function extras() {
-    var value = { setup: {}, sessionInfoVersion: "3", version: config.es_version || "v3" };
+    var value = { setup: prefill(), sessionInfoVersion: "3", version: config.es_version || "v3" };
     if (config.feature_type) value.featureType = config.feature_type;
     if (config.es_version !== "v4") value.features = [{ name: "marketing_messages_lite" }];
     if (config.solution_id) value.setup.solutionID = config.solution_id;

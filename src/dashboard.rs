@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::ports::{
-    AuditRow, DashboardPort, Funnel, IntentBatch, Operations, Overview, ParkedDelivery, PhoneView,
-    StaffIdentity, StepView, TimelineView, WabaDetail, WabaFilter, WabaListRow, WabaPage,
+    AuditRow, DashboardPort, EsSettings, Funnel, IntentBatch, Operations, Overview, ParkedDelivery,
+    PhoneView, StaffIdentity, StepView, TimelineView, WabaDetail, WabaFilter, WabaListRow,
+    WabaPage,
 };
 use async_trait::async_trait;
 
@@ -27,6 +28,8 @@ pub struct DashboardService {
     /// Intent API pacing for bulk sends.
     pub intent_rate_per_second: f64,
     pub partner_configured: bool,
+    /// The environment's Embedded Signup settings, shown until an admin saves others.
+    pub es_defaults: EsSettings,
 }
 
 impl DashboardService {
@@ -41,6 +44,13 @@ impl DashboardService {
             store,
             intent_rate_per_second: 5.0,
             partner_configured: false,
+            es_defaults: EsSettings {
+                partner_name: String::new(),
+                config_id: String::new(),
+                feature_type: String::new(),
+                es_version: "v3".into(),
+                solution_id: None,
+            },
         }
     }
 }
@@ -311,6 +321,40 @@ impl DashboardPort for DashboardService {
             rate_per_second: self.intent_rate_per_second,
             partner_configured: self.partner_configured,
         })
+    }
+
+    async fn es_settings(&self) -> Result<EsSettings, AppError> {
+        Ok(crate::onboarding::settings::effective(self.store.as_ref(), &self.es_defaults).await)
+    }
+
+    async fn save_es_settings(
+        &self,
+        staff: &StaffIdentity,
+        settings: EsSettings,
+    ) -> Result<String, AppError> {
+        let settings = EsSettings {
+            partner_name: settings.partner_name.trim().to_string(),
+            config_id: settings.config_id.trim().to_string(),
+            feature_type: settings.feature_type.trim().to_string(),
+            es_version: settings.es_version.trim().to_string(),
+            solution_id: settings
+                .solution_id
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        };
+        let problems = crate::onboarding::settings::problems(&settings);
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems.join(" ")));
+        }
+        let json =
+            serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
+        self.store
+            .setting_put(crate::onboarding::settings::KEY, &json, &staff.email)
+            .await
+            .map_err(internal)?;
+        self.audit_action(staff, "settings.embedded_signup", None, Some(json))
+            .await?;
+        Ok("Saved. The signup page uses these settings from now on.".into())
     }
 
     async fn discover(&self, staff: &StaffIdentity) -> Result<String, AppError> {

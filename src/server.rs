@@ -148,6 +148,7 @@ impl RunningPortal {
         );
         let signups = Arc::new(SignupService::new(
             database.signups.clone(),
+            database.dashboard.clone(),
             database.repo.clone(),
             graph.clone(),
             config.keys.clone(),
@@ -171,6 +172,7 @@ impl RunningPortal {
             database.dashboard.clone(),
         );
         dashboard.intent_rate_per_second = config.signup.intent_rate_per_second;
+        dashboard.es_defaults = signups.default_settings();
         dashboard.partner_configured = config.signup.partner_business_id.is_some()
             && (config.mode == Mode::Sandbox || config.meta.system_user_token.is_some());
         let dashboard = Arc::new(dashboard);

@@ -48,7 +48,7 @@ fn signup_port() -> Result<std::sync::Arc<dyn crate::ports::SignupPort>, AppErro
 /// The public settings the signup page launches Embedded Signup with.
 #[server(prefix = "/api", endpoint = "signup_config")]
 pub async fn signup_config() -> Result<crate::ports::SignupConfig, AppError> {
-    Ok(signup_port()?.config())
+    Ok(signup_port()?.config().await)
 }
 
 /// A new signup session for this visit; returns its nonce. Called by `public/signup.js`.

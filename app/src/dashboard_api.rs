@@ -159,3 +159,33 @@ pub async fn cancel_intent_batch(batch: String) -> Result<String, AppError> {
     })
     .await
 }
+
+#[server(prefix = "/api", endpoint = "es_settings")]
+pub async fn es_settings() -> Result<crate::ports::EsSettings, AppError> {
+    guarded(StaffRole::Admin, |_, port| async move {
+        port.es_settings().await
+    })
+    .await
+}
+
+/// Saves the Embedded Signup settings (admins).
+#[server(prefix = "/api", endpoint = "save_es_settings")]
+pub async fn save_es_settings(
+    partner_name: String,
+    config_id: String,
+    feature_type: String,
+    es_version: String,
+    solution_id: String,
+) -> Result<String, AppError> {
+    let settings = crate::ports::EsSettings {
+        partner_name,
+        config_id,
+        feature_type,
+        es_version,
+        solution_id: Some(solution_id),
+    };
+    guarded(StaffRole::Admin, |staff, port| async move {
+        port.save_es_settings(&staff, settings).await
+    })
+    .await
+}

@@ -69,6 +69,17 @@ pub struct SignupConfig {
     pub sandbox: bool,
 }
 
+/// The Embedded Signup settings staff can change (admins, on `/settings`). Empty
+/// `feature_type` is Meta's default flow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EsSettings {
+    pub partner_name: String,
+    pub config_id: String,
+    pub feature_type: String,
+    pub es_version: String,
+    pub solution_id: Option<String>,
+}
+
 /// The state of one line of the status checklist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -122,7 +133,7 @@ pub struct SignupStatusView {
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait SignupPort: Send + Sync + 'static {
-    fn config(&self) -> SignupConfig;
+    async fn config(&self) -> SignupConfig;
     /// A new signup session; returns its nonce.
     async fn start(&self, campaign: Option<String>) -> Result<String, crate::error::AppError>;
     async fn launched(&self, nonce: &str) -> Result<(), crate::error::AppError>;
@@ -331,6 +342,12 @@ pub trait DashboardPort: Send + Sync + 'static {
     async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditRow>, crate::error::AppError>;
     async fn parked(&self) -> Result<Vec<ParkedDelivery>, crate::error::AppError>;
     async fn operations(&self) -> Result<Operations, crate::error::AppError>;
+    async fn es_settings(&self) -> Result<EsSettings, crate::error::AppError>;
+    async fn save_es_settings(
+        &self,
+        staff: &StaffIdentity,
+        settings: EsSettings,
+    ) -> Result<String, crate::error::AppError>;
     /// Queues a discovery run.
     async fn discover(&self, staff: &StaffIdentity) -> Result<String, crate::error::AppError>;
     /// Intent API request for the business of one WABA.

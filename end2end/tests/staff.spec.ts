@@ -189,3 +189,37 @@ test('an operator discovers WABAs and asks eligible businesses to onboard, with 
   await expect(page.getByTestId('candidates')).toHaveText('0');
   await page.screenshot({ path: 'test-results/operations.png', fullPage: true });
 });
+
+test('an admin changes the Embedded Signup settings and the signup page follows', async ({ page, browser }) => {
+  await signIn(page, 'admin', '/settings');
+  await page.locator('#partner_name').fill('Acme Messaging Partners');
+  await page.getByTestId('feature-type').selectOption('whatsapp_business_app_onboarding');
+  await page.getByTestId('save-settings').click();
+  await expect(page.getByTestId('settings-result')).toContainText('Saved');
+  await page.screenshot({ path: 'test-results/settings.png', fullPage: true });
+  // Bad input is refused with the reason, and nothing changes.
+  await page.locator('#config_id').fill('not-a-number');
+  await page.getByTestId('save-settings').click();
+  await expect(page.getByTestId('settings-result')).toContainText('configuration id');
+
+  const visitor = await browser.newPage({ baseURL: page.url() });
+  await visitor.goto('/signup?business_name=Prefilled%20Pastries');
+  await expect(visitor.getByTestId('connect')).toBeEnabled();
+  await expect(visitor.locator('.signup')).toContainText('Acme Messaging Partners');
+  const [popup] = await Promise.all([visitor.waitForEvent('popup'), visitor.getByTestId('connect').click()]);
+  await expect(popup.locator('#wizard')).toBeVisible();
+  await expect(popup.locator('#request-info')).toContainText('featureType whatsapp_business_app_onboarding');
+  await expect(popup.locator('#coexistence')).toBeChecked();
+  await expect(popup.locator('#business')).toHaveValue('Prefilled Pastries');
+  await popup.close();
+  await visitor.close();
+
+  // Back to the defaults for the tests that follow.
+  await page.goto('/settings');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.locator('#partner_name').fill('Sandbox Partner');
+  await page.locator('#config_id').fill('200000000000002');
+  await page.getByTestId('feature-type').selectOption('');
+  await page.getByTestId('save-settings').click();
+  await expect(page.getByTestId('settings-result')).toContainText('Saved');
+});

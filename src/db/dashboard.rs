@@ -459,6 +459,34 @@ macro_rules! impl_dashboard_store {
                 .await?)
             }
 
+            async fn setting_get(&self, key: &str) -> $crate::db::DbResult<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT value FROM portal_settings WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn setting_put(
+                &self,
+                key: &str,
+                value: &str,
+                updated_by: &str,
+            ) -> $crate::db::DbResult<()> {
+                sqlx::query(
+                    "INSERT INTO portal_settings (key, value, updated_by, updated_at)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+                        updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(key)
+                .bind(value)
+                .bind(updated_by)
+                .bind($crate::db::now_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
             async fn intent_latest_batch(&self) -> $crate::db::DbResult<Option<String>> {
                 Ok(sqlx::query_scalar(
                     "SELECT batch FROM intent_requests ORDER BY updated_at DESC LIMIT 1",

@@ -265,6 +265,10 @@ pub trait DashboardStore: Send + Sync + 'static {
     async fn intent_candidates(&self, limit: i64) -> DbResult<Vec<(i64, String)>>;
     /// The business of a WABA, by the WABA's Meta id: `(business id, Meta business id)`.
     async fn business_of_waba(&self, meta_waba_id: &str) -> DbResult<Option<(i64, String)>>;
+    /// A run-time setting (JSON text), if staff saved one.
+    async fn setting_get(&self, key: &str) -> DbResult<Option<String>>;
+    async fn setting_put(&self, key: &str, value: &str, updated_by: &str) -> DbResult<()>;
+
     /// The batch of the most recently queued request.
     async fn intent_latest_batch(&self) -> DbResult<Option<String>>;
     /// WABAs of a business: `(id, Meta id)`.

@@ -8,6 +8,7 @@
 
 pub mod pipeline;
 pub mod port;
+pub mod settings;
 pub mod signup;
 pub mod status;
 

@@ -24,8 +24,8 @@ fn internal(error: crate::db::DbError) -> AppError {
 
 #[async_trait]
 impl SignupPort for SignupService {
-    fn config(&self) -> SignupConfig {
-        let launch = &self.launch;
+    async fn config(&self) -> SignupConfig {
+        let launch = &self.current_launch().await;
         SignupConfig {
             partner_name: launch.partner_name.clone(),
             app_id: launch.app_id.clone(),

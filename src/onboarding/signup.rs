@@ -75,6 +75,8 @@ pub struct LaunchSettings {
 
 pub struct SignupService {
     signups: Arc<dyn SignupStore>,
+    /// Where admins' run-time settings live (see `super::settings`).
+    settings: Arc<dyn crate::db::DashboardStore>,
     repo: Arc<dyn Repository>,
     graph: GraphClient,
     keys: Arc<KeyRing>,
@@ -128,6 +130,7 @@ fn text(data: &Value, key: &str) -> Option<String> {
 impl SignupService {
     pub fn new(
         signups: Arc<dyn SignupStore>,
+        settings: Arc<dyn crate::db::DashboardStore>,
         repo: Arc<dyn Repository>,
         graph: GraphClient,
         keys: Arc<KeyRing>,
@@ -135,10 +138,36 @@ impl SignupService {
     ) -> Self {
         Self {
             signups,
+            settings,
             repo,
             graph,
             keys,
             launch,
+        }
+    }
+
+    /// The environment's Embedded Signup settings (what admins' saved settings override).
+    pub fn default_settings(&self) -> app::ports::EsSettings {
+        app::ports::EsSettings {
+            partner_name: self.launch.partner_name.clone(),
+            config_id: self.launch.config_id.clone(),
+            feature_type: self.launch.feature_type.clone(),
+            es_version: self.launch.es_version.clone(),
+            solution_id: self.launch.solution_id.clone(),
+        }
+    }
+
+    /// The launch settings in force now: saved settings over the environment's.
+    pub async fn current_launch(&self) -> LaunchSettings {
+        let saved =
+            super::settings::effective(self.settings.as_ref(), &self.default_settings()).await;
+        LaunchSettings {
+            partner_name: saved.partner_name,
+            config_id: saved.config_id,
+            feature_type: saved.feature_type,
+            es_version: saved.es_version,
+            solution_id: saved.solution_id,
+            ..self.launch.clone()
         }
     }
 
@@ -171,7 +200,7 @@ impl SignupService {
                 nonce: random_key(24),
                 status_key: random_key(18),
                 campaign,
-                feature_type: self.launch.feature_type.clone(),
+                feature_type: self.current_launch().await.feature_type,
             })
             .await
             .map_err(internal)?;
@@ -362,7 +391,7 @@ impl SignupService {
             .await
             .map_err(internal)?;
         let coexistence =
-            signup.coexistence || self.launch.feature_type == "whatsapp_business_app_onboarding";
+            signup.coexistence || signup.feature_type == "whatsapp_business_app_onboarding";
         let existing = self
             .repo
             .waba_by_meta_id(&waba_id)

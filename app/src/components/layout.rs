@@ -44,7 +44,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <A href="/wabas">"WABAs"</A>
                                     <A href="/operations">"MM operations"</A>
                                     <A href="/inbox">"Webhooks"</A>
-                                    {admin.then(|| view! { <A href="/audit">"Audit log"</A> })}
+                                    {admin.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/settings">"Settings"</A> })}
                                     <span class="who" data-testid="who" title=staff.email.clone()>
                                         {staff.display_name.clone()}
                                         <span class="badge">{staff.role.label()}</span>

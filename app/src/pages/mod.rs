@@ -5,6 +5,7 @@ pub mod login;
 pub mod not_found;
 pub mod operations;
 pub mod overview;
+pub mod settings;
 pub mod signin_required;
 pub mod signup;
 pub mod status;
