@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::ports::{
-    AuditRow, DashboardPort, EsSettings, Funnel, IntentBatch, Operations, Overview, ParkedDelivery,
-    PhoneView, StaffIdentity, StepView, TimelineView, WabaDetail, WabaFilter, WabaListRow,
-    WabaPage,
+    AuditRow, DashboardPort, DayMetrics, EsSettings, FailureCount, Funnel, IntentBatch, Operations,
+    Overview, ParkedDelivery, PhoneView, StaffIdentity, StepView, TestSendRequest, TimelineView,
+    WabaDetail, WabaFilter, WabaListRow, WabaPage,
 };
 use async_trait::async_trait;
 
@@ -30,6 +30,7 @@ pub struct DashboardService {
     pub partner_configured: bool,
     /// The environment's Embedded Signup settings, shown until an admin saves others.
     pub es_defaults: EsSettings,
+    pub sender: Option<Arc<crate::mm::send::TestSender>>,
 }
 
 impl DashboardService {
@@ -44,6 +45,7 @@ impl DashboardService {
             store,
             intent_rate_per_second: 5.0,
             partner_configured: false,
+            sender: None,
             es_defaults: EsSettings {
                 partner_name: String::new(),
                 config_id: String::new(),
@@ -201,7 +203,42 @@ impl DashboardPort for DashboardService {
             .map_err(internal)?;
         let signup = self.signups.signup_for_waba(id).await.map_err(internal)?;
         let failed = steps.iter().any(|s| s.state == "failed");
+        let metrics = self
+            .repo
+            .metrics_for_waba(&waba.meta_waba_id)
+            .await
+            .map_err(internal)?;
+        let failures = self
+            .repo
+            .failures_for_waba(&waba.meta_waba_id)
+            .await
+            .map_err(internal)?;
         Ok(WabaDetail {
+            metrics: metrics
+                .into_iter()
+                .rev()
+                .take(30)
+                .map(|m| DayMetrics {
+                    day: m.day,
+                    category: m.category,
+                    sent: m.sent,
+                    delivered: m.delivered,
+                    read: m.read,
+                    failed: m.failed,
+                    clicked: m.clicked,
+                })
+                .collect(),
+            failures: failures
+                .into_iter()
+                .rev()
+                .take(30)
+                .map(|(day, code, count)| FailureCount {
+                    meaning: crate::mm::send::explain(code).map(str::to_string),
+                    day,
+                    code,
+                    count,
+                })
+                .collect(),
             row: WabaListRow {
                 id,
                 meta_waba_id: waba.meta_waba_id.clone(),
@@ -321,6 +358,42 @@ impl DashboardPort for DashboardService {
             rate_per_second: self.intent_rate_per_second,
             partner_configured: self.partner_configured,
         })
+    }
+
+    async fn test_send(
+        &self,
+        staff: &StaffIdentity,
+        waba_id: i64,
+        request: TestSendRequest,
+    ) -> Result<String, AppError> {
+        let sender = self
+            .sender
+            .clone()
+            .ok_or_else(|| AppError::Unavailable("sending is not configured".into()))?;
+        let waba = self
+            .signups
+            .waba_by_id(waba_id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let send = crate::mm::send::TestSend {
+            to: request.to,
+            template: request.template,
+            language: if request.language.trim().is_empty() {
+                "en".into()
+            } else {
+                request.language
+            },
+            ttl_seconds: request.ttl_hours.map(|h| h.saturating_mul(3600)),
+            activity_sharing: request.activity_sharing,
+            product_policy: Some(request.product_policy).filter(|p| !p.is_empty()),
+        };
+        self.audit_action(staff, "send.test", Some(("waba", &waba.meta_waba_id)), None)
+            .await?;
+        sender
+            .send(&waba, &send, &staff.email)
+            .await
+            .map_err(AppError::Invalid)
     }
 
     async fn es_settings(&self) -> Result<EsSettings, AppError> {

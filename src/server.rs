@@ -173,6 +173,11 @@ impl RunningPortal {
         );
         dashboard.intent_rate_per_second = config.signup.intent_rate_per_second;
         dashboard.es_defaults = signups.default_settings();
+        dashboard.sender = Some(Arc::new(crate::mm::send::TestSender {
+            graph: graph.clone(),
+            repo: database.repo.clone(),
+            keys: config.keys.clone(),
+        }));
         dashboard.partner_configured = config.signup.partner_business_id.is_some()
             && (config.mode == Mode::Sandbox || config.meta.system_user_token.is_some());
         let dashboard = Arc::new(dashboard);

@@ -189,3 +189,34 @@ pub async fn save_es_settings(
     })
     .await
 }
+
+/// Sends one marketing template from a WABA's number (operators and admins). Never retried.
+#[server(prefix = "/api", endpoint = "test_send")]
+pub async fn test_send(
+    waba_id: i64,
+    to: String,
+    template: String,
+    language: String,
+    ttl_hours: String,
+    activity_sharing: Option<String>,
+    product_policy: String,
+) -> Result<String, AppError> {
+    let ttl_hours = match ttl_hours.trim() {
+        "" => None,
+        text => Some(text.parse::<u32>().map_err(|_| {
+            AppError::Invalid("The time to live must be a whole number of hours.".into())
+        })?),
+    };
+    let request = crate::ports::TestSendRequest {
+        to,
+        template,
+        language,
+        ttl_hours,
+        activity_sharing: activity_sharing.is_some(),
+        product_policy,
+    };
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.test_send(&staff, waba_id, request).await
+    })
+    .await
+}

@@ -269,8 +269,44 @@ pub struct TimelineView {
     pub occurred_at: i64,
 }
 
+/// One day of message counts for one pricing category (from status webhooks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayMetrics {
+    pub day: String,
+    pub category: String,
+    pub sent: i64,
+    pub delivered: i64,
+    pub read: i64,
+    pub failed: i64,
+    pub clicked: i64,
+}
+
+/// Failed sends of one day and error code, with what the code means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureCount {
+    pub day: String,
+    pub code: i64,
+    pub count: i64,
+    pub meaning: Option<String>,
+}
+
+/// A test send staff asked for on a WABA page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSendRequest {
+    pub to: String,
+    pub template: String,
+    pub language: String,
+    /// Time to live in hours (MM API only), empty for Meta's default.
+    pub ttl_hours: Option<u32>,
+    pub activity_sharing: bool,
+    /// `CLOUD_API_FALLBACK`, `STRICT` or empty.
+    pub product_policy: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WabaDetail {
+    pub metrics: Vec<DayMetrics>,
+    pub failures: Vec<FailureCount>,
     pub row: WabaListRow,
     pub meta_business_id: String,
     pub currency: Option<String>,
@@ -343,6 +379,13 @@ pub trait DashboardPort: Send + Sync + 'static {
     async fn parked(&self) -> Result<Vec<ParkedDelivery>, crate::error::AppError>;
     async fn operations(&self) -> Result<Operations, crate::error::AppError>;
     async fn es_settings(&self) -> Result<EsSettings, crate::error::AppError>;
+    /// Sends one marketing template from this WABA's number (operators and admins).
+    async fn test_send(
+        &self,
+        staff: &StaffIdentity,
+        waba_id: i64,
+        request: TestSendRequest,
+    ) -> Result<String, crate::error::AppError>;
     async fn save_es_settings(
         &self,
         staff: &StaffIdentity,

@@ -223,3 +223,31 @@ test('an admin changes the Embedded Signup settings and the signup page follows'
   await page.getByTestId('save-settings').click();
   await expect(page.getByTestId('settings-result')).toContainText('Saved');
 });
+
+test('an operator sends a test marketing message and sees its statuses; MM errors are explained', async ({ page, request }) => {
+  // A business onboarded end to end through the API (pipeline + terms webhook).
+  const nonce = await (await request.post('/api/signup_start', { form: {} })).json();
+  const created = await (await request.post('/sandbox/api/signups', {
+    data: { business_name: 'Test Send Tapas', phone_number: '+55 11 97777 1234', terms_delay_ms: 0 },
+  })).json();
+  const key = await (await request.post('/api/signup_complete', { form: { nonce, code: created.code } })).json();
+  await expect.poll(async () => {
+    const status = await (await request.post('/api/signup_status', { form: { key } })).json();
+    return status.ready;
+  }, { timeout: 20_000 }).toBe(true);
+
+  await signIn(page, 'operator', `/wabas?q=${created.waba_id}`);
+  await page.getByTestId('waba-row').getByRole('link').first().click();
+  await expect(page.getByTestId('no-metrics')).toBeVisible();
+  await page.getByTestId('open-test-send').click();
+  await page.locator('#to').fill('+55 11 98888 7777');
+  await page.getByTestId('send-test').click();
+  await expect(page.getByTestId('send-result')).toContainText('Sent: message wamid.');
+  await expect(page.getByTestId('metrics')).toContainText('marketing_lite', { timeout: 20_000 });
+  await expect(page.getByTestId('timeline')).toContainText('Test message wamid.');
+
+  await page.locator('#template').fill('syncing_template');
+  await page.getByTestId('send-test').click();
+  await expect(page.getByTestId('send-result')).toContainText('still being set up for the MM API');
+  await page.screenshot({ path: 'test-results/waba-send.png', fullPage: true });
+});

@@ -378,6 +378,34 @@ impl GraphClient {
         Ok(SecretString::from(answer.access_token))
     }
 
+    /// `POST /{PHONE}/marketing_messages`: one marketing template through the MM API (seed
+    /// 002). Returns the message id (`wamid…`). Never retried by the caller on a timeout: the
+    /// message may have gone out.
+    pub async fn send_marketing(
+        &self,
+        token: &SecretString,
+        phone_id: &str,
+        body: Value,
+    ) -> GraphResult<String> {
+        #[derive(Deserialize)]
+        struct Sent {
+            id: String,
+        }
+        #[derive(Deserialize)]
+        struct Answer {
+            messages: Vec<Sent>,
+        }
+        let answer: Answer = self
+            .post(token, &format!("{phone_id}/marketing_messages"), body)
+            .await?;
+        answer
+            .messages
+            .into_iter()
+            .next()
+            .map(|m| m.id)
+            .ok_or_else(|| GraphCallError::Unexpected("no message id in the answer".into()))
+    }
+
     async fn get<T: DeserializeOwned>(
         &self,
         token: &SecretString,

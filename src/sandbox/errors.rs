@@ -455,3 +455,82 @@ pub fn requires_business_management() -> SimError {
         "(#200) Requires business_management permission to manage the object".into(),
     )
 }
+
+// ---- MM API send errors (`POST /{PHONE}/marketing_messages`). The codes are the ones
+// DESIGN.md §5.5 lists; the seeds name none of them, so titles and details are the
+// simulator's plain wording (132018's title is the Cloud API's). Graph sends WhatsApp errors
+// with HTTP 400, type `OAuthException` and `(#code) title` as the message; the detail that
+// Meta puts in `error_data.details` is in `error_user_msg` here (`GraphError` has no
+// `error_data`).
+
+fn whatsapp_error(code: i64, title: &str, details: &str) -> SimError {
+    let mut e = error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        code,
+        None,
+        format!("(#{code}) {title}"),
+    );
+    e.error.error_user_title = Some(title.into());
+    e.error.error_user_msg = Some(details.into());
+    e
+}
+
+/// 131055: the WABA is not ONBOARDED to the MM API (terms not accepted or still pending).
+pub fn mm_not_onboarded() -> SimError {
+    whatsapp_error(
+        131055,
+        "Method not allowed",
+        "This WhatsApp Business Account is not onboarded to the Marketing Messages API: the \
+         business must accept the MM API terms first.",
+    )
+}
+
+/// 134100: the phone number cannot send through the MM API (not registered for the Cloud
+/// API and not a coexistence number).
+pub fn mm_phone_not_eligible() -> SimError {
+    whatsapp_error(
+        134100,
+        "Phone number not eligible for the Marketing Messages API",
+        "Register the phone number for the Cloud API before sending marketing messages.",
+    )
+}
+
+/// 131063: the MM API could not send it and `product_policy: STRICT` forbids the Cloud API
+/// fallback.
+pub fn mm_strict_policy() -> SimError {
+    whatsapp_error(
+        131063,
+        "Message could not be sent through the Marketing Messages API",
+        "The message could not be sent through the MM API and product_policy STRICT does not \
+         allow falling back to the Cloud API.",
+    )
+}
+
+/// 134101: the template is still being synced to the MM API (about 10 minutes, seed 001).
+pub fn mm_template_syncing() -> SimError {
+    whatsapp_error(
+        134101,
+        "Template not yet available for the Marketing Messages API",
+        "The template is still being set up for the MM API, which takes about 10 minutes. Try \
+         again later.",
+    )
+}
+
+/// 134102: the template cannot be sent through the MM API.
+pub fn mm_template_unsupported() -> SimError {
+    whatsapp_error(
+        134102,
+        "Template not supported by the Marketing Messages API",
+        "This template's type or category cannot be sent through the MM API.",
+    )
+}
+
+/// 132018: the template's parameters do not fit the template.
+pub fn template_parameter_issue() -> SimError {
+    whatsapp_error(
+        132018,
+        "There was an issue with the parameters in your template.",
+        "The parameters sent do not match what the template expects.",
+    )
+}

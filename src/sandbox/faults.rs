@@ -24,6 +24,7 @@ pub const OPERATIONS: &[&str] = &[
     "phone_numbers",
     "register",
     "onboard_partners_to_mm_lite",
+    "send",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

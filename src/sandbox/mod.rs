@@ -13,6 +13,7 @@ pub mod model;
 pub mod outbound;
 pub mod partner;
 pub mod popup;
+pub mod sends;
 pub mod tester;
 pub mod waba_ops;
 
@@ -52,6 +53,10 @@ pub fn routes(state: SandboxState) -> Router {
                 .delete(waba_ops::unsubscribe),
         )
         .route("/{version}/{id}/register", post(waba_ops::register))
+        .route(
+            "/{version}/{id}/marketing_messages",
+            post(sends::marketing_messages),
+        )
         .route(
             "/{version}/{id}/client_whatsapp_business_accounts",
             get(partner::client_whatsapp_business_accounts),

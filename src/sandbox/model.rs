@@ -157,3 +157,31 @@ pub struct Bisuat {
     /// Unix millis.
     pub issued_at: i64,
 }
+
+// ---- Sends (`POST /{PHONE}/marketing_messages`, `sends.rs`).
+
+/// The shortest `message_send_ttl_seconds` the simulator accepts: 12 hours. Meta documents
+/// the MM API's marketing TTL as "12 hours to 30 days"; the seeds only say the field exists
+/// (seed 002), so the bounds are the simulator's reading of Meta's docs, not seed text.
+pub const MIN_SEND_TTL_SECONDS: i64 = 43_200;
+/// The longest `message_send_ttl_seconds` the simulator accepts: 30 days (see above).
+pub const MAX_SEND_TTL_SECONDS: i64 = 2_592_000;
+
+/// Template names that make a send fail the way Meta's MM API can (tester triggers; a real
+/// template's state is Meta's, the simulator keeps no templates).
+/// With `product_policy: STRICT` → 131063; otherwise the message falls back to the Cloud API.
+pub const TEMPLATE_STRICT_FAIL: &str = "strict_fail";
+/// → 134101 (template still syncing to the MM API, about 10 minutes; seed 001).
+pub const TEMPLATE_SYNCING: &str = "syncing_template";
+/// → 134102 (template not supported by the MM API).
+pub const TEMPLATE_UNSUPPORTED: &str = "unsupported_template";
+/// → 132018 (a problem with the template's parameters).
+pub const TEMPLATE_BAD_PARAMS: &str = "bad_params";
+/// A recipient ending in this is accepted, then reported `failed` with 131049.
+pub const FAILING_RECIPIENT_SUFFIX: &str = "0000";
+/// The per-user marketing limit error in a `failed` status.
+pub const ECOSYSTEM_ERROR_CODE: i64 = 131049;
+pub const ECOSYSTEM_ERROR_TITLE: &str =
+    "This message was not delivered to maintain healthy ecosystem engagement.";
+/// How far apart the simulated `sent`, `delivered`, `read` (and click) webhooks go out.
+pub const STATUS_STEP_MS: u64 = 200;

@@ -70,3 +70,85 @@ pub fn terms_signed(partner_business_id: &str, waba_id: &str, owner_business_id:
         }]
     })
 }
+
+/// Where a message's events come from: its WABA (`entry.id`) and phone (`metadata`).
+#[derive(Debug, Clone)]
+pub struct MessageOrigin {
+    pub waba_id: String,
+    pub display_phone_number: String,
+    pub phone_number_id: String,
+}
+
+/// A `messages` delivery (seed 002's shape): `entry.id` is the WABA, `value` carries
+/// `messaging_product`, `metadata` and the `items` under `key` (`statuses` or `user_actions`).
+pub fn messages_delivery(origin: &MessageOrigin, key: &str, items: Vec<Value>) -> Value {
+    let mut value = json!({
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": origin.display_phone_number,
+            "phone_number_id": origin.phone_number_id,
+        },
+    });
+    value[key] = Value::Array(items);
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": origin.waba_id,
+            "time": crate::db::now_millis() / 1000,
+            "changes": [{"field": "messages", "value": value}]
+        }]
+    })
+}
+
+/// One priced status (`sent`, `delivered`, `read`) as in seed 002: `category` is
+/// `marketing_lite` for MM API sends (also the conversation's origin type).
+pub fn message_status(
+    message_id: &str,
+    status: &str,
+    recipient: &str,
+    conversation_id: &str,
+    category: &str,
+) -> Value {
+    let now = crate::db::now_millis() / 1000;
+    json!({
+        "id": message_id,
+        "status": status,
+        "timestamp": now.to_string(),
+        "recipient_id": recipient,
+        "conversation": {
+            "id": conversation_id,
+            "expiration_timestamp": (now + 24 * 3600).to_string(),
+            "origin": {"type": category},
+        },
+        "pricing": {"billable": true, "pricing_model": "CBP", "category": category},
+    })
+}
+
+/// A `failed` status with one error (Cloud API shape: `code`, `title`, `message`,
+/// `error_data.details`); unpriced, like Meta's failed statuses.
+pub fn failed_status(message_id: &str, recipient: &str, code: i64, title: &str) -> Value {
+    json!({
+        "id": message_id,
+        "status": "failed",
+        "timestamp": (crate::db::now_millis() / 1000).to_string(),
+        "recipient_id": recipient,
+        "errors": [{
+            "code": code,
+            "title": title,
+            "message": title,
+            "error_data": {"details": title},
+        }],
+    })
+}
+
+/// A CTA link click, sent for MM API messages with `message_activity_sharing: true` (seed 002).
+pub fn link_click(click_id: &str) -> Value {
+    json!({
+        "action_type": "marketing_messages_link_click",
+        "timestamp": (crate::db::now_millis() / 1000).to_string(),
+        "marketing_messages_link_click_data": {
+            "click_component": "cta",
+            "click_id": click_id,
+        },
+    })
+}

@@ -6,9 +6,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::live::{format_time, use_ticker, StatusBadge};
-use crate::dashboard_api::{dashboard_waba, whoami, ResumeOnboarding, SendIntent};
+use crate::dashboard_api::{dashboard_waba, whoami, ResumeOnboarding, SendIntent, TestSend};
 use crate::pages::signin_required::Refused;
 use crate::ports::{StaffRole, WabaDetail};
+use leptos::form::ActionForm;
 
 #[component]
 pub fn WabaPage() -> impl IntoView {
@@ -43,6 +44,12 @@ pub fn WabaPage() -> impl IntoView {
                     Ok(detail) => view! { <Detail detail can_operate=can_operate() resume intent /> }.into_any(),
                 })
             }}
+        </Transition>
+        // Outside the live-refreshed part, so a half-typed form survives the re-reads.
+        <Transition fallback=|| ()>
+            {move || can_operate().then(|| view! {
+                <section class="card"><TestSendForm waba_id=id() /></section>
+            })}
         </Transition>
     }
 }
@@ -148,6 +155,34 @@ fn Detail(
             {detail.steps.is_empty().then(|| view! { <p class="muted">"No pipeline has run for this account (it was found through a webhook or discovery)."</p> })}
         </section>
         <section class="card">
+            <h2>"Messages (from Meta's status webhooks)"</h2>
+            {if detail.metrics.is_empty() {
+                view! { <p class="muted" data-testid="no-metrics">"No message statuses yet."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table compact" data-testid="metrics">
+                        <thead><tr><th>"Day"</th><th>"Category"</th><th>"Sent"</th><th>"Delivered"</th><th>"Read"</th><th>"Clicked"</th><th>"Failed"</th></tr></thead>
+                        <tbody>
+                            {detail.metrics.iter().map(|m| view! {
+                                <tr>
+                                    <td>{m.day.clone()}</td><td>{m.category.clone()}</td>
+                                    <td>{m.sent}</td><td>{m.delivered}</td><td>{m.read}</td><td>{m.clicked}</td><td>{m.failed}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {(!detail.failures.is_empty()).then(|| view! {
+                <h3 class="small">"Failures by error"</h3>
+                <ul class="plain small" data-testid="failures">
+                    {detail.failures.iter().map(|f| view! {
+                        <li>{format!("{} · error {} · {}× ", f.day, f.code, f.count)}<span class="muted">{f.meaning.clone().unwrap_or_default()}</span></li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </section>
+        <section class="card">
             <h2>"Timeline"</h2>
             <ul class="timeline" data-testid="timeline">
                 {detail.timeline.iter().map(|t| view! {
@@ -165,4 +200,39 @@ fn Detail(
 
 fn row_status_is(status: &Option<String>, wanted: &str) -> bool {
     status.as_deref() == Some(wanted)
+}
+
+#[component]
+fn TestSendForm(waba_id: i64) -> impl IntoView {
+    let send = ServerAction::<TestSend>::new();
+    view! {
+        <details class="test-send">
+            <summary data-testid="open-test-send">"Send a test marketing message"</summary>
+            <ActionForm action=send attr:class="form inline-form">
+                <input type="hidden" name="waba_id" value=waba_id.to_string() />
+                <label for="to">"Recipient (international format)"</label>
+                <input id="to" name="to" placeholder="+55 11 91234 5678" required />
+                <label for="template">"Approved marketing template"</label>
+                <input id="template" name="template" value="marketing_text_no_param" required />
+                <label for="language">"Language code"</label>
+                <input id="language" name="language" value="en" />
+                <label for="ttl_hours">"Time to live, hours (MM API only; empty = Meta's default)"</label>
+                <input id="ttl_hours" name="ttl_hours" inputmode="numeric" />
+                <label for="product_policy">"Product policy"</label>
+                <select id="product_policy" name="product_policy">
+                    <option value="">"Meta's default"</option>
+                    <option value="CLOUD_API_FALLBACK">"CLOUD_API_FALLBACK: fall back to the Cloud API"</option>
+                    <option value="STRICT">"STRICT: MM API only"</option>
+                </select>
+                <label class="check-inline"><input type="checkbox" name="activity_sharing" value="on" checked /> " Share click activity (message_activity_sharing)"</label>
+                <button class="button" type="submit" data-testid="send-test" disabled=move || send.pending().get()>
+                    {move || if send.pending().get() { "Sending…" } else { "Send once" }}
+                </button>
+            </ActionForm>
+            {move || send.value().get().map(|r| match r {
+                Ok(text) => view! { <p class="alert ok" role="status" data-testid="send-result">{text}</p> }.into_any(),
+                Err(e) => view! { <p class="alert error" role="alert" data-testid="send-result">{e.to_string()}</p> }.into_any(),
+            })}
+        </details>
+    }
 }
