@@ -193,3 +193,49 @@ test('an expired code is refused with a plain message and a fresh session', asyn
   }, [nonce, code]);
   expect(replay.body).toContain('already completed');
 });
+
+test('the SDK stand-in works from a plain page: FB.init, FB.login, events and the code', async ({ page }) => {
+  // A page with nothing of the portal on it: only the simulator's SDK, loaded like Meta's.
+  await page.goto('/healthz');
+  await page.setContent(`<!doctype html><html><body><button id="go">Login</button></body></html>`);
+  await page.evaluate(() => {
+    (window as any).received = { events: [], login: null };
+    window.addEventListener('message', (event) => {
+      if (event.origin !== window.location.origin) return;
+      try {
+        const data = JSON.parse(event.data);
+        if (data.type === 'WA_EMBEDDED_SIGNUP') (window as any).received.events.push(data);
+      } catch {}
+    });
+    return new Promise<void>((resolve) => {
+      (window as any).fbAsyncInit = () => {
+        (window as any).FB.init({ appId: '100000000000001', version: 'v23.0' });
+        resolve();
+      };
+      const script = document.createElement('script');
+      script.src = '/sandbox/sdk.js';
+      document.head.appendChild(script);
+    });
+  });
+  await page.evaluate(() => {
+    document.getElementById('go')!.addEventListener('click', () => {
+      (window as any).FB.login((response: any) => { (window as any).received.login = response; }, {
+        config_id: '200000000000002',
+        response_type: 'code',
+        override_default_response_type: true,
+        extras: { setup: {}, sessionInfoVersion: '3', features: [{ name: 'marketing_messages_lite' }], version: 'v3' },
+      });
+    });
+  });
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#go')]);
+  await expect(popup.locator('#wizard')).toBeVisible();
+  await popup.locator('#business').fill('Plain Page Pottery');
+  await popup.locator('#finish').click();
+  await expect.poll(() => page.evaluate(() => (window as any).received.login?.status)).toBe('connected');
+  const received = await page.evaluate(() => (window as any).received);
+  expect(received.login.authResponse.code.length).toBeGreaterThan(50);
+  expect(received.events).toHaveLength(1);
+  expect(received.events[0].event).toBe('FINISH');
+  expect(received.events[0].data.waba_id).toMatch(/^\d+$/);
+  expect(received.events[0].data.phone_number_id).toMatch(/^\d+$/);
+});
