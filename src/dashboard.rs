@@ -527,6 +527,26 @@ impl DashboardPort for DashboardService {
         ))
     }
 
+    async fn resume_batch(&self, staff: &StaffIdentity, batch: &str) -> Result<String, AppError> {
+        let members = self
+            .store
+            .intent_batch_members(batch, "cancelled")
+            .await
+            .map_err(internal)?;
+        let queued = crate::mm::intent::queue(
+            self.repo.as_ref(),
+            self.store.as_ref(),
+            batch,
+            &members,
+            self.intent_rate_per_second,
+        )
+        .await
+        .map_err(internal)?;
+        self.audit_action(staff, "intent.resume", Some(("batch", batch)), None)
+            .await?;
+        Ok(format!("{queued} requests queued again."))
+    }
+
     async fn replay(&self, staff: &StaffIdentity, id: i64) -> Result<String, AppError> {
         if !self.repo.replay_webhook(id).await.map_err(internal)? {
             return Err(AppError::Invalid(

@@ -13,8 +13,8 @@ use std::time::Duration;
 use mm_portal::webhooks::signature;
 use secrecy::SecretString;
 
-fn start_server(data_dir: &Path) -> (std::process::Child, String) {
-    let (child, url, _) = support::spawn_binary(data_dir, "error", Stdio::null());
+fn start_server(data_dir: &Path, database_url: Option<&str>) -> (std::process::Child, String) {
+    let (child, url, _) = support::spawn_binary_on(data_dir, database_url, "error", Stdio::null());
     (child, url)
 }
 
@@ -25,15 +25,32 @@ fn delivery(sender: u64, n: u64) -> String {
 }
 
 async fn count(url: &str, sql: &str) -> i64 {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-    sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap()
+    let database = mm_portal::db::connect(url).await.unwrap();
+    let n = support::count(&database, sql).await;
+    match &database.pool {
+        mm_portal::db::Pool::Sqlite(pool) => pool.close().await,
+        mm_portal::db::Pool::Postgres(pool) => pool.close().await,
+    }
+    n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_deliveries_survive_kill_9_and_are_processed_once() {
+    crash_and_restart(None).await;
+}
+
+/// The same on PostgreSQL: the engine for partners running several instances.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_acknowledged_deliveries_survive_kill_9_and_are_processed_once() {
+    crash_and_restart(Some(support::fresh_postgres_url().await)).await;
+}
+
+async fn crash_and_restart(database_url: Option<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base) = start_server(dir.path());
+    let db_url = database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("portal.db").display()));
+    let (mut child, base) = start_server(dir.path(), database_url.as_deref());
     let url = format!("{base}webhooks/meta");
     let secrets: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("sandbox-secrets.json")).unwrap())
@@ -84,7 +101,6 @@ async fn acknowledged_deliveries_survive_kill_9_and_are_processed_once() {
         "load reached the server: {}",
         acknowledged.len()
     );
-    let db_url = format!("sqlite://{}", dir.path().join("portal.db").display());
     let database = mm_portal::db::connect(&db_url).await.unwrap();
     let stored: HashSet<Vec<u8>> = support::inbox_bodies(&database).await.into_iter().collect();
     let lost = acknowledged.difference(&stored).count();
@@ -97,7 +113,7 @@ async fn acknowledged_deliveries_survive_kill_9_and_are_processed_once() {
     drop(database);
 
     // Restart: the processor finishes what the killed instance left, applying each change once.
-    let (mut child, _) = start_server(dir.path());
+    let (mut child, _) = start_server(dir.path(), database_url.as_deref());
     for _ in 0..400 {
         let pending = count(
             &db_url,

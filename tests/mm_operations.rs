@@ -183,5 +183,16 @@ async fn a_cancelled_batch_sends_no_more_requests() {
     assert_eq!(count("queued"), 0, "{counts:?}");
     assert!(count("cancelled") >= 3, "{counts:?}");
     assert_eq!(count("sent") + count("cancelled"), 4, "{counts:?}");
+
+    // Resuming queues the cancelled ones again; each business ends with exactly one request.
+    let (status, resumed) = operator
+        .post("api/resume_intent_batch", &[("batch", &batch)])
+        .await;
+    assert_eq!(status, 200, "{resumed}");
+    eventually("all sent after resume", || {
+        let (db, batch) = (database.clone(), batch.clone());
+        async move { db.dashboard.intent_counts(&batch).await.unwrap() == vec![("sent".to_string(), 4)] }
+    })
+    .await;
     portal.portal.shutdown().await;
 }

@@ -220,3 +220,11 @@ pub async fn test_send(
     })
     .await
 }
+
+#[server(prefix = "/api", endpoint = "resume_intent_batch")]
+pub async fn resume_intent_batch(batch: String) -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.resume_batch(&staff, &batch).await
+    })
+    .await
+}

@@ -409,6 +409,12 @@ pub trait DashboardPort: Send + Sync + 'static {
         staff: &StaffIdentity,
         batch: &str,
     ) -> Result<String, crate::error::AppError>;
+    /// Queues a batch's cancelled requests again.
+    async fn resume_batch(
+        &self,
+        staff: &StaffIdentity,
+        batch: &str,
+    ) -> Result<String, crate::error::AppError>;
     /// Puts a parked delivery back in the processing queue.
     async fn replay(
         &self,

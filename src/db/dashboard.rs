@@ -487,6 +487,22 @@ macro_rules! impl_dashboard_store {
                 Ok(())
             }
 
+            async fn intent_batch_members(
+                &self,
+                batch: &str,
+                state: &str,
+            ) -> $crate::db::DbResult<Vec<(i64, String)>> {
+                Ok(sqlx::query_as(
+                    "SELECT b.id, b.meta_business_id FROM intent_requests i
+                     JOIN businesses b ON b.id = i.business_id
+                     WHERE i.batch = $1 AND i.state = $2 ORDER BY b.id",
+                )
+                .bind(batch)
+                .bind(state)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn intent_latest_batch(&self) -> $crate::db::DbResult<Option<String>> {
                 Ok(sqlx::query_scalar(
                     "SELECT batch FROM intent_requests ORDER BY updated_at DESC LIMIT 1",

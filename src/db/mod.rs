@@ -269,6 +269,8 @@ pub trait DashboardStore: Send + Sync + 'static {
     async fn setting_get(&self, key: &str) -> DbResult<Option<String>>;
     async fn setting_put(&self, key: &str, value: &str, updated_by: &str) -> DbResult<()>;
 
+    /// Businesses of a batch in `state`: `(id, Meta id)`.
+    async fn intent_batch_members(&self, batch: &str, state: &str) -> DbResult<Vec<(i64, String)>>;
     /// The batch of the most recently queued request.
     async fn intent_latest_batch(&self) -> DbResult<Option<String>>;
     /// WABAs of a business: `(id, Meta id)`.

@@ -5,8 +5,8 @@
 //! new request is queued only when none is queued or sent (Meta is idempotent too: a pending
 //! request answers the same `request_id`). Bulk sends are paced by spreading the jobs' start
 //! times at the configured rate, so every instance together stays under Meta's limit; a crash
-//! leaves the remaining jobs queued, and cancelling marks the batch's queued requests, which
-//! their jobs then skip.
+//! leaves the remaining jobs queued, and cancelling (pausing) marks the batch's queued requests,
+//! which their jobs then skip; resuming queues the cancelled ones again.
 
 use std::sync::Arc;
 
@@ -36,6 +36,7 @@ pub async fn queue(
 ) -> DbResult<usize> {
     let spacing_ms = (1000.0 / rate_per_second.max(0.01)) as i64;
     let start = now_millis();
+    // A resumed batch queues its businesses again: a new job key per run.
     let mut queued = 0;
     for (business_id, meta_business_id) in businesses {
         if !store.intent_queue(*business_id, batch).await? {
@@ -50,7 +51,7 @@ pub async fn queue(
             .expect("payload serialises"),
             run_at: start + queued as i64 * spacing_ms,
             max_attempts: 10,
-            dedupe_key: Some(format!("intent:{business_id}:{batch}")),
+            dedupe_key: Some(format!("intent:{business_id}:{batch}:{start}")),
         })
         .await?;
         queued += 1;

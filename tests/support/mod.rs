@@ -57,6 +57,15 @@ pub async fn postgres() -> Database {
         .expect("postgres connects")
 }
 
+/// `SELECT COUNT(*) …` on either engine.
+pub async fn count(database: &Database, sql: &str) -> i64 {
+    match &database.pool {
+        db::Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        db::Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+    }
+    .expect("count query")
+}
+
 /// Every delivery body in the inbox, whatever its processing state, oldest first.
 pub async fn inbox_bodies(database: &Database) -> Vec<Vec<u8>> {
     const SQL: &str = "SELECT body FROM webhook_inbox ORDER BY id";
@@ -114,12 +123,26 @@ pub async fn sandbox_portal_with(extra: &[&str]) -> SandboxPortal {
 /// `mm-portal serve` as a child process on a free port over `data_dir`, with `RUST_LOG` set to
 /// `log`; returns it once it printed its first line, with the URL from that line and the line.
 pub fn spawn_binary(data_dir: &Path, log: &str, stderr: Stdio) -> (Child, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mm-portal"))
+    spawn_binary_on(data_dir, None, log, stderr)
+}
+
+/// Like [`spawn_binary`], on the database at `database_url` (default: SQLite in `data_dir`).
+pub fn spawn_binary_on(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    log: &str,
+    stderr: Stdio,
+) -> (Child, String, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mm-portal"));
+    command.env_remove("DATABASE_URL");
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command
         .arg("serve")
         .env("PORTAL_ADDR", "127.0.0.1:0")
         .env("PORTAL_DATA_DIR", data_dir)
         .env("RUST_LOG", log)
-        .env_remove("DATABASE_URL")
         .env_remove("META_MODE")
         .stdout(Stdio::piped())
         .stderr(stderr)

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use crate::components::live::use_ticker;
 use crate::dashboard_api::{
-    mm_operations, CancelIntentBatch, SendIntentToEligible, StartDiscovery,
+    mm_operations, CancelIntentBatch, ResumeIntentBatch, SendIntentToEligible, StartDiscovery,
 };
 use crate::pages::signin_required::Refused;
 use crate::ports::{IntentBatch, Operations};
@@ -17,12 +17,14 @@ pub fn OperationsPage() -> impl IntoView {
     let discover = ServerAction::<StartDiscovery>::new();
     let bulk = ServerAction::<SendIntentToEligible>::new();
     let cancel = ServerAction::<CancelIntentBatch>::new();
+    let resume = ServerAction::<ResumeIntentBatch>::new();
     let ops = Resource::new(
         move || {
             (
                 tick.get(),
                 bulk.version().get(),
                 cancel.version().get(),
+                resume.version().get(),
                 discover.version().get(),
             )
         },
@@ -33,6 +35,7 @@ pub fn OperationsPage() -> impl IntoView {
             discover.value().get(),
             bulk.value().get(),
             cancel.value().get(),
+            resume.value().get(),
         ]
         .into_iter()
         .flatten()
@@ -51,7 +54,7 @@ pub fn OperationsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || ops.get().map(|r| match r {
                 Err(e) => view! { <Refused error=e /> }.into_any(),
-                Ok(ops) => view! { <OpsCards ops discover bulk cancel /> }.into_any(),
+                Ok(ops) => view! { <OpsCards ops discover bulk cancel resume /> }.into_any(),
             })}
         </Transition>
     }
@@ -63,7 +66,9 @@ fn OpsCards(
     discover: ServerAction<StartDiscovery>,
     bulk: ServerAction<SendIntentToEligible>,
     cancel: ServerAction<CancelIntentBatch>,
+    resume: ServerAction<ResumeIntentBatch>,
 ) -> impl IntoView {
+    let rate = ops.rate_per_second;
     view! {
         {(!ops.partner_configured).then(|| view! {
             <p class="banner error">"Set META_PARTNER_BUSINESS_ID and META_SYSTEM_USER_TOKEN to use these operations."</p>
@@ -88,18 +93,31 @@ fn OpsCards(
                     on:click=move |_| { bulk.dispatch(SendIntentToEligible {}); }>
                     "Ask all eligible businesses to onboard"
                 </button>
-                {ops.latest_batch.map(|batch| view! { <BatchProgress batch cancel /> })}
+                {ops.latest_batch.map(|batch| view! { <BatchProgress batch rate cancel resume /> })}
             </section>
         </div>
     }
 }
 
 #[component]
-fn BatchProgress(batch: IntentBatch, cancel: ServerAction<CancelIntentBatch>) -> impl IntoView {
+fn BatchProgress(
+    batch: IntentBatch,
+    rate: f64,
+    cancel: ServerAction<CancelIntentBatch>,
+    resume: ServerAction<ResumeIntentBatch>,
+) -> impl IntoView {
     let total = (batch.queued + batch.sent + batch.failed + batch.cancelled).max(1);
     let done = batch.sent + batch.failed + batch.cancelled;
     let percent = done as f64 * 100.0 / total as f64;
     let name = batch.batch.clone();
+    let resume_name = batch.batch.clone();
+    let eta = (batch.queued > 0).then(|| {
+        let seconds = (batch.queued as f64 / rate.max(0.01)).ceil() as u64;
+        match seconds {
+            s if s < 90 => format!("about {s} s left"),
+            s => format!("about {} min left", s.div_ceil(60)),
+        }
+    });
     view! {
         <div class="batch" data-testid="batch">
             <h3 class="small">"Latest request batch"</h3>
@@ -107,10 +125,17 @@ fn BatchProgress(batch: IntentBatch, cancel: ServerAction<CancelIntentBatch>) ->
             <p class="small" data-testid="batch-counts">
                 {format!("{} sent · {} queued · {} failed · {} cancelled", batch.sent, batch.queued, batch.failed, batch.cancelled)}
             </p>
+            {eta.map(|text| view! { <p class="muted small" data-testid="batch-eta">{text}</p> })}
             {(batch.queued > 0).then(|| view! {
                 <button class="button secondary" data-testid="cancel-batch"
                     on:click=move |_| { cancel.dispatch(CancelIntentBatch { batch: name.clone() }); }>
-                    "Cancel the queued requests"
+                    "Pause (cancel the queued requests)"
+                </button>
+            })}
+            {(batch.queued == 0 && batch.cancelled > 0).then(|| view! {
+                <button class="button secondary" data-testid="resume-batch"
+                    on:click=move |_| { resume.dispatch(ResumeIntentBatch { batch: resume_name.clone() }); }>
+                    "Resume the cancelled requests"
                 </button>
             })}
         </div>
