@@ -50,24 +50,21 @@ macro_rules! push_search_filters {
                 query
                     .push(" AND (w.meta_waba_id = ")
                     .push_bind(digits.clone())
-                    .push(
-                        " OR w.id IN (SELECT p.waba_id FROM phone_numbers p WHERE \
-                         REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(p.display_phone_number, \
-                         ' ', ''), '+', ''), '-', ''), '(', ''), ')', '') LIKE ",
-                    )
-                    .push_bind(format!("%{digits}%"))
+                    // Whole number or its beginning: a range on the digits index (both
+                    // engines use it; ':' sorts right after '9').
+                    .push(" OR w.id IN (SELECT p.waba_id FROM phone_numbers p WHERE p.phone_digits >= ")
+                    .push_bind(digits.clone())
+                    .push(" AND p.phone_digits < ")
+                    .push_bind(format!("{digits}:"))
                     .push("))");
             } else {
+                // Text with letters: names only (a phone number or a WABA id has none).
                 query
                     .push(" AND (LOWER(w.name) LIKE ")
                     .push_bind(pattern.clone())
                     .push(" OR LOWER(b.name) LIKE ")
                     .push_bind(pattern.clone())
-                    .push(" OR w.meta_waba_id LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" OR EXISTS (SELECT 1 FROM phone_numbers p WHERE p.waba_id = w.id AND p.display_phone_number LIKE ")
-                    .push_bind(pattern.clone())
-                    .push("))");
+                    .push(")");
             }
         }
         query.push(" ORDER BY w.id DESC LIMIT ").push_bind(search.limit);
@@ -305,7 +302,8 @@ macro_rules! impl_dashboard_store {
                 let mut insert = sqlx::QueryBuilder::<$driver>::new(
                     "INSERT INTO phone_numbers (meta_phone_id, waba_id, display_phone_number,
                                                 verified_name, registered, coexistence,
-                                                quality_rating, created_at, updated_at) ",
+                                                quality_rating, created_at, updated_at,
+                                                phone_digits) ",
                 );
                 insert.push_values(rows, |mut b, r| {
                     b.push_bind(&r.meta_phone_id)
@@ -318,7 +316,8 @@ macro_rules! impl_dashboard_store {
                         .push_bind(r.coexistence)
                         .push_bind("GREEN")
                         .push_bind(r.created_at)
-                        .push_bind(r.created_at);
+                        .push_bind(r.created_at)
+                        .push_bind($crate::db::phone_digits(&r.phone));
                 });
                 insert.push(" ON CONFLICT (meta_phone_id) DO NOTHING");
                 insert.build().execute(&mut *tx).await?;

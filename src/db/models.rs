@@ -8,6 +8,12 @@ use serde::Serialize;
 /// Unix time in milliseconds.
 pub type Millis = i64;
 
+/// A phone number's digits only (`+55 (11) 91234-5678` → `5511912345678`), the form the
+/// staff search matches on.
+pub fn phone_digits(display: &str) -> String {
+    display.chars().filter(char::is_ascii_digit).collect()
+}
+
 /// Current Unix time in milliseconds.
 pub fn now_millis() -> Millis {
     std::time::SystemTime::now()

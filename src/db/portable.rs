@@ -146,11 +146,13 @@ macro_rules! impl_portable_repository {
                 Ok(sqlx::query_as(
                     "INSERT INTO phone_numbers (meta_phone_id, waba_id, display_phone_number,
                                                 verified_name, registered, coexistence,
-                                                quality_rating, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+                                                quality_rating, created_at, updated_at,
+                                                phone_digits)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
                      ON CONFLICT (meta_phone_id) DO UPDATE SET
                         waba_id = excluded.waba_id,
                         display_phone_number = excluded.display_phone_number,
+                        phone_digits = excluded.phone_digits,
                         verified_name = excluded.verified_name,
                         registered = excluded.registered,
                         coexistence = excluded.coexistence,
@@ -167,6 +169,7 @@ macro_rules! impl_portable_repository {
                 .bind(phone.coexistence)
                 .bind(&phone.quality_rating)
                 .bind(now)
+                .bind($crate::db::phone_digits(&phone.display_phone_number))
                 .fetch_one(&self.pool)
                 .await?)
             }
