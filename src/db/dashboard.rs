@@ -27,7 +27,9 @@ macro_rules! push_search_filters {
         let search = $search;
         query.push(" WHERE 1 = 1");
         if let Some(status) = &search.status {
-            query.push(" AND w.onboarding_status = ").push_bind(status.clone());
+            query
+                .push(" AND w.onboarding_status = ")
+                .push_bind(status.clone());
         }
         if let Some(before) = search.before_id {
             query.push(" AND w.id < ").push_bind(before);
@@ -47,16 +49,17 @@ macro_rules! push_search_filters {
                 .filter(|c| !matches!(c, '%' | ' ' | '+' | '-' | '(' | ')'))
                 .collect();
             if digits.len() >= 5 && digits.bytes().all(|b| b.is_ascii_digit()) {
+                // One WABA id, or a phone number's whole digits or beginning (a range on the
+                // digits index; ':' sorts right after '9'). A UNION, not an OR, so that each
+                // side uses its index on PostgreSQL too.
                 query
-                    .push(" AND (w.meta_waba_id = ")
+                    .push(" AND w.id IN (SELECT id FROM wabas WHERE meta_waba_id = ")
                     .push_bind(digits.clone())
-                    // Whole number or its beginning: a range on the digits index (both
-                    // engines use it; ':' sorts right after '9').
-                    .push(" OR w.id IN (SELECT p.waba_id FROM phone_numbers p WHERE p.phone_digits >= ")
+                    .push(" UNION SELECT p.waba_id FROM phone_numbers p WHERE p.phone_digits >= ")
                     .push_bind(digits.clone())
                     .push(" AND p.phone_digits < ")
                     .push_bind(format!("{digits}:"))
-                    .push("))");
+                    .push(")");
             } else {
                 // Text with letters: names only (a phone number or a WABA id has none).
                 query
@@ -67,7 +70,9 @@ macro_rules! push_search_filters {
                     .push(")");
             }
         }
-        query.push(" ORDER BY w.id DESC LIMIT ").push_bind(search.limit);
+        query
+            .push(" ORDER BY w.id DESC LIMIT ")
+            .push_bind(search.limit);
     }};
 }
 
