@@ -344,10 +344,9 @@ impl DashboardPort for DashboardService {
     async fn operations(&self) -> Result<Operations, AppError> {
         let candidates = self
             .store
-            .intent_candidates(100_000)
+            .count_intent_candidates()
             .await
-            .map_err(internal)?
-            .len() as i64;
+            .map_err(internal)?;
         let latest_batch = match self.store.intent_latest_batch().await.map_err(internal)? {
             Some(batch) => Some(self.batch(&batch).await?),
             None => None,

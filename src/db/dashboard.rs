@@ -1,6 +1,16 @@
 //! The SQL of [`DashboardStore`](super::DashboardStore): staff lookups and the queries behind
 //! the partner dashboard, shared by both backends.
 
+/// Businesses that may be asked to onboard: an `ELIGIBLE` WABA, no live Intent API request.
+macro_rules! intent_candidate_filter {
+    () => {
+        "EXISTS (SELECT 1 FROM wabas w WHERE w.business_id = b.id
+                 AND w.onboarding_status = 'ELIGIBLE')
+         AND NOT EXISTS (SELECT 1 FROM intent_requests i WHERE i.business_id = b.id
+                         AND i.state IN ('queued', 'sent'))"
+    };
+}
+
 /// The columns of the staff WABA list ([`WabaRow`](super::WabaRow)).
 macro_rules! search_columns {
     () => {
@@ -437,16 +447,22 @@ macro_rules! impl_dashboard_store {
                 &self,
                 limit: i64,
             ) -> $crate::db::DbResult<Vec<(i64, String)>> {
-                Ok(sqlx::query_as(
-                    "SELECT b.id, b.meta_business_id FROM businesses b
-                     WHERE EXISTS (SELECT 1 FROM wabas w WHERE w.business_id = b.id
-                                   AND w.onboarding_status = 'ELIGIBLE')
-                       AND NOT EXISTS (SELECT 1 FROM intent_requests i WHERE i.business_id = b.id
-                                       AND i.state IN ('queued', 'sent'))
-                     ORDER BY b.id LIMIT $1",
-                )
+                Ok(sqlx::query_as(concat!(
+                    "SELECT b.id, b.meta_business_id FROM businesses b WHERE ",
+                    $crate::db::dashboard::intent_candidate_filter!(),
+                    " ORDER BY b.id LIMIT $1"
+                ))
                 .bind(limit)
                 .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn count_intent_candidates(&self) -> $crate::db::DbResult<i64> {
+                Ok(sqlx::query_scalar(concat!(
+                    "SELECT COUNT(*) FROM businesses b WHERE ",
+                    $crate::db::dashboard::intent_candidate_filter!()
+                ))
+                .fetch_one(&self.pool)
                 .await?)
             }
 
@@ -555,5 +571,6 @@ macro_rules! impl_dashboard_store {
 }
 
 pub(crate) use impl_dashboard_store;
+pub(crate) use intent_candidate_filter;
 pub(crate) use push_search_filters;
 pub(crate) use search_columns;

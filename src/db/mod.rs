@@ -263,6 +263,8 @@ pub trait DashboardStore: Send + Sync + 'static {
     async fn intent_counts(&self, batch: &str) -> DbResult<Vec<(String, i64)>>;
     /// Businesses with an `ELIGIBLE` WABA and no queued or sent request: `(id, Meta id)`.
     async fn intent_candidates(&self, limit: i64) -> DbResult<Vec<(i64, String)>>;
+    /// How many businesses [`intent_candidates`](Self::intent_candidates) would return.
+    async fn count_intent_candidates(&self) -> DbResult<i64>;
     /// The business of a WABA, by the WABA's Meta id: `(business id, Meta business id)`.
     async fn business_of_waba(&self, meta_waba_id: &str) -> DbResult<Option<(i64, String)>>;
     /// A run-time setting (JSON text), if staff saved one.

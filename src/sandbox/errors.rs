@@ -219,6 +219,11 @@ pub fn nonexisting_field(field: &str, node: &str) -> SimError {
     )
 }
 
+/// The simulator's own storage failed: Graph's transient "unexpected error".
+pub fn store(_: crate::db::DbError) -> SimError {
+    internal()
+}
+
 pub fn internal() -> SimError {
     let mut e = error(
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -23,16 +23,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
-use rand::Rng;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::errors::store as store_err;
 use super::errors::{self, SimError};
 use super::graph::{authenticate, check_version, load, token_key};
 use super::model::{
     self, Bisuat, Business, GranularScope, MmOnboardingRequest, MmOnboardingSettings, Token, Waba,
 };
-use super::tester::{graph_id, ONBOARDING_STATUSES};
+use super::tester::{graph_id, random_text, ONBOARDING_STATUSES};
 use super::waba_ops::post_params;
 use super::{faults, waba_ops, SandboxState, SANDBOX_PARTNER_BUSINESS_ID};
 use crate::db::{now_millis, DbError};
@@ -54,10 +54,6 @@ const MAX_LIMIT: usize = 100;
 /// `country` field.
 const SANCTIONED_COUNTRIES: &[&str] = &["CU", "IR", "KP", "SY"];
 
-fn store_err(_: DbError) -> SimError {
-    errors::internal()
-}
-
 fn is_numeric(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
@@ -67,14 +63,6 @@ fn has_scope_on(token: &Token, scope: &str, object_id: &str) -> bool {
         .granular_scopes
         .iter()
         .any(|s| s.scope == scope && s.target_ids.iter().any(|t| t == object_id))
-}
-
-fn random_text(length: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::thread_rng();
-    (0..length)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
 }
 
 /// Every stored WABA (of one owner business, when given), by id.

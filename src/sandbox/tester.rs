@@ -113,7 +113,8 @@ pub fn graph_id() -> String {
     )
 }
 
-fn random_text(length: usize) -> String {
+/// Random letters and digits, for codes and tokens.
+pub(super) fn random_text(length: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::thread_rng();
     (0..length)

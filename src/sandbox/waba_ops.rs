@@ -15,7 +15,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::errors::{self, SimError};
+use super::errors::{self, store as store_err, SimError};
 use super::graph::{authenticate, check_version, load};
 use super::model::{self, Phone, Subscription, Token, Waba};
 use super::{faults, outbound, SandboxState};
@@ -59,10 +59,6 @@ async fn waba_for(
 
 fn subscription_id(waba_id: &str, app_id: &str) -> String {
     format!("{waba_id}:{app_id}")
-}
-
-fn store_err(_: crate::db::DbError) -> SimError {
-    errors::internal()
 }
 
 /// `GET /{WABA}/subscribed_apps`.
