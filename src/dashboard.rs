@@ -8,13 +8,12 @@ use app::error::AppError;
 use app::ports::{
     AuditRow, DashboardPort, DayMetrics, EsSettings, FailureCount, Funnel, IntentBatch, Operations,
     Overview, ParkedDelivery, PhoneView, StaffIdentity, StepView, TestSendRequest, TimelineView,
-    WabaDetail, WabaFilter, WabaListRow, WabaPage,
+    WabaCursor, WabaDetail, WabaFilter, WabaListRow, WabaPage,
 };
 use async_trait::async_trait;
 
 use crate::db::{
     now_millis, DashboardStore, DbError, NewAuditEntry, Repository, SignupStore, WabaRow,
-    WabaSearch,
 };
 use crate::onboarding::pipeline::{self, STEPS};
 
@@ -156,28 +155,19 @@ impl DashboardPort for DashboardService {
     }
 
     async fn wabas(&self, filter: WabaFilter) -> Result<WabaPage, AppError> {
-        let rows = self
-            .store
-            .search_wabas(&WabaSearch {
-                text: filter.text.filter(|t| !t.trim().is_empty()),
-                status: filter.status.filter(|s| !s.is_empty()),
-                needs_attention: filter.needs_attention,
-                coexistence: None,
-                before_id: filter.before,
-                limit: PAGE_SIZE + 1,
-            })
-            .await
-            .map_err(internal)?;
+        let search = crate::search::waba_search(&filter, PAGE_SIZE + 1)?;
+        let rows = self.store.search_wabas(&search).await.map_err(internal)?;
         let more = rows.len() as i64 > PAGE_SIZE;
         let rows: Vec<WabaListRow> = rows
             .into_iter()
             .take(PAGE_SIZE as usize)
             .map(list_row)
             .collect();
-        Ok(WabaPage {
-            next_before: more.then(|| rows.last().map(|r| r.id)).flatten(),
-            rows,
-        })
+        let next_after = rows
+            .last()
+            .filter(|_| more)
+            .map(|row| WabaCursor::after(filter.sort, row.id, row.updated_at, &row.name).encode());
+        Ok(WabaPage { rows, next_after })
     }
 
     async fn waba(&self, id: i64) -> Result<WabaDetail, AppError> {

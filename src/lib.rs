@@ -16,6 +16,7 @@ pub mod mm;
 pub mod onboarding;
 pub mod portal;
 pub mod sandbox;
+pub mod search;
 pub mod seed;
 pub mod server;
 pub mod telemetry;

@@ -1147,25 +1147,73 @@ mod cases {
         assert_eq!(all.len(), 120);
         assert!(all.windows(2).all(|w| w[0].id > w[1].id), "newest first");
 
-        // Keyset pages cover everything exactly once.
-        let mut seen = Vec::new();
-        let mut before = None;
-        loop {
-            let page = store
-                .search_wabas(&WabaSearch {
-                    before_id: before,
-                    limit: 50,
-                    ..Default::default()
-                })
+        // In every order, keyset pages cover everything exactly once, in the order of one
+        // unpaged query.
+        for sort in WabaSort::ALL {
+            let whole = store
+                .search_wabas(&search(&|s| s.sort = sort))
                 .await
                 .unwrap();
-            if page.is_empty() {
-                break;
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store
+                    .search_wabas(&WabaSearch {
+                        sort,
+                        after: after.clone(),
+                        limit: 50,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                if page.is_empty() {
+                    break;
+                }
+                after = page
+                    .last()
+                    .map(|r| WabaCursor::after(sort, r.id, r.updated_at, &r.name));
+                seen.extend(page.into_iter().map(|r| r.id));
             }
-            before = page.last().map(|r| r.id);
-            seen.extend(page.into_iter().map(|r| r.id));
+            assert_eq!(
+                seen,
+                whole.iter().map(|r| r.id).collect::<Vec<_>>(),
+                "{sort:?}"
+            );
+            let ordered = match sort {
+                WabaSort::Newest => whole.windows(2).all(|w| w[0].id > w[1].id),
+                WabaSort::Oldest => whole.windows(2).all(|w| w[0].id < w[1].id),
+                WabaSort::RecentlyUpdated => whole
+                    .windows(2)
+                    .all(|w| (w[0].updated_at, w[0].id) > (w[1].updated_at, w[1].id)),
+                // The engine's collation decides the order of names; ties go by id.
+                WabaSort::Name => whole
+                    .windows(2)
+                    .all(|w| w[0].name != w[1].name || w[0].id < w[1].id),
+            };
+            assert!(ordered, "{sort:?}");
         }
-        assert_eq!(seen, all.iter().map(|r| r.id).collect::<Vec<_>>());
+
+        let german = store
+            .search_wabas(&search(&|s| s.country = Some("DE".into())))
+            .await
+            .unwrap();
+        assert_eq!(
+            german.len(),
+            12,
+            "customers 15..18, 45..48, 75..78, 105..108"
+        );
+        assert!(german.iter().all(|r| r.country.as_deref() == Some("DE")));
+
+        // Customer n was added n seconds before the seeding: a 10-second window holds 10.
+        let newest = all.iter().map(|r| r.updated_at).max().unwrap();
+        let window = store
+            .search_wabas(&search(&|s| {
+                s.added_from = Some(newest - 9_999);
+                s.added_before = Some(newest + 1);
+            }))
+            .await
+            .unwrap();
+        assert_eq!(window.len(), 10);
 
         let onboarded = store
             .search_wabas(&search(&|s| s.status = Some("ONBOARDED".into())))

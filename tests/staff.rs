@@ -45,6 +45,21 @@ async fn sessions_roles_export_and_replay() {
         .unwrap();
     assert_eq!(filtered.lines().count(), 1 + 750);
     assert!(filtered.lines().skip(1).all(|l| l.contains(",ONBOARDED,")));
+    // The page's other filters and orders apply to the export too (customers 15–17, 45–47, …
+    // are in Germany; every 7th number is a coexistence one).
+    let german = viewer
+        .get("wabas.csv?country=de&coexistence=yes&sort=name")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<&str> = german.lines().skip(1).collect();
+    assert!(!rows.is_empty() && rows.len() < 100, "{}", rows.len());
+    assert!(rows.iter().all(|l| l.contains(",DE,true,")), "{german}");
+    let refused = viewer.get("wabas.csv?from=31/12/2026").await;
+    assert_eq!(refused.status(), 400);
+    let message = refused.text().await.unwrap();
+    assert!(message.contains("YYYY-MM-DD"), "{message}");
 
     // A parked delivery: viewers see it but cannot replay it; operators can.
     let repo = portal.portal.database.repo.clone();

@@ -6,6 +6,7 @@
 //! Leptos context, and server functions call that port.
 
 pub mod api;
+pub mod calendar;
 pub mod components;
 pub mod dashboard_api;
 pub mod error;

@@ -229,16 +229,196 @@ pub struct WabaListRow {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WabaPage {
     pub rows: Vec<WabaListRow>,
-    /// Pass as `before` for the next page; `None` on the last page.
-    pub next_before: Option<i64>,
+    /// Pass as the filter's `after` for the next page; `None` on the last page.
+    pub next_after: Option<String>,
 }
 
+/// The staff list's filters, sort and page, as carried in the page's address (so a filtered
+/// view can be bookmarked, shared and exported).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WabaFilter {
     pub text: Option<String>,
     pub status: Option<String>,
     pub needs_attention: bool,
-    pub before: Option<i64>,
+    /// ISO 3166 alpha-2, as Meta reports a WABA's country.
+    pub country: Option<String>,
+    pub coexistence: Option<bool>,
+    /// `YYYY-MM-DD` (UTC), inclusive: when the portal first saw the WABA.
+    pub added_from: Option<String>,
+    pub added_to: Option<String>,
+    pub sort: WabaSort,
+    /// Where the page starts: [`WabaCursor::encode`] of the previous page's last row.
+    pub after: Option<String>,
+}
+
+impl WabaFilter {
+    /// Reads the filter from query parameters (`q`, `status`, `attention=1`, `country`,
+    /// `coexistence=yes|no`, `from`, `to`, `sort`, `after`); empty values mean "no filter".
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let some = |key: &str| {
+            get(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        WabaFilter {
+            text: some("q"),
+            status: some("status"),
+            needs_attention: some("attention").as_deref() == Some("1"),
+            country: some("country").map(|c| c.to_ascii_uppercase()),
+            coexistence: match some("coexistence").as_deref() {
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                _ => None,
+            },
+            added_from: some("from"),
+            added_to: some("to"),
+            sort: some("sort")
+                .and_then(|s| WabaSort::parse(&s))
+                .unwrap_or_default(),
+            after: some("after"),
+        }
+    }
+
+    /// The query string (without `?`) that [`from_query`](Self::from_query) reads back;
+    /// with the page cursor or without it (for "first page" and the CSV export).
+    pub fn to_query(&self, with_cursor: bool) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let mut push = |key, value: Option<String>| {
+            if let Some(value) = value {
+                pairs.push((key, value));
+            }
+        };
+        push("q", self.text.clone());
+        push("status", self.status.clone());
+        push("attention", self.needs_attention.then(|| "1".to_string()));
+        push("country", self.country.clone());
+        push(
+            "coexistence",
+            self.coexistence
+                .map(|c| if c { "yes" } else { "no" }.to_string()),
+        );
+        push("from", self.added_from.clone());
+        push("to", self.added_to.clone());
+        push(
+            "sort",
+            (self.sort != WabaSort::default()).then(|| self.sort.as_str().to_string()),
+        );
+        if with_cursor {
+            push("after", self.after.clone());
+        }
+        pairs
+            .iter()
+            .map(|(key, value)| format!("{key}={}", percent_encode(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The staff list's orders; each reads an index in order, so every page is a short range scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WabaSort {
+    #[default]
+    Newest,
+    Oldest,
+    RecentlyUpdated,
+    Name,
+}
+
+impl WabaSort {
+    pub const ALL: [WabaSort; 4] = [
+        WabaSort::Newest,
+        WabaSort::Oldest,
+        WabaSort::RecentlyUpdated,
+        WabaSort::Name,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WabaSort::Newest => "newest",
+            WabaSort::Oldest => "oldest",
+            WabaSort::RecentlyUpdated => "updated",
+            WabaSort::Name => "name",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WabaSort::Newest => "Newest first",
+            WabaSort::Oldest => "Oldest first",
+            WabaSort::RecentlyUpdated => "Recently updated",
+            WabaSort::Name => "WABA name A–Z",
+        }
+    }
+}
+
+/// Where a page of the staff list starts: the sort key and id of the previous page's last row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WabaCursor {
+    /// Newest and oldest first.
+    Id(i64),
+    /// Recently updated: `(updated_at, id)`.
+    Updated(i64, i64),
+    /// By name: `(name, id)`.
+    Name(String, i64),
+}
+
+impl WabaCursor {
+    /// The cursor after the row `(id, updated_at, name)` in `sort` order.
+    pub fn after(sort: WabaSort, id: i64, updated_at: i64, name: &str) -> Self {
+        match sort {
+            WabaSort::Newest | WabaSort::Oldest => WabaCursor::Id(id),
+            WabaSort::RecentlyUpdated => WabaCursor::Updated(updated_at, id),
+            WabaSort::Name => WabaCursor::Name(name.to_string(), id),
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        match self {
+            WabaCursor::Id(id) => format!("i{id}"),
+            WabaCursor::Updated(at, id) => format!("u{at}.{id}"),
+            WabaCursor::Name(name, id) => format!("n{id}.{name}"),
+        }
+    }
+
+    /// `None` for text this type did not write, and for a cursor of another sort order.
+    pub fn decode(text: &str, sort: WabaSort) -> Option<Self> {
+        let (kind, rest) = text.split_at_checked(1)?;
+        let cursor = match kind {
+            "i" => WabaCursor::Id(rest.parse().ok()?),
+            "u" => {
+                let (at, id) = rest.split_once('.')?;
+                WabaCursor::Updated(at.parse().ok()?, id.parse().ok()?)
+            }
+            "n" => {
+                let (id, name) = rest.split_once('.')?;
+                WabaCursor::Name(name.to_string(), id.parse().ok()?)
+            }
+            _ => return None,
+        };
+        let fits = matches!(
+            (&cursor, sort),
+            (WabaCursor::Id(_), WabaSort::Newest | WabaSort::Oldest)
+                | (WabaCursor::Updated(..), WabaSort::RecentlyUpdated)
+                | (WabaCursor::Name(..), WabaSort::Name)
+        );
+        fits.then_some(cursor)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -421,4 +601,78 @@ pub trait DashboardPort: Send + Sync + 'static {
         staff: &StaffIdentity,
         id: i64,
     ) -> Result<String, crate::error::AppError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn parse(query: &str) -> WabaFilter {
+        let pairs: HashMap<String, String> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_string(), percent_decode(v)))
+            .collect();
+        WabaFilter::from_query(|key| pairs.get(key).cloned())
+    }
+
+    fn percent_decode(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_filter_survives_the_address_bar() {
+        let filter = WabaFilter {
+            text: Some("Café & Co = 100%".into()),
+            status: Some("ELIGIBLE".into()),
+            needs_attention: true,
+            country: Some("BR".into()),
+            coexistence: Some(false),
+            added_from: Some("2026-11-01".into()),
+            added_to: Some("2026-11-26".into()),
+            sort: WabaSort::Name,
+            after: Some(WabaCursor::Name("Azul & Co".into(), 42).encode()),
+        };
+        assert_eq!(parse(&filter.to_query(true)), filter);
+        let without_cursor = parse(&filter.to_query(false));
+        assert_eq!(without_cursor.after, None);
+        assert_eq!(parse(""), WabaFilter::default());
+        assert_eq!(WabaFilter::default().to_query(true), "");
+    }
+
+    #[test]
+    fn cursors_decode_only_for_their_own_order() {
+        for (cursor, sort) in [
+            (WabaCursor::Id(7), WabaSort::Newest),
+            (WabaCursor::Id(7), WabaSort::Oldest),
+            (
+                WabaCursor::Updated(1_700_000_000_000, 7),
+                WabaSort::RecentlyUpdated,
+            ),
+            (WabaCursor::Name("a.b.c".into(), 7), WabaSort::Name),
+        ] {
+            assert_eq!(
+                WabaCursor::decode(&cursor.encode(), sort),
+                Some(cursor.clone())
+            );
+        }
+        assert_eq!(WabaCursor::decode("i7", WabaSort::Name), None);
+        assert_eq!(WabaCursor::decode("x7", WabaSort::Newest), None);
+        assert_eq!(WabaCursor::decode("", WabaSort::Newest), None);
+        assert_eq!(WabaCursor::decode("uabc", WabaSort::RecentlyUpdated), None);
+    }
 }

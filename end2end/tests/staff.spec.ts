@@ -67,6 +67,20 @@ test('sign in, search and filter the list, open a detail page, sign out', async 
   await page.getByTestId('status-filter').selectOption('INELIGIBLE_COUNTRY_NOT_SUPPORTED');
   await page.getByTestId('apply-filters').click();
   await expect(page.getByTestId('no-wabas')).toBeVisible();
+  // Order and the other filters travel in the address, so a view can be bookmarked.
+  await page.goto('/wabas');
+  await page.getByTestId('sort').selectOption('name');
+  await page.getByTestId('coexistence-filter').selectOption('no');
+  await page.getByTestId('from-filter').fill('2020-01-01');
+  await page.getByTestId('apply-filters').click();
+  await expect(page).toHaveURL(/sort=name/);
+  await expect(page).toHaveURL(/coexistence=no/);
+  const names = await page.getByTestId('waba-row').locator('td:nth-child(2) a').allTextContents();
+  expect(names.length).toBeGreaterThan(1);
+  expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  await expect(page.getByTestId('export-csv')).toHaveAttribute('href', /coexistence=no.*from=2020-01-01.*sort=name/);
+  await page.goto('/wabas?from=yesterday');
+  await expect(page.getByTestId('filter-error')).toContainText('YYYY-MM-DD');
   await page.goto('/wabas?q=searchable');
   await page.getByTestId('waba-row').getByRole('link', { name: 'Searchable Sandals' }).first().click();
   await expect(page.getByTestId('waba-name')).toHaveText('Searchable Sandals');

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::db::{self, WabaSearch};
+use crate::db::{self, WabaCursor, WabaSearch, WabaSort};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DashboardBenchArgs {
@@ -58,6 +58,7 @@ pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
     analyze.map_err(|e| format!("ANALYZE failed: {e}"))?;
     // The middle of the id range, for a "page 1000" keyset request.
     let middle = (args.wabas / 2) as i64;
+    let middle_row = crate::seed::synthetic(args.wabas / 2, db::now_millis());
     let scenarios: Vec<(&str, WabaSearch)> = vec![
         (
             "first page, no filter",
@@ -69,7 +70,42 @@ pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
         (
             "deep page (keyset, before the middle id)",
             WabaSearch {
-                before_id: Some(middle),
+                after: Some(WabaCursor::Id(middle)),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "deep page, recently updated first",
+            WabaSearch {
+                sort: WabaSort::RecentlyUpdated,
+                after: Some(WabaCursor::Updated(middle_row.created_at, middle)),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "deep page, by WABA name",
+            WabaSearch {
+                sort: WabaSort::Name,
+                after: Some(WabaCursor::Name(middle_row.waba_name.clone(), middle)),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "country = DE, coexistence numbers",
+            WabaSearch {
+                country: Some("DE".into()),
+                coexistence: Some(true),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "added in the last 6 hours",
+            WabaSearch {
+                added_from: Some(db::now_millis() - 6 * 3_600_000),
                 limit: 51,
                 ..Default::default()
             },

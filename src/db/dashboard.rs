@@ -41,8 +41,43 @@ macro_rules! push_search_filters {
                 .push(" AND w.onboarding_status = ")
                 .push_bind(status.clone());
         }
-        if let Some(before) = search.before_id {
-            query.push(" AND w.id < ").push_bind(before);
+        if let Some(country) = &search.country {
+            query.push(" AND w.country = ").push_bind(country.clone());
+        }
+        if let Some(from) = search.added_from {
+            query.push(" AND w.created_at >= ").push_bind(from);
+        }
+        if let Some(before) = search.added_before {
+            query.push(" AND w.created_at < ").push_bind(before);
+        }
+        // Keyset: row values compare like the ORDER BY below, and both engines turn them
+        // into a range on the matching index.
+        match &search.after {
+            Some($crate::db::WabaCursor::Id(id)) => {
+                let op = if search.sort == $crate::db::WabaSort::Oldest {
+                    " > "
+                } else {
+                    " < "
+                };
+                query.push(" AND w.id").push(op).push_bind(*id);
+            }
+            Some($crate::db::WabaCursor::Updated(at, id)) => {
+                query
+                    .push(" AND (w.updated_at, w.id) < (")
+                    .push_bind(*at)
+                    .push(", ")
+                    .push_bind(*id)
+                    .push(")");
+            }
+            Some($crate::db::WabaCursor::Name(name, id)) => {
+                query
+                    .push(" AND (w.name, w.id) > (")
+                    .push_bind(name.clone())
+                    .push(", ")
+                    .push_bind(*id)
+                    .push(")");
+            }
+            None => {}
         }
         if let Some(coexistence) = search.coexistence {
             query.push(" AND w.coexistence = ").push_bind(coexistence);
@@ -81,7 +116,13 @@ macro_rules! push_search_filters {
             }
         }
         query
-            .push(" ORDER BY w.id DESC LIMIT ")
+            .push(match search.sort {
+                $crate::db::WabaSort::Newest => " ORDER BY w.id DESC",
+                $crate::db::WabaSort::Oldest => " ORDER BY w.id ASC",
+                $crate::db::WabaSort::RecentlyUpdated => " ORDER BY w.updated_at DESC, w.id DESC",
+                $crate::db::WabaSort::Name => " ORDER BY w.name ASC, w.id ASC",
+            })
+            .push(" LIMIT ")
             .push_bind(search.limit);
     }};
 }

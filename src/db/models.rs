@@ -3,6 +3,7 @@
 //! Timestamps are Unix milliseconds (`i64`) in both backends so that one set of queries serves
 //! SQLite and PostgreSQL alike.
 
+pub use app::ports::{WabaCursor, WabaSort};
 use serde::Serialize;
 
 /// Unix time in milliseconds.
@@ -501,7 +502,7 @@ pub struct StepUpdate {
     pub attempt: bool,
 }
 
-/// A filtered page of the staff WABA list, newest first (keyset on id).
+/// A filtered page of the staff WABA list (keyset pagination in the chosen order).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WabaSearch {
     /// Matches the business name, WABA name, WABA id or a phone number (case-insensitive).
@@ -510,7 +511,14 @@ pub struct WabaSearch {
     /// Only WABAs whose pipeline stopped on a failed step.
     pub needs_attention: bool,
     pub coexistence: Option<bool>,
-    pub before_id: Option<i64>,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+    /// `created_at` in `[added_from, added_before)`.
+    pub added_from: Option<Millis>,
+    pub added_before: Option<Millis>,
+    pub sort: WabaSort,
+    /// Continue after this row (keyset pagination in `sort` order).
+    pub after: Option<WabaCursor>,
     pub limit: i64,
 }
 

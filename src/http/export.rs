@@ -10,9 +10,11 @@ use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use serde::Deserialize;
+use std::collections::HashMap;
 
-use crate::db::{DashboardStore, NewAuditEntry, Repository, WabaRow, WabaSearch};
+use app::ports::{WabaCursor, WabaFilter};
+
+use crate::db::{DashboardStore, NewAuditEntry, Repository, WabaRow};
 
 const BATCH: i64 = 1000;
 
@@ -20,13 +22,6 @@ const BATCH: i64 = 1000;
 pub struct ExportState {
     pub store: Arc<dyn DashboardStore>,
     pub repo: Arc<dyn Repository>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ExportQuery {
-    q: Option<String>,
-    status: Option<String>,
-    attention: Option<String>,
 }
 
 /// A CSV field: quoted when needed, and defused against spreadsheet formula injection
@@ -75,10 +70,15 @@ const HEADER: &str = "waba_id,waba_name,business_name,phone,onboarding_status,co
 pub async fn wabas_csv(
     State(state): State<ExportState>,
     staff: Option<Extension<StaffIdentity>>,
-    Query(query): Query<ExportQuery>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let Some(Extension(staff)) = staff else {
         return (StatusCode::UNAUTHORIZED, "Please sign in to export.").into_response();
+    };
+    let filter = WabaFilter::from_query(|key| query.get(key).cloned());
+    let search = match crate::search::waba_search(&filter, BATCH) {
+        Ok(search) => search,
+        Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
     };
     let _ = state
         .repo
@@ -88,21 +88,10 @@ pub async fn wabas_csv(
             action: "wabas.export_csv".into(),
             target_kind: None,
             target_id: None,
-            detail: serde_json::to_string(&serde_json::json!({
-                "q": query.q, "status": query.status, "attention": query.attention,
-            }))
-            .ok(),
+            detail: Some(filter.to_query(false)).filter(|q| !q.is_empty()),
             ip: None,
         })
         .await;
-    let search = WabaSearch {
-        text: query.q.filter(|q| !q.trim().is_empty()),
-        status: query.status.filter(|s| !s.is_empty()),
-        needs_attention: query.attention.as_deref() == Some("1"),
-        coexistence: None,
-        before_id: None,
-        limit: BATCH,
-    };
     let store = state.store.clone();
     // State: (the next page's search, header sent?, finished?).
     let stream = futures::stream::unfold(
@@ -122,7 +111,9 @@ pub async fn wabas_csv(
                 match store.search_wabas(&search).await {
                     Ok(rows) => {
                         let done = (rows.len() as i64) < search.limit;
-                        search.before_id = rows.last().map(|r| r.id);
+                        search.after = rows
+                            .last()
+                            .map(|r| WabaCursor::after(search.sort, r.id, r.updated_at, &r.name));
                         let chunk: String = rows.iter().map(line).collect();
                         if chunk.is_empty() {
                             None

@@ -437,18 +437,7 @@ fn seconds(value: &Value) -> Option<i64> {
 
 /// `YYYY-MM-DD` (UTC) of a Unix time in milliseconds.
 pub fn utc_day(millis: Millis) -> String {
-    // Days to civil date (Howard Hinnant's algorithm), valid for the whole i64 day range we use.
-    let days = millis.div_euclid(86_400_000);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    app::calendar::utc_day(millis)
 }
 
 #[cfg(test)]

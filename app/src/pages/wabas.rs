@@ -6,8 +6,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::live::{format_time, use_ticker, StatusBadge};
 use crate::dashboard_api::dashboard_wabas;
+use crate::error::AppError;
 use crate::pages::signin_required::Refused;
-use crate::ports::{WabaFilter, WabaListRow};
+use crate::ports::{WabaFilter, WabaListRow, WabaSort};
 
 pub const STATUSES: &[&str] = &[
     "ONBOARDED",
@@ -23,84 +24,115 @@ pub const STATUSES: &[&str] = &[
 #[component]
 pub fn WabasPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = move || {
-        let q = query.read();
-        WabaFilter {
-            text: q.get("q").filter(|t| !t.is_empty()),
-            status: q.get("status").filter(|s| !s.is_empty()),
-            needs_attention: q.get("attention").is_some_and(|a| a == "1"),
-            before: q.get("before").and_then(|b| b.parse().ok()),
-        }
-    };
+    let filter = move || WabaFilter::from_query(|key| query.read().get(key));
     // The form is a plain GET form (it works before hydration); its fields start from the
     // address and are never re-set by hydration, so typing early is not lost.
     let initial = filter();
     let tick = use_ticker(3000);
     let page = Resource::new(move || (filter(), tick.get()), |(f, _)| dashboard_wabas(f));
+    let coexistence = initial.coexistence;
     view! {
         <Title text="WABAs" />
         <div class="page-head">
             <h1>"Customer WABAs"</h1>
         </div>
-        <form method="get" action="/wabas" class="filters card">
-            <input
-                type="search"
-                name="q"
-                placeholder="Business, WABA name or id, phone"
-                aria-label="Search"
-                data-testid="search"
-                value=initial.text.clone().unwrap_or_default()
-            />
-            <select name="status" aria-label="Onboarding status" data-testid="status-filter">
-                <option value="">"Any status"</option>
-                {STATUSES
-                    .iter()
-                    .map(|s| {
-                        let selected = initial.status.as_deref() == Some(*s);
-                        view! { <option value=*s selected=selected>{s.replace('_', " ").to_lowercase()}</option> }
-                    })
-                    .collect_view()}
-            </select>
-            <label class="check-inline">
-                <input type="checkbox" name="attention" value="1" checked=initial.needs_attention />
-                " Needs attention"
-            </label>
-            <button class="button" type="submit" data-testid="apply-filters">"Apply"</button>
-            <a class="button secondary" href="/wabas">"Clear"</a>
-            <a
-                class="button secondary"
-                data-testid="export-csv"
-                rel="external"
-                href=move || {
-                    let f = filter();
-                    let mut href = String::from("/wabas.csv?");
-                    if let Some(q) = f.text { href.push_str(&format!("q={}&", encode(&q))); }
-                    if let Some(s) = f.status { href.push_str(&format!("status={s}&")); }
-                    if f.needs_attention { href.push_str("attention=1"); }
-                    href
-                }
-            >
-                "Export CSV"
-            </a>
+        <form method="get" action="/wabas" class="filters card" data-testid="filters">
+            <div class="filter-row">
+                <input
+                    type="search"
+                    name="q"
+                    class="grow"
+                    placeholder="Business, WABA name or id, phone"
+                    aria-label="Search"
+                    data-testid="search"
+                    value=initial.text.clone().unwrap_or_default()
+                />
+                <select name="status" aria-label="Onboarding status" data-testid="status-filter">
+                    <option value="">"Any status"</option>
+                    {STATUSES
+                        .iter()
+                        .map(|s| {
+                            let selected = initial.status.as_deref() == Some(*s);
+                            view! { <option value=*s selected=selected>{s.replace('_', " ").to_lowercase()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <select name="sort" aria-label="Order" data-testid="sort">
+                    {WabaSort::ALL
+                        .into_iter()
+                        .map(|s| view! { <option value=s.as_str() selected=initial.sort == s>{s.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="filter-row">
+                <label class="field-inline">
+                    "Country "
+                    <input
+                        type="text"
+                        name="country"
+                        size="3"
+                        maxlength="2"
+                        placeholder="BR"
+                        title="Two-letter country code, as Meta reports it"
+                        data-testid="country-filter"
+                        value=initial.country.clone().unwrap_or_default()
+                    />
+                </label>
+                <label class="field-inline">
+                    "Number "
+                    <select name="coexistence" data-testid="coexistence-filter">
+                        <option value="" selected=coexistence.is_none()>"Any"</option>
+                        <option value="yes" selected=coexistence == Some(true)>"Coexistence (Business app)"</option>
+                        <option value="no" selected=coexistence == Some(false)>"Cloud API only"</option>
+                    </select>
+                </label>
+                <label class="field-inline">
+                    "Added from "
+                    <input type="date" name="from" data-testid="from-filter" value=initial.added_from.clone().unwrap_or_default() />
+                </label>
+                <label class="field-inline">
+                    "to "
+                    <input type="date" name="to" data-testid="to-filter" value=initial.added_to.clone().unwrap_or_default() />
+                </label>
+                <label class="check-inline">
+                    <input type="checkbox" name="attention" value="1" checked=initial.needs_attention />
+                    " Needs attention"
+                </label>
+                <span class="spacer"></span>
+                <button class="button" type="submit" data-testid="apply-filters">"Apply"</button>
+                <a class="button secondary" href="/wabas">"Clear"</a>
+                <a
+                    class="button secondary"
+                    data-testid="export-csv"
+                    rel="external"
+                    href=move || format!("/wabas.csv?{}", filter().to_query(false))
+                >
+                    "Export CSV"
+                </a>
+            </div>
         </form>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || {
                 page.get()
                     .map(|result| match result {
+                        Err(AppError::Invalid(message)) => view! {
+                            <p class="alert error" role="alert" data-testid="filter-error">{message}</p>
+                        }
+                        .into_any(),
                         Err(e) => view! { <Refused error=e /> }.into_any(),
                         Ok(page) => {
-                            let next = page.next_before.map(|before| {
-                                let f = filter();
-                                let mut href = format!("/wabas?before={before}");
-                                if let Some(q) = f.text { href.push_str(&format!("&q={}", encode(&q))); }
-                                if let Some(s) = f.status { href.push_str(&format!("&status={s}")); }
-                                if f.needs_attention { href.push_str("&attention=1"); }
-                                href
+                            let current = filter();
+                            let first = current.after.is_some().then(|| {
+                                format!("/wabas?{}", current.to_query(false))
+                            });
+                            let next = page.next_after.map(|after| {
+                                let next = WabaFilter { after: Some(after), ..current.clone() };
+                                format!("/wabas?{}", next.to_query(true))
                             });
                             view! {
                                 <WabaTable rows=page.rows />
                                 <nav class="pager">
-                                    {filter().before.map(|_| view! { <a href="/wabas" class="button secondary">"First page"</a> })}
+                                    {first.map(|href| view! { <a href=href class="button secondary">"First page"</a> })}
                                     {next.map(|href| view! { <a href=href class="button secondary" data-testid="next-page">"Next page"</a> })}
                                 </nav>
                             }
@@ -110,17 +142,6 @@ pub fn WabasPage() -> impl IntoView {
             }}
         </Transition>
     }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
