@@ -4,79 +4,17 @@
 
 mod support;
 
-use mm_portal::graph::{appsecret_proof, GraphError};
-use mm_portal::server::RunningPortal;
-use secrecy::{ExposeSecret, SecretString};
+use mm_portal::graph::GraphError;
+use reqwest::Method;
+use secrecy::ExposeSecret;
 use serde_json::{json, Value};
-
-struct Sim {
-    portal: RunningPortal,
-    app_id: String,
-    secret: SecretString,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-impl Sim {
-    async fn start() -> Sim {
-        let sandbox = support::sandbox_portal().await;
-        Sim {
-            portal: sandbox.portal,
-            app_id: sandbox.app_id,
-            secret: sandbox.app_secret,
-            client: reqwest::Client::new(),
-            _dir: sandbox.dir,
-        }
-    }
-
-    fn graph(&self, path: &str) -> String {
-        format!("{}sandbox/graph/v23.0/{path}", self.portal.url)
-    }
-
-    async fn signup(&self, extra: Value) -> Value {
-        let mut body = json!({"business_name": "Loja Azul", "phone_number": "+55 11 91234-5678"});
-        body.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        let response = self
-            .client
-            .post(format!("{}sandbox/api/signups", self.portal.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        response.json().await.unwrap()
-    }
-
-    async fn get(&self, url: &str, query: &[(&str, &str)]) -> (u16, Value) {
-        let response = self.client.get(url).query(query).send().await.unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
-    }
-
-    async fn exchange(&self, code: &str) -> (u16, Value) {
-        let secret = self.secret.expose_secret().to_string();
-        self.get(
-            &self.graph("oauth/access_token"),
-            &[
-                ("client_id", &self.app_id),
-                ("client_secret", &secret),
-                ("code", code),
-            ],
-        )
-        .await
-    }
-
-    fn proof(&self, token: &str) -> String {
-        appsecret_proof(&SecretString::from(token.to_string()), &self.secret)
-    }
-}
+use support::sim::{Account, Answer, Sim};
 
 /// URL, query, expected code, subcode and error type.
 type ErrorCase<'a> = (String, Vec<(&'a str, &'a str)>, i64, Option<i64>, &'a str);
 
 fn graph_error(body: &Value) -> GraphError {
-    serde_json::from_value(body["error"].clone()).expect("a Graph error object")
+    support::sim::graph_error(body)
 }
 
 #[tokio::test]
@@ -239,16 +177,15 @@ async fn a_waba_and_its_phones_are_read_with_token_and_proof() {
         .contains("nonexisting field (marketing_messages_lite_api_status)"));
 
     // Bearer header works as well as the query parameter.
-    let response = sim
+    let url = sim.graph(&format!("{waba_id}/phone_numbers"));
+    let request = sim
         .client
-        .get(sim.graph(&format!("{waba_id}/phone_numbers")))
+        .get(&url)
         .bearer_auth(&token)
-        .query(&[("appsecret_proof", &proof)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let phones: Value = response.json().await.unwrap();
+        .query(&[("appsecret_proof", &proof)]);
+    let answer = sim.send(request, "GET", &url).await;
+    assert_eq!(answer.status, 200);
+    let phones = answer.body;
     let phone = &phones["data"][0];
     assert_eq!(phone["id"], signup["phone_number_id"]);
     assert_eq!(phone["display_phone_number"], "+55 11 91234-5678");
@@ -380,108 +317,23 @@ async fn the_tester_api_refuses_bad_signups_clearly() {
 // WABA operations (subscribed_apps, register), fault injection and the simulated backend
 // onboarding that follows a subscription.
 
-/// A Graph call's status, headers and JSON body.
-struct Answer {
-    status: u16,
-    headers: reqwest::header::HeaderMap,
-    body: Value,
-}
-
-impl Answer {
-    fn error(&self) -> GraphError {
-        graph_error(&self.body)
-    }
-
-    #[track_caller]
-    fn assert_success(&self) {
-        assert_eq!(
-            (self.status, &self.body),
-            (200, &json!({"success": true})),
-            "expected success"
-        );
-    }
-}
-
-/// A fresh signup, its WABA / phone ids and an exchanged token.
-struct Account {
-    waba: String,
-    phone: String,
-    token: String,
-}
-
 impl Sim {
-    async fn account(&self, extra: Value) -> Account {
-        let signup = self.signup(extra).await;
-        let (status, token) = self.exchange(signup["code"].as_str().unwrap()).await;
-        assert_eq!(status, 200, "{token}");
-        Account {
-            waba: signup["waba_id"].as_str().unwrap().to_string(),
-            phone: signup["phone_number_id"].as_str().unwrap().to_string(),
-            token: token["access_token"].as_str().unwrap().to_string(),
-        }
-    }
-
-    /// A Graph call with `Authorization: Bearer` and `appsecret_proof`, and an optional body:
-    /// JSON for a `Value`, sent as is for a string (a form body).
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        query: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> Answer {
-        let proof = self.proof(token);
-        let mut request = self
-            .client
-            .request(method, self.graph(path))
-            .bearer_auth(token)
-            .query(query)
-            .query(&[("appsecret_proof", &proof)]);
-        match body {
-            Some(Value::String(form)) => {
-                request = request
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(form);
-            }
-            Some(json) => request = request.json(&json),
-            None => {}
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let body = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("not JSON ({e}), HTTP {status}: {text}"));
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
     async fn subscribe(&self, account: &Account, body: Option<Value>) -> Answer {
         let path = format!("{}/subscribed_apps", account.waba);
-        self.call(reqwest::Method::POST, &path, &account.token, &[], body)
+        self.call(Method::POST, &path, Some(&account.token), &[], body)
             .await
     }
 
     async fn subscriptions(&self, account: &Account) -> Answer {
         let path = format!("{}/subscribed_apps", account.waba);
-        self.call(reqwest::Method::GET, &path, &account.token, &[], None)
+        self.call(Method::GET, &path, Some(&account.token), &[], None)
             .await
     }
 
     async fn register(&self, account: &Account, body: Value) -> Answer {
         let path = format!("{}/register", account.phone);
-        self.call(
-            reqwest::Method::POST,
-            &path,
-            &account.token,
-            &[],
-            Some(body),
-        )
-        .await
+        self.call(Method::POST, &path, Some(&account.token), &[], Some(body))
+            .await
     }
 
     async fn register_ok(&self, account: &Account) -> Answer {
@@ -494,56 +346,13 @@ impl Sim {
 
     async fn read(&self, account: &Account, id: &str, fields: &str) -> Answer {
         self.call(
-            reqwest::Method::GET,
+            Method::GET,
             id,
-            &account.token,
+            Some(&account.token),
             &[("fields", fields)],
             None,
         )
         .await
-    }
-
-    async fn arm_fault(&self, fault: Value) -> u16 {
-        self.client
-            .post(format!("{}sandbox/api/faults", self.portal.url))
-            .json(&fault)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    }
-
-    async fn clear_faults(&self) -> u16 {
-        self.client
-            .delete(format!("{}sandbox/api/faults", self.portal.url))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    }
-
-    /// The portal's inbox deliveries that are `MM_LITE_TERMS_SIGNED` for `waba_id`.
-    async fn terms_signed_deliveries(&self, waba_id: &str) -> Vec<Value> {
-        support::inbox_bodies(&self.portal.database)
-            .await
-            .iter()
-            .filter_map(|bytes| serde_json::from_slice::<Value>(bytes).ok())
-            .filter(|body| {
-                body["entry"].as_array().into_iter().flatten().any(|entry| {
-                    entry["changes"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .any(|change| {
-                            change["field"] == "account_update"
-                                && change["value"]["event"] == "MM_LITE_TERMS_SIGNED"
-                                && change["value"]["waba_info"]["waba_id"] == waba_id
-                        })
-                })
-            })
-            .collect()
     }
 }
 
@@ -579,7 +388,7 @@ async fn subscribed_apps_subscribes_idempotently_lists_and_unsubscribes() {
     assert_eq!(theirs.body, json!({"data": []}));
     let path = format!("{}/subscribed_apps", other.waba);
     let foreign = sim
-        .call(reqwest::Method::POST, &path, &account.token, &[], None)
+        .call(Method::POST, &path, Some(&account.token), &[], None)
         .await;
     assert_eq!(foreign.status, 400, "{}", foreign.body);
     assert_eq!(
@@ -589,7 +398,7 @@ async fn subscribed_apps_subscribes_idempotently_lists_and_unsubscribes() {
     assert_eq!(sim.subscriptions(&other).await.body, json!({"data": []}));
 
     let path = format!("{}/subscribed_apps", account.waba);
-    sim.call(reqwest::Method::DELETE, &path, &account.token, &[], None)
+    sim.call(Method::DELETE, &path, Some(&account.token), &[], None)
         .await
         .assert_success();
     let listed = sim.subscriptions(&account).await;
@@ -708,9 +517,9 @@ async fn register_checks_the_product_pin_and_coexistence_then_moves_to_cloud_api
     let path = format!("{}/register", coexistence.phone);
     let foreign = sim
         .call(
-            reqwest::Method::POST,
+            Method::POST,
             &path,
-            &account.token,
+            Some(&account.token),
             &[],
             Some(json!({"messaging_product": "whatsapp", "pin": "123456"})),
         )
@@ -859,7 +668,7 @@ async fn rate_limit_and_permanent_faults_answer_like_graph() {
     );
     let path = format!("{}/phone_numbers", account.waba);
     let denied = sim
-        .call(reqwest::Method::GET, &path, &account.token, &[], None)
+        .call(Method::GET, &path, Some(&account.token), &[], None)
         .await;
     assert_eq!(denied.error().code, 200, "{}", denied.body);
     sim.portal.shutdown().await;
@@ -965,7 +774,7 @@ async fn subscribing_after_accepted_terms_onboards_and_sends_one_signed_webhook(
     // Subscribing again, or unsubscribing and resubscribing, does not onboard twice.
     sim.subscribe(&account, None).await.assert_success();
     let path = format!("{}/subscribed_apps", account.waba);
-    sim.call(reqwest::Method::DELETE, &path, &account.token, &[], None)
+    sim.call(Method::DELETE, &path, Some(&account.token), &[], None)
         .await
         .assert_success();
     sim.subscribe(&account, None).await.assert_success();
@@ -998,4 +807,308 @@ async fn without_accepted_terms_a_subscription_does_not_onboard() {
         assert!(sim.terms_signed_deliveries(&account.waba).await.is_empty());
     }
     sim.portal.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// More faults: latency, the three rate-limit codes, and the fault API's refusals.
+
+#[tokio::test]
+async fn a_latency_fault_slows_the_next_calls_then_calls_are_fast_again() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    let fault = json!({"operation": "register", "kind": "latency", "delay_ms": 600, "count": 2});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    // An error fault on the same operation is kept apart: the first call is slow, then fails.
+    let fault = json!({"operation": "register", "kind": "transient", "count": 1});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    let timed = |answer: Answer, started: std::time::Instant| (answer, started.elapsed());
+
+    let started = std::time::Instant::now();
+    let (failed, took) = timed(sim.register_ok(&account).await, started);
+    assert_eq!(failed.status, 500, "{}", failed.body);
+    assert!(took >= std::time::Duration::from_millis(600), "{took:?}");
+    let started = std::time::Instant::now();
+    let (slow, took) = timed(sim.register_ok(&account).await, started);
+    slow.assert_success();
+    assert!(took >= std::time::Duration::from_millis(600), "{took:?}");
+    let started = std::time::Instant::now();
+    let (fast, took) = timed(sim.register_ok(&account).await, started);
+    fast.assert_success();
+    assert!(took < std::time::Duration::from_millis(400), "{took:?}");
+    // Other operations were never slowed.
+    let started = std::time::Instant::now();
+    sim.read(&account, &account.waba, "id").await;
+    assert!(started.elapsed() < std::time::Duration::from_millis(400));
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn rate_limit_faults_answer_codes_4_80007_and_130429_with_usage_headers() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    // (code, HTTP status, message, usage type, X-App-Usage expected)
+    let cases = [
+        (
+            4,
+            429,
+            "(#4) Application request limit reached",
+            "whatsapp_business_management",
+            true,
+        ),
+        (
+            80007,
+            400,
+            "(#80007) Rate limit issues on the WhatsApp Business Account",
+            "whatsapp_business_management",
+            false,
+        ),
+        (
+            130429,
+            400,
+            "(#130429) Rate limit hit",
+            "whatsapp_business_messaging",
+            false,
+        ),
+    ];
+    for (code, status, message, usage_type, app_usage) in cases {
+        let fault = json!({"operation": "register", "kind": "rate_limit", "count": 1,
+                           "code": code, "regain_access_minutes": 2});
+        assert_eq!(sim.arm_fault(fault).await, 204);
+        let limited = sim.register_ok(&account).await;
+        assert_eq!(limited.status, status, "{code}: {}", limited.body);
+        let error = limited.error();
+        assert_eq!((error.code, error.message.as_str()), (code, message));
+        let usage: Value = serde_json::from_str(
+            limited.headers["x-business-use-case-usage"]
+                .to_str()
+                .unwrap(),
+        )
+        .expect("the usage header is JSON");
+        // Without `business_id`, keyed by the sandbox partner's business.
+        let entry = &usage[mm_portal::sandbox::SANDBOX_PARTNER_BUSINESS_ID][0];
+        assert_eq!(entry["type"], usage_type, "{code}: {usage}");
+        assert_eq!(entry["estimated_time_to_regain_access"], 2);
+        assert_eq!(entry["call_count"], 100);
+        assert_eq!(
+            limited.headers.contains_key("x-app-usage"),
+            app_usage,
+            "{code}"
+        );
+        // The portal's reading of the header finds the wait.
+        let parsed = mm_portal::graph::usage::BusinessUseCaseUsage::parse(
+            limited.headers["x-business-use-case-usage"]
+                .to_str()
+                .unwrap(),
+        );
+        assert_eq!(
+            parsed.time_to_regain_access(),
+            Some(std::time::Duration::from_secs(120))
+        );
+        sim.register_ok(&account).await.assert_success();
+    }
+    // `business_id` names the throttled business in the header.
+    let fault = json!({"operation": "waba", "kind": "rate_limit", "count": 1,
+                       "code": 4, "business_id": account.business});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    let limited = sim.read(&account, &account.waba, "id").await;
+    let usage: Value = serde_json::from_str(
+        limited.headers["x-business-use-case-usage"]
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(usage.as_object().unwrap().len(), 1);
+    assert_eq!(
+        usage[&account.business][0]["estimated_time_to_regain_access"],
+        0
+    );
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_fault_api_refuses_faults_that_do_not_fit_their_kind() {
+    let sim = Sim::start().await;
+    let cases = [
+        (
+            json!({"operation": "send", "kind": "drop", "count": 1}),
+            "webhook fault",
+        ),
+        (
+            json!({"operation": "webhooks", "kind": "transient", "count": 1}),
+            "drop, duplicate or reorder",
+        ),
+        (
+            json!({"operation": "register", "kind": "latency", "count": 1}),
+            "delay_ms",
+        ),
+        (
+            json!({"operation": "register", "kind": "latency", "count": 1, "delay_ms": 60001}),
+            "delay_ms",
+        ),
+        (
+            json!({"operation": "register", "kind": "rate_limit", "count": 1, "code": 17}),
+            "4, 80007 or 130429",
+        ),
+        (
+            json!({"operation": "register", "kind": "permanent", "count": 1, "code": 4}),
+            "rate_limit faults only",
+        ),
+        (
+            json!({"operation": "register", "kind": "sometimes", "count": 1}),
+            "not a fault",
+        ),
+        (
+            json!({"operation": "register", "kind": "transient"}),
+            "count",
+        ),
+    ];
+    for (fault, expected) in cases {
+        let (status, body) = sim.tester("faults", fault.clone()).await;
+        assert_eq!(status, 400, "{fault}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains(expected),
+            "{fault}: {body}"
+        );
+    }
+    // Nothing refused was armed.
+    let account = sim.account(json!({})).await;
+    sim.register_ok(&account).await.assert_success();
+    sim.portal.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The OpenAPI validator the harness applies to every Graph answer must be able to fail.
+
+mod openapi_validator {
+    use super::support::openapi::{self, validate};
+    use serde_json::json;
+
+    #[test]
+    fn wrong_bodies_are_rejected_with_the_place_of_each_problem() {
+        let schema = json!({
+            "type": "object",
+            "required": ["id", "kind"],
+            "additionalProperties": false,
+            "properties": {
+                "id": {"type": "string"},
+                "kind": {"type": "string", "enum": ["a", "b"]},
+                "n": {"type": "integer"},
+                "maybe": {"type": "string", "nullable": true},
+                "list": {"type": "array", "items": {"type": "boolean"}},
+            }
+        });
+        assert!(validate(
+            &schema,
+            &json!({"id": "1", "kind": "a", "n": 3, "maybe": null,
+                                           "list": [true]})
+        )
+        .is_ok());
+        let problems = validate(
+            &schema,
+            &json!({"id": 1, "kind": "c", "n": 1.5, "list": [true, "no"], "extra": 0}),
+        )
+        .unwrap_err();
+        for expected in [
+            "/id: expected string",
+            "/kind: \"c\" is not one of",
+            "/n: expected integer",
+            "/list/1: expected boolean",
+            "/extra: property \"extra\" is not allowed",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.starts_with(expected)),
+                "{expected} in {problems:?}"
+            );
+        }
+        let problems = validate(&schema, &json!({"kind": "a"})).unwrap_err();
+        assert_eq!(problems, ["/: missing required property \"id\""]);
+        assert!(validate(&schema, &json!([])).is_err());
+    }
+
+    #[test]
+    fn combinators_are_checked() {
+        let one_of = json!({"oneOf": [{"type": "string"}, {"type": "string", "enum": ["x"]}]});
+        assert!(validate(&one_of, &json!("y")).is_ok());
+        assert!(validate(&one_of, &json!("x")).is_err(), "matches both");
+        assert!(validate(&one_of, &json!(1)).is_err(), "matches neither");
+        let any_of = json!({"anyOf": [{"type": "integer"}, {"type": "null"}]});
+        assert!(validate(&any_of, &json!(null)).is_ok());
+        assert!(validate(&any_of, &json!("1")).is_err());
+        let all_of = json!({"allOf": [{"required": ["a"]}, {"required": ["b"]}]});
+        assert!(validate(&all_of, &json!({"a": 1, "b": 2})).is_ok());
+        assert!(validate(&all_of, &json!({"a": 1})).is_err());
+        let typed_extra = json!({"type": "object", "additionalProperties": {"type": "integer"}});
+        assert!(validate(&typed_extra, &json!({"a": 1})).is_ok());
+        assert!(validate(&typed_extra, &json!({"a": "1"})).is_err());
+    }
+
+    #[test]
+    fn the_extracted_meta_schemas_reject_wrong_simulator_answers() {
+        let register = openapi::operation("register");
+        assert!(validate(&register.success, &json!({"success": true})).is_ok());
+        assert!(validate(&register.success, &json!({"success": "yes"})).is_err());
+        assert!(validate(&register.success, &json!({})).is_err());
+        // An error without `code`, or with a string `code`.
+        let error = &register.error;
+        let good = json!({"error": {"message": "m", "type": "OAuthException", "code": 100}});
+        assert!(validate(error, &good).is_ok());
+        assert!(validate(error, &json!({"error": {"message": "m", "type": "T"}})).is_err());
+        assert!(validate(
+            error,
+            &json!({"error": {"message": "m", "type": "T",
+                                                  "code": "100"}})
+        )
+        .is_err());
+        assert!(validate(error, &json!({"message": "m"})).is_err());
+        // A message status outside the OpenAPI enum.
+        let messages = openapi::operation("messages");
+        let answer = json!({"messaging_product": "whatsapp",
+                            "contacts": [{"input": "1", "wa_id": "1"}],
+                            "messages": [{"id": "wamid.X", "message_status": "sent"}]});
+        assert!(validate(&messages.success, &answer).is_err());
+        // A WABA with an account review status the file does not know.
+        let waba = openapi::operation("waba");
+        assert!(validate(
+            &waba.success,
+            &json!({"id": "1", "account_review_status": "OK"})
+        )
+        .is_err());
+    }
+
+    #[test]
+    #[should_panic(expected = "does not match the OpenAPI schema of subscribed_apps_post")]
+    fn the_harness_check_panics_on_a_wrong_answer() {
+        openapi::check_answer(
+            Some("subscribed_apps_post"),
+            200,
+            &json!({"success": 1}),
+            "a test",
+        );
+    }
+
+    #[test]
+    fn calls_map_to_the_operations_of_the_openapi_file() {
+        let phone = |id: &str| id == "222";
+        let cases: [(&str, &[&str], Option<&str>); 8] = [
+            ("GET", &["111"], Some("waba")),
+            ("GET", &["222"], Some("phone_number")),
+            ("post", &["222", "messages"], Some("messages")),
+            (
+                "DELETE",
+                &["111", "subscribed_apps"],
+                Some("subscribed_apps_delete"),
+            ),
+            ("GET", &["debug_token"], None),
+            ("GET", &["oauth", "access_token"], None),
+            ("POST", &["1", "system_user_access_tokens"], None),
+            ("GET", &["111", "register"], None),
+        ];
+        for (method, segments, expected) in cases {
+            assert_eq!(
+                openapi::operation_for(method, segments, phone),
+                expected,
+                "{method} {segments:?}"
+            );
+        }
+    }
 }

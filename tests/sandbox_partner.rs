@@ -9,111 +9,17 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use mm_portal::graph::{appsecret_proof, GraphError};
 use mm_portal::sandbox::model::SANDBOX_SOLUTION_ID;
 use mm_portal::sandbox::SANDBOX_PARTNER_BUSINESS_ID;
-use mm_portal::server::RunningPortal;
 use reqwest::Method;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::{json, Value};
-
-struct Sim {
-    portal: RunningPortal,
-    app_id: String,
-    secret: SecretString,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-struct Answer {
-    status: u16,
-    body: Value,
-}
-
-impl Answer {
-    fn error(&self) -> GraphError {
-        serde_json::from_value(self.body["error"].clone())
-            .unwrap_or_else(|_| panic!("a Graph error object, got {} {}", self.status, self.body))
-    }
-
-    /// Status, type, code, subcode and message of a Graph error answer.
-    fn error_tuple(&self) -> (u16, String, i64, Option<i64>, String) {
-        let e = self.error();
-        (self.status, e.kind, e.code, e.error_subcode, e.message)
-    }
-}
-
-/// One signup's business, WABA and the Embedded Signup token granted on that WABA.
-struct Account {
-    business: String,
-    waba: String,
-    token: String,
-}
+use support::sim::{Account, Answer, Sim};
 
 const CLIENT_WABAS: &str = "client_whatsapp_business_accounts";
 
+/// Partner-level helpers, on top of the shared harness.
 impl Sim {
-    async fn start() -> Sim {
-        let sandbox = support::sandbox_portal().await;
-        Sim {
-            portal: sandbox.portal,
-            app_id: sandbox.app_id,
-            secret: sandbox.app_secret,
-            client: reqwest::Client::new(),
-            _dir: sandbox.dir,
-        }
-    }
-
-    fn graph(&self, path: &str) -> String {
-        format!("{}sandbox/graph/v23.0/{path}", self.portal.url)
-    }
-
-    fn proof(&self, token: &str) -> String {
-        appsecret_proof(&SecretString::from(token.to_string()), &self.secret)
-    }
-
-    async fn tester(&self, path: &str, body: Value) -> (u16, Value) {
-        let response = self
-            .client
-            .post(format!("{}sandbox/api/{path}", self.portal.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    /// A signup (business + WABA + phone) exchanged for its token.
-    async fn account(&self, extra: Value) -> Account {
-        let mut body = json!({"business_name": "Loja Azul", "phone_number": "+55 11 91234-5678"});
-        body.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        let (status, signup) = self.tester("signups", body).await;
-        assert_eq!(status, 200, "{signup}");
-        let secret = self.secret.expose_secret().to_string();
-        let response = self
-            .client
-            .get(self.graph("oauth/access_token"))
-            .query(&[
-                ("client_id", self.app_id.as_str()),
-                ("client_secret", &secret),
-                ("code", signup["code"].as_str().unwrap()),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        let exchanged: Value = response.json().await.unwrap();
-        Account {
-            business: signup["business_id"].as_str().unwrap().to_string(),
-            waba: signup["waba_id"].as_str().unwrap().to_string(),
-            token: exchanged["access_token"].as_str().unwrap().to_string(),
-        }
-    }
-
     async fn partner_token(&self, scopes: Option<&[&str]>) -> String {
         let body = match scopes {
             Some(scopes) => json!({ "scopes": scopes }),
@@ -130,43 +36,6 @@ impl Sim {
             .tester(&format!("businesses/{business}/mm-onboarding"), settings)
             .await;
         assert_eq!(status, 204, "{body}");
-    }
-
-    /// A Graph call at `url` with `Authorization: Bearer` and `appsecret_proof` (when a token
-    /// is given).
-    async fn call_url(
-        &self,
-        method: Method,
-        url: &str,
-        token: Option<&str>,
-        query: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> Answer {
-        let mut request = self.client.request(method, url).query(query);
-        if let Some(token) = token {
-            request = request
-                .bearer_auth(token)
-                .query(&[("appsecret_proof", self.proof(token))]);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let body = response.json().await.unwrap();
-        Answer { status, body }
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        query: &[(&str, &str)],
-        body: Option<Value>,
-    ) -> Answer {
-        self.call_url(method, &self.graph(path), token, query, body)
-            .await
     }
 
     async fn client_wabas(&self, token: &str, query: &[(&str, &str)]) -> Answer {
@@ -193,19 +62,6 @@ impl Sim {
             .await;
         assert_eq!(read.status, 200, "{}", read.body);
         read.body[field].as_str().unwrap().to_string()
-    }
-
-    /// The portal's inbox deliveries that are `MM_LITE_TERMS_SIGNED` for `waba_id`.
-    async fn terms_signed_deliveries(&self, waba_id: &str) -> Vec<Value> {
-        support::inbox_bodies(&self.portal.database)
-            .await
-            .iter()
-            .filter_map(|bytes| serde_json::from_slice::<Value>(bytes).ok())
-            .filter(|body| {
-                body["entry"][0]["changes"][0]["value"]["event"] == "MM_LITE_TERMS_SIGNED"
-                    && body["entry"][0]["changes"][0]["value"]["waba_info"]["waba_id"] == waba_id
-            })
-            .collect()
     }
 }
 
@@ -437,15 +293,12 @@ async fn client_wabas_need_a_partner_token() {
     assert_eq!(sim.client_wabas(&messaging_only, &[]).await.status, 403);
 
     let token = sim.partner_token(None).await;
+    let url = sim.graph(&path);
     let no_proof = sim
-        .client
-        .get(sim.graph(&path))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(no_proof.status(), 400);
-    let body: Value = no_proof.json().await.unwrap();
+        .send(sim.client.get(&url).bearer_auth(&token), "GET", &url)
+        .await;
+    assert_eq!(no_proof.status, 400);
+    let body = no_proof.body;
     assert_eq!(
         body["error"]["message"],
         "API calls from the server require an appsecret_proof argument"
@@ -874,32 +727,25 @@ async fn a_client_businesss_bisuat_is_fetched_with_a_proof() {
     );
 
     // The proof is required, and must match.
-    let no_proof = sim
+    let url = sim.graph(&path);
+    let request = sim
         .client
-        .post(sim.graph(&path))
-        .query(&[("fetch_only", "true"), ("access_token", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(no_proof.status(), 400);
-    let body: Value = no_proof.json().await.unwrap();
+        .post(&url)
+        .query(&[("fetch_only", "true"), ("access_token", token.as_str())]);
+    let no_proof = sim.send(request, "POST", &url).await;
+    assert_eq!(no_proof.status, 400);
+    let body = no_proof.body;
     assert_eq!(body["error"]["code"], 100);
     assert_eq!(
         body["error"]["message"],
         "API calls from the server require an appsecret_proof argument"
     );
-    let wrong_proof = sim
-        .client
-        .post(sim.graph(&path))
-        .query(&[
-            ("fetch_only", "true"),
-            ("access_token", token.as_str()),
-            ("appsecret_proof", &"0".repeat(64)),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let body: Value = wrong_proof.json().await.unwrap();
+    let request = sim.client.post(&url).query(&[
+        ("fetch_only", "true"),
+        ("access_token", token.as_str()),
+        ("appsecret_proof", &"0".repeat(64)),
+    ]);
+    let body = sim.send(request, "POST", &url).await.body;
     assert_eq!(
         body["error"]["message"],
         "Invalid appsecret_proof provided in the API argument"

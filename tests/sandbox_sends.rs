@@ -6,82 +6,11 @@ mod support;
 
 use std::time::Duration;
 
-use mm_portal::graph::{appsecret_proof, GraphError};
-use mm_portal::server::RunningPortal;
-use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
+use support::sim::{clicks, statuses, Account, Sim};
 
-struct Sim {
-    portal: RunningPortal,
-    app_id: String,
-    secret: SecretString,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-/// A signed-up WABA with its phone and a token covering it.
-struct Account {
-    waba: String,
-    phone: String,
-    token: String,
-    proof: String,
-}
-
+/// Helpers for sends, on top of the shared harness.
 impl Sim {
-    async fn start() -> Sim {
-        let sandbox = support::sandbox_portal().await;
-        Sim {
-            portal: sandbox.portal,
-            app_id: sandbox.app_id,
-            secret: sandbox.app_secret,
-            client: reqwest::Client::new(),
-            _dir: sandbox.dir,
-        }
-    }
-
-    fn graph(&self, path: &str) -> String {
-        format!("{}sandbox/graph/v23.0/{path}", self.portal.url)
-    }
-
-    /// A signup (with `extra` tester settings) whose code is exchanged for a token.
-    async fn account(&self, extra: Value) -> Account {
-        let mut body = json!({"business_name": "Loja Azul", "phone_number": "+55 11 91234-5678"});
-        body.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
-        let response = self
-            .client
-            .post(format!("{}sandbox/api/signups", self.portal.url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        let signup: Value = response.json().await.unwrap();
-        let secret = self.secret.expose_secret().to_string();
-        let exchanged: Value = self
-            .client
-            .get(self.graph("oauth/access_token"))
-            .query(&[
-                ("client_id", self.app_id.as_str()),
-                ("client_secret", &secret),
-                ("code", signup["code"].as_str().unwrap()),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = exchanged["access_token"].as_str().unwrap().to_string();
-        Account {
-            waba: signup["waba_id"].as_str().unwrap().to_string(),
-            phone: signup["phone_number_id"].as_str().unwrap().to_string(),
-            proof: appsecret_proof(&SecretString::from(token.clone()), &self.secret),
-            token,
-        }
-    }
-
     /// An ONBOARDED WABA whose phone is registered: ready to send.
     async fn ready_account(&self) -> Account {
         let account = self
@@ -98,20 +27,20 @@ impl Sim {
         account
     }
 
+    /// A Graph POST with the account's token and proof (answers checked against the schemas).
     async fn post(&self, account: &Account, path: &str, body: Value) -> (u16, Value) {
-        let response = self
+        let request = self
             .client
             .post(self.graph(path))
             .bearer_auth(&account.token)
             .query(&[("appsecret_proof", &account.proof)])
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
+            .json(&body);
+        let answer = self.send(request, "POST", &self.graph(path)).await;
+        (answer.status, answer.body)
     }
 
-    async fn send(&self, account: &Account, body: Value) -> (u16, Value) {
+    /// `POST /{PHONE}/marketing_messages`.
+    async fn send_mm(&self, account: &Account, body: Value) -> (u16, Value) {
         self.post(
             account,
             &format!("{}/marketing_messages", account.phone),
@@ -120,30 +49,10 @@ impl Sim {
         .await
     }
 
-    /// The portal's inbox deliveries for `waba` (`messages` webhooks only).
-    async fn message_deliveries(&self, waba: &str) -> Vec<Value> {
-        support::inbox_bodies(&self.portal.database)
+    /// `POST /{PHONE}/messages` (Cloud API).
+    async fn send_cloud(&self, account: &Account, body: Value) -> (u16, Value) {
+        self.post(account, &format!("{}/messages", account.phone), body)
             .await
-            .iter()
-            .filter_map(|bytes| serde_json::from_slice::<Value>(bytes).ok())
-            .filter(|body| {
-                body["entry"][0]["id"] == waba
-                    && body["entry"][0]["changes"][0]["field"] == "messages"
-            })
-            .collect()
-    }
-
-    /// Polls (up to ~5 s) until `done` holds for `waba`'s message deliveries.
-    async fn wait_for_deliveries(&self, waba: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
-        for _ in 0..50 {
-            let deliveries = self.message_deliveries(waba).await;
-            if done(&deliveries) {
-                return deliveries;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let deliveries = self.message_deliveries(waba).await;
-        panic!("deliveries never complete: {deliveries:#?}");
     }
 
     /// (sent, delivered, read, failed, clicked) summed over days, for one category.
@@ -191,40 +100,20 @@ fn message(to: &str, template: &str) -> Value {
     })
 }
 
-fn graph_error(status: u16, body: &Value) -> GraphError {
+fn text_message(to: &str, body: &str) -> Value {
+    json!({
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "text",
+        "text": {"body": body},
+    })
+}
+
+#[track_caller]
+fn graph_error(status: u16, body: &Value) -> mm_portal::graph::GraphError {
     assert_eq!(status, 400, "{body}");
-    serde_json::from_value(body["error"].clone()).expect("a Graph error object")
-}
-
-/// The `statuses` items of `deliveries`, as (message id, status).
-fn statuses(deliveries: &[Value]) -> Vec<(String, String)> {
-    deliveries
-        .iter()
-        .flat_map(|d| {
-            d["entry"][0]["changes"][0]["value"]["statuses"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .map(|s| {
-            (
-                s["id"].as_str().unwrap_or("").to_string(),
-                s["status"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
-fn clicks(deliveries: &[Value]) -> Vec<Value> {
-    deliveries
-        .iter()
-        .flat_map(|d| {
-            d["entry"][0]["changes"][0]["value"]["user_actions"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .collect()
+    support::sim::graph_error(body)
 }
 
 #[tokio::test]
@@ -235,7 +124,7 @@ async fn a_send_is_answered_then_sent_delivered_read_and_clicked_reach_the_porta
     body["message_activity_sharing"] = json!(true);
     body["message_send_ttl_seconds"] = json!(86_400);
     body["product_policy"] = json!("STRICT");
-    let (status, answer) = sim.send(&account, body).await;
+    let (status, answer) = sim.send_mm(&account, body).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["messaging_product"], "whatsapp");
     assert_eq!(
@@ -298,7 +187,7 @@ async fn without_activity_sharing_there_is_no_click() {
     let sim = Sim::start().await;
     let account = sim.ready_account().await;
     let (status, answer) = sim
-        .send(&account, message("+5511987654321", "summer_sale"))
+        .send_mm(&account, message("+5511987654321", "summer_sale"))
         .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
@@ -323,7 +212,7 @@ async fn a_recipient_ending_in_0000_fails_with_131049() {
     let account = sim.ready_account().await;
     let mut body = message("5511900000000", "summer_sale");
     body["message_activity_sharing"] = json!(true);
-    let (status, answer) = sim.send(&account, body).await;
+    let (status, answer) = sim.send_mm(&account, body).await;
     assert_eq!(status, 200, "{answer}");
     let id = answer["messages"][0]["id"].as_str().unwrap().to_string();
 
@@ -381,7 +270,7 @@ async fn a_waba_not_onboarded_gets_131055_and_no_webhooks() {
         .await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = sim
-        .send(&account, message("5511987654321", "summer_sale"))
+        .send_mm(&account, message("5511987654321", "summer_sale"))
         .await;
     let error = graph_error(status, &body);
     assert_eq!(error.code, 131055);
@@ -402,7 +291,7 @@ async fn an_unregistered_phone_gets_134100_but_a_coexistence_number_may_send() {
     let sim = Sim::start().await;
     let account = sim.account(json!({"onboarding_status": "ONBOARDED"})).await;
     let (status, body) = sim
-        .send(&account, message("5511987654321", "summer_sale"))
+        .send_mm(&account, message("5511987654321", "summer_sale"))
         .await;
     assert_eq!(graph_error(status, &body).code, 134100);
 
@@ -410,7 +299,7 @@ async fn an_unregistered_phone_gets_134100_but_a_coexistence_number_may_send() {
         .account(json!({"onboarding_status": "ONBOARDED", "coexistence": true}))
         .await;
     let (status, body) = sim
-        .send(&coexistence, message("5511987654321", "summer_sale"))
+        .send_mm(&coexistence, message("5511987654321", "summer_sale"))
         .await;
     assert_eq!(status, 200, "{body}");
     sim.portal.shutdown().await;
@@ -429,7 +318,7 @@ async fn the_testers_template_names_trigger_the_mm_api_errors() {
         (message("5511987654321", "bad_params"), 132018),
     ];
     for (body, code) in cases {
-        let (status, answer) = sim.send(&account, body.clone()).await;
+        let (status, answer) = sim.send_mm(&account, body.clone()).await;
         let error = graph_error(status, &answer);
         assert_eq!(error.code, code, "{body}");
         assert!(error.message.starts_with(&format!("(#{code}) ")));
@@ -438,7 +327,7 @@ async fn the_testers_template_names_trigger_the_mm_api_errors() {
     }
     // Without STRICT, `strict_fail` falls back to the Cloud API: sent, priced `marketing`.
     let (status, answer) = sim
-        .send(&account, message("5511987654321", "strict_fail"))
+        .send_mm(&account, message("5511987654321", "strict_fail"))
         .await;
     assert_eq!(status, 200, "{answer}");
     sim.wait_for_metrics(&account.waba, "marketing", [1, 1, 1, 0, 0])
@@ -499,7 +388,7 @@ async fn invalid_bodies_get_code_100() {
         (with("product_policy", json!("LAX")), "product_policy"),
     ];
     for (body, what) in cases {
-        let (status, answer) = sim.send(&account, body.clone()).await;
+        let (status, answer) = sim.send_mm(&account, body.clone()).await;
         let error = graph_error(status, &answer);
         assert_eq!(error.code, 100, "{what}: {answer}");
         assert!(error.message.starts_with("(#100) "), "{what}: {answer}");
@@ -507,11 +396,64 @@ async fn invalid_bodies_get_code_100() {
     // The bounds themselves are accepted.
     for ttl in [43_200, 2_592_000] {
         let (status, answer) = sim
-            .send(&account, with("message_send_ttl_seconds", json!(ttl)))
+            .send_mm(&account, with("message_send_ttl_seconds", json!(ttl)))
             .await;
         assert_eq!(status, 200, "{ttl}: {answer}");
     }
     sim.portal.shutdown().await;
+}
+
+/// The caller checks both send endpoints share: another business's token, no proof, a wrong
+/// proof, no token; then the endpoint's fault (`operation`) fails one call.
+async fn caller_rules(sim: &Sim, account: &Account, other: &Account, edge: &str, operation: &str) {
+    let body = message("5511987654321", "summer_sale");
+    let path = format!("{}/{edge}", account.phone);
+
+    // Another business's token cannot reach this phone.
+    let foreign = Account {
+        token: other.token.clone(),
+        proof: other.proof.clone(),
+        ..account.clone()
+    };
+    let (status, answer) = sim.post(&foreign, &path, body.clone()).await;
+    let error = graph_error(status, &answer);
+    assert_eq!((error.code, error.error_subcode), (100, Some(33)), "{edge}");
+    assert!(error.message.starts_with("Unsupported post request"));
+
+    // No proof, a wrong proof, no token.
+    let url = sim.graph(&path);
+    let request = sim
+        .client
+        .post(&url)
+        .bearer_auth(&account.token)
+        .json(&body);
+    let answer = sim.send(request, "POST", &url).await;
+    assert_eq!(graph_error(answer.status, &answer.body).code, 100, "{edge}");
+    let wrong = Account {
+        proof: "00".into(),
+        ..account.clone()
+    };
+    let (status, answer) = sim.post(&wrong, &path, body.clone()).await;
+    assert!(graph_error(status, &answer)
+        .message
+        .contains("Invalid appsecret_proof"));
+    let answer = sim
+        .send(sim.client.post(&url).json(&body), "POST", &url)
+        .await;
+    assert_eq!(
+        graph_error(answer.status, &answer.body).code,
+        2500,
+        "{edge}"
+    );
+
+    // The endpoint's fault fails the next call, then sends work again.
+    let fault = json!({"operation": operation, "kind": "transient", "count": 1});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    let (status, answer) = sim.post(account, &path, body.clone()).await;
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["error"]["code"], 2);
+    let (status, answer) = sim.post(account, &path, body).await;
+    assert_eq!(status, 200, "{edge}: {answer}");
 }
 
 #[tokio::test]
@@ -521,58 +463,389 @@ async fn sends_need_a_covering_token_with_proof_and_honour_the_send_fault() {
     let other = sim
         .account(json!({"business_name": "Other", "onboarding_status": "ONBOARDED"}))
         .await;
-    let body = message("5511987654321", "summer_sale");
+    caller_rules(&sim, &account, &other, "marketing_messages", "send").await;
+    // The Cloud API endpoint checks its callers the same way, with its own fault.
+    caller_rules(&sim, &account, &other, "messages", "messages").await;
+    sim.portal.shutdown().await;
+}
 
-    // Another business's token cannot reach this phone.
-    let foreign = Account {
-        waba: account.waba.clone(),
-        phone: account.phone.clone(),
-        token: other.token.clone(),
-        proof: other.proof.clone(),
-    };
-    let (status, answer) = sim.send(&foreign, body.clone()).await;
-    let error = graph_error(status, &answer);
-    assert_eq!((error.code, error.error_subcode), (100, Some(33)));
-    assert!(error.message.starts_with("Unsupported post request"));
+// ---------------------------------------------------------------------------------------------
+// The Cloud API's `POST /{PHONE}/messages`.
 
-    // No proof, a wrong proof, no token.
-    let url = sim.graph(&format!("{}/marketing_messages", account.phone));
-    let response = sim
-        .client
-        .post(&url)
-        .bearer_auth(&account.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let (status, answer) = (response.status().as_u16(), response.json().await.unwrap());
-    assert_eq!(graph_error(status, &answer).code, 100);
-    let wrong = Account {
-        token: account.token.clone(),
-        proof: "00".into(),
-        ..foreign
-    };
-    let (status, answer) = sim.send(&wrong, body.clone()).await;
-    assert!(graph_error(status, &answer)
-        .message
-        .contains("Invalid appsecret_proof"));
-    let response = sim.client.post(&url).json(&body).send().await.unwrap();
-    let (status, answer) = (response.status().as_u16(), response.json().await.unwrap());
-    assert_eq!(graph_error(status, &answer).code, 2500);
+/// The `pricing` and conversation origin of every status in `deliveries`.
+fn priced(deliveries: &[Value]) -> Vec<(String, Value)> {
+    deliveries
+        .iter()
+        .flat_map(|d| {
+            d["entry"][0]["changes"][0]["value"]["statuses"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .map(|s| {
+            assert_eq!(
+                s["conversation"]["origin"]["type"],
+                s["pricing"]["category"]
+            );
+            (s["id"].as_str().unwrap().to_string(), s["pricing"].clone())
+        })
+        .collect()
+}
 
-    // The `send` fault fails the next call, then sends work again.
-    let armed = sim
-        .client
-        .post(format!("{}sandbox/api/faults", sim.portal.url))
-        .json(&json!({"operation": "send", "kind": "transient", "count": 1}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(armed.status(), 204);
-    let (status, answer) = sim.send(&account, body.clone()).await;
-    assert_eq!(status, 500, "{answer}");
-    assert_eq!(answer["error"]["code"], 2);
-    let (status, answer) = sim.send(&account, body).await;
+#[tokio::test]
+async fn a_cloud_api_template_is_priced_by_its_category_not_marketing_lite() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    // MM-only fields mean nothing on the Cloud API: no click follows.
+    let mut body = message("+5511987654321", "summer_sale");
+    body["message_activity_sharing"] = json!(true);
+    let (status, answer) = sim.send_cloud(&account, body).await;
     assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["messaging_product"], "whatsapp");
+    assert_eq!(
+        answer["contacts"],
+        json!([{"input": "+5511987654321", "wa_id": "5511987654321"}])
+    );
+    let marketing = answer["messages"][0]["id"].as_str().unwrap().to_string();
+    assert!(marketing.starts_with("wamid."), "{marketing}");
+    assert_eq!(answer["messages"][0]["message_status"], "accepted");
+
+    let (status, answer) = sim
+        .send_cloud(&account, message("5511987654321", "utility_order_shipped"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let utility = answer["messages"][0]["id"].as_str().unwrap().to_string();
+    let (status, answer) = sim
+        .send_cloud(&account, message("5511987654321", "authentication_code"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let authentication = answer["messages"][0]["id"].as_str().unwrap().to_string();
+
+    let deliveries = sim
+        .wait_for_deliveries(&account.waba, |d| statuses(d).len() >= 9)
+        .await;
+    for (id, pricing) in priced(&deliveries) {
+        let category = if id == marketing {
+            "marketing"
+        } else if id == utility {
+            "utility"
+        } else {
+            assert_eq!(id, authentication);
+            "authentication"
+        };
+        assert_eq!(
+            pricing,
+            json!({"billable": true, "pricing_model": "CBP", "category": category})
+        );
+    }
+    sim.wait_for_metrics(&account.waba, "marketing", [1, 1, 1, 0, 0])
+        .await;
+    sim.wait_for_metrics(&account.waba, "utility", [1, 1, 1, 0, 0])
+        .await;
+    sim.wait_for_metrics(&account.waba, "authentication", [1, 1, 1, 0, 0])
+        .await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(clicks(&sim.message_deliveries(&account.waba).await).is_empty());
+    assert_eq!(
+        sim.metrics(&account.waba, "marketing_lite").await,
+        [0, 0, 0, 0, 0]
+    );
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_text_message_is_a_free_service_message() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    let (status, answer) = sim
+        .send_cloud(&account, text_message("5511987654321", "Seu pedido saiu!"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    // Only templates are "accepted" in the answer (the OpenAPI example is a template).
+    assert!(
+        answer["messages"][0].get("message_status").is_none(),
+        "{answer}"
+    );
+    let deliveries = sim
+        .wait_for_deliveries(&account.waba, |d| statuses(d).len() >= 3)
+        .await;
+    for (_, pricing) in priced(&deliveries) {
+        assert_eq!(
+            pricing,
+            json!({"billable": false, "pricing_model": "CBP", "category": "service"})
+        );
+    }
+    sim.wait_for_metrics(&account.waba, "service", [1, 1, 1, 0, 0])
+        .await;
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_cloud_api_needs_a_registered_number_but_not_the_mm_api_terms() {
+    let sim = Sim::start().await;
+    // Not onboarded to the MM API: the MM endpoint refuses, the Cloud API does not care.
+    let account = sim.account(json!({"onboarding_status": "ELIGIBLE"})).await;
+    let (status, answer) = sim
+        .send_cloud(&account, message("5511987654321", "summer_sale"))
+        .await;
+    let error = graph_error(status, &answer);
+    assert_eq!(error.code, 133010, "unregistered: {answer}");
+    assert_eq!(error.message, "(#133010) Account not registered");
+    assert!(error.error_user_msg.unwrap().contains("register"));
+
+    let (status, _) = sim
+        .post(
+            &account,
+            &format!("{}/register", account.phone),
+            json!({"messaging_product": "whatsapp", "pin": "123456"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, answer) = sim
+        .send_mm(&account, message("5511987654321", "summer_sale"))
+        .await;
+    assert_eq!(graph_error(status, &answer).code, 131055);
+    let (status, answer) = sim
+        .send_cloud(&account, message("5511987654321", "summer_sale"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+
+    // A coexistence number sends without registering.
+    let coexistence = sim.account(json!({"coexistence": true})).await;
+    let (status, answer) = sim
+        .send_cloud(&coexistence, text_message("5511987654321", "Oi"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn invalid_cloud_api_bodies_get_code_100_and_bad_params_132018() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    let text = |value: Value| {
+        let mut body = text_message("5511987654321", "x");
+        body["text"] = value;
+        body
+    };
+    let mut no_text = text_message("5511987654321", "x");
+    no_text.as_object_mut().unwrap().remove("text");
+    let mut image = message("5511987654321", "summer_sale");
+    image["type"] = json!("image");
+    let mut no_product = message("5511987654321", "summer_sale");
+    no_product
+        .as_object_mut()
+        .unwrap()
+        .remove("messaging_product");
+    let cases = [
+        (no_product, "messaging_product"),
+        (message("1234", "summer_sale"), "to"),
+        (image, "type"),
+        (no_text, "text"),
+        (text(json!("hello")), "text"),
+        (text(json!({"body": ""})), "text[body]"),
+        (text(json!({"body": "x".repeat(4097)})), "4096"),
+        (
+            text(json!({"body": "x", "preview_url": "yes"})),
+            "preview_url",
+        ),
+        (message("5511987654321", ""), "template[name]"),
+    ];
+    for (body, what) in cases {
+        let (status, answer) = sim.send_cloud(&account, body).await;
+        let error = graph_error(status, &answer);
+        assert_eq!(error.code, 100, "{what}: {answer}");
+        assert!(error.message.contains(what), "{what}: {answer}");
+    }
+    let (status, answer) = sim
+        .send_cloud(&account, message("5511987654321", "bad_params"))
+        .await;
+    assert_eq!(graph_error(status, &answer).code, 132018);
+    // The MM API's own template triggers are plain names on the Cloud API.
+    let (status, answer) = sim
+        .send_cloud(&account, message("5511987654321", "syncing_template"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    // The MM endpoint still refuses text.
+    let (status, answer) = sim
+        .send_mm(&account, text_message("5511987654321", "Oi"))
+        .await;
+    assert_eq!(graph_error(status, &answer).code, 100);
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_marketing_limit_fails_cloud_marketing_but_not_utility() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    let (status, answer) = sim
+        .send_cloud(&account, message("5511900000000", "summer_sale"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let failing = answer["messages"][0]["id"].as_str().unwrap().to_string();
+    let (status, answer) = sim
+        .send_cloud(&account, message("5511900000000", "utility_receipt"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let deliveries = sim
+        .wait_for_deliveries(&account.waba, |d| statuses(d).len() >= 4)
+        .await;
+    let mut seen = statuses(&deliveries);
+    seen.sort();
+    let failed: Vec<_> = seen.iter().filter(|(_, s)| s == "failed").collect();
+    assert_eq!(failed, [&(failing.clone(), "failed".to_string())]);
+    assert!(seen.iter().filter(|(id, _)| *id != failing).all(|(_, s)| [
+        "sent",
+        "delivered",
+        "read"
+    ]
+    .contains(&s.as_str())));
+    sim.wait_for_metrics(&account.waba, "utility", [1, 1, 1, 0, 0])
+        .await;
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_throughput_rate_limit_on_messages_answers_130429_with_usage_headers() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    let fault = json!({"operation": "messages", "kind": "rate_limit", "count": 1, "code": 130429,
+                       "regain_access_minutes": 3, "business_id": account.business});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    let path = format!("{}/messages", account.phone);
+    let limited = sim
+        .call(
+            reqwest::Method::POST,
+            &path,
+            Some(&account.token),
+            &[],
+            Some(message("5511987654321", "summer_sale")),
+        )
+        .await;
+    assert_eq!(limited.status, 400, "{}", limited.body);
+    let error = limited.error();
+    assert_eq!((error.code, error.is_transient), (130429, Some(true)));
+    assert_eq!(error.message, "(#130429) Rate limit hit");
+    let usage: Value = serde_json::from_str(
+        limited.headers["x-business-use-case-usage"]
+            .to_str()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        usage[&account.business][0]["type"],
+        "whatsapp_business_messaging"
+    );
+    assert_eq!(
+        usage[&account.business][0]["estimated_time_to_regain_access"],
+        3
+    );
+    // The MM endpoint's own fault (`send`) was not armed: it sends meanwhile.
+    let (status, _) = sim
+        .send_mm(&account, message("5511987654321", "summer_sale"))
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = sim
+        .send_cloud(&account, message("5511987654321", "summer_sale"))
+        .await;
+    assert_eq!(status, 200);
+    sim.portal.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Webhook faults: drop, duplicate, reorder (a send's sent → delivered → read drive them).
+
+/// The statuses of the inbox's deliveries for `waba`, in arrival order.
+async fn arrival_order(sim: &Sim, waba: &str) -> Vec<String> {
+    statuses(&sim.message_deliveries(waba).await)
+        .into_iter()
+        .map(|(_, status)| status)
+        .collect()
+}
+
+#[tokio::test]
+async fn dropped_webhooks_never_reach_the_portal() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    let fault = json!({"operation": "webhooks", "kind": "drop", "count": 2});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    let (status, _) = sim
+        .send_mm(&account, message("5511987654321", "summer_sale"))
+        .await;
+    assert_eq!(status, 200);
+    sim.wait_for_deliveries(&account.waba, |d| !statuses(d).is_empty())
+        .await;
+    // Past the time `delivered` and `sent` would have been retried: still only `read`.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(arrival_order(&sim, &account.waba).await, ["read"]);
+    sim.wait_for_metrics(&account.waba, "marketing_lite", [0, 0, 1, 0, 0])
+        .await;
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn duplicated_webhooks_arrive_twice_and_count_once() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    let fault = json!({"operation": "webhooks", "kind": "duplicate", "count": 1});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    let (status, _) = sim
+        .send_mm(&account, message("5511987654321", "summer_sale"))
+        .await;
+    assert_eq!(status, 200);
+    sim.wait_for_deliveries(&account.waba, |d| statuses(d).len() >= 4)
+        .await;
+    assert_eq!(
+        arrival_order(&sim, &account.waba).await,
+        ["sent", "sent", "delivered", "read"]
+    );
+    let bodies = sim.message_deliveries(&account.waba).await;
+    assert_eq!(bodies[0], bodies[1], "the same delivery, byte for byte");
+    // The portal's deduplication counts the message once.
+    sim.wait_for_metrics(&account.waba, "marketing_lite", [1, 1, 1, 0, 0])
+        .await;
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_reordered_webhook_arrives_after_the_one_that_followed_it() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    let fault = json!({"operation": "webhooks", "kind": "reorder", "count": 1});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    let (status, _) = sim
+        .send_mm(&account, message("5511987654321", "summer_sale"))
+        .await;
+    assert_eq!(status, 200);
+    sim.wait_for_deliveries(&account.waba, |d| statuses(d).len() >= 3)
+        .await;
+    assert_eq!(
+        arrival_order(&sim, &account.waba).await,
+        ["delivered", "sent", "read"]
+    );
+    // The portal still ends with the right counts.
+    sim.wait_for_metrics(&account.waba, "marketing_lite", [1, 1, 1, 0, 0])
+        .await;
+    sim.portal.shutdown().await;
+}
+
+#[tokio::test]
+async fn clearing_faults_sends_a_webhook_still_held_back() {
+    let sim = Sim::start().await;
+    let account = sim.ready_account().await;
+    let fault = json!({"operation": "webhooks", "kind": "reorder", "count": 1});
+    assert_eq!(sim.arm_fault(fault).await, 204);
+    // A failing recipient gets exactly one webhook: nothing follows to release it.
+    let (status, _) = sim
+        .send_mm(&account, message("5511900000000", "summer_sale"))
+        .await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(sim.message_deliveries(&account.waba).await.is_empty());
+    assert_eq!(sim.clear_faults().await, 204);
+    let deliveries = sim
+        .wait_for_deliveries(&account.waba, |d| !statuses(d).is_empty())
+        .await;
+    assert_eq!(statuses(&deliveries)[0].1, "failed");
     sim.portal.shutdown().await;
 }

@@ -4,7 +4,7 @@
 //! the body, not the status (the portal's `graph::GraphError::reaction` does). Messages follow
 //! what Graph returns for each case; `fbtrace_id` is random per response, like Meta's.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
@@ -18,26 +18,60 @@ pub struct SimError {
     /// For rate limits: sent as `estimated_time_to_regain_access` (minutes) in an
     /// `X-Business-Use-Case-Usage` header, like Meta's throttled answers.
     pub regain_access_minutes: Option<u32>,
+    /// For rate limits: whose usage the headers report (default: the sandbox partner's
+    /// `whatsapp_business_management` usage, no `X-App-Usage`).
+    pub usage_scope: Option<Box<UsageScope>>,
+}
+
+/// Whose usage a throttled answer's headers report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageScope {
+    /// The key of `X-Business-Use-Case-Usage`: the throttled business.
+    pub business_id: String,
+    /// The usage's `type` (`whatsapp_business_management` or `whatsapp_business_messaging`).
+    pub usage_type: &'static str,
+    /// Also send `X-App-Usage` (app-level limits, code 4).
+    pub app_level: bool,
+}
+
+/// `X-Business-Use-Case-Usage` as Meta formats it: a JSON object from business id to a list
+/// of usages, counts in percent of the allowance (100 = exhausted), the wait in minutes.
+pub fn business_use_case_usage(scope: Option<&UsageScope>, regain_access_minutes: u32) -> String {
+    let (business_id, usage_type) = match scope {
+        Some(scope) => (scope.business_id.as_str(), scope.usage_type),
+        None => (
+            super::SANDBOX_PARTNER_BUSINESS_ID,
+            "whatsapp_business_management",
+        ),
+    };
+    serde_json::json!({ business_id: [{
+        "type": usage_type,
+        "call_count": 100,
+        "total_cputime": 5,
+        "total_time": 5,
+        "estimated_time_to_regain_access": regain_access_minutes,
+    }]})
+    .to_string()
 }
 
 impl IntoResponse for SimError {
     fn into_response(self) -> Response {
-        let usage = self.regain_access_minutes.map(|minutes| {
-            serde_json::json!({ "0": [{
-                "type": "whatsapp_business_management",
-                "call_count": 100,
-                "total_cputime": 5,
-                "total_time": 5,
-                "estimated_time_to_regain_access": minutes,
-            }]})
-            .to_string()
-        });
         let mut response =
             (self.status, Json(GraphErrorBody { error: *self.error })).into_response();
-        if let Some(Ok(value)) = usage.map(|u| axum::http::HeaderValue::from_str(&u)) {
-            response
-                .headers_mut()
-                .insert("x-business-use-case-usage", value);
+        if let Some(minutes) = self.regain_access_minutes {
+            let scope = self.usage_scope.as_deref();
+            let headers = response.headers_mut();
+            if let Ok(value) = HeaderValue::from_str(&business_use_case_usage(scope, minutes)) {
+                headers.insert("x-business-use-case-usage", value);
+            }
+            if scope.is_some_and(|s| s.app_level) {
+                headers.insert(
+                    "x-app-usage",
+                    HeaderValue::from_static(
+                        r#"{"call_count":100,"total_cputime":5,"total_time":5}"#,
+                    ),
+                );
+            }
         }
         response
     }
@@ -63,6 +97,7 @@ fn error(
             error_user_msg: None,
         }),
         regain_access_minutes: None,
+        usage_scope: None,
     }
 }
 
@@ -264,7 +299,8 @@ pub fn override_before_subscribe() -> SimError {
     )
 }
 
-/// An injected rate limit (WABA-level, 80007) with the usage header.
+/// An injected rate limit (WABA-level, 80007) with the usage header: HTTP 400, as Graph
+/// sends WhatsApp Business Account errors (`sandbox::rate_limit` relies on this shape).
 pub fn rate_limited(regain_access_minutes: u32) -> SimError {
     let mut e = error(
         StatusCode::BAD_REQUEST,
@@ -274,6 +310,98 @@ pub fn rate_limited(regain_access_minutes: u32) -> SimError {
         "(#80007) Rate limit issues on the WhatsApp Business Account".into(),
     );
     e.regain_access_minutes = Some(regain_access_minutes);
+    e
+}
+
+/// The rate limits the simulator can inject: Graph's app-level limit (4), the WhatsApp
+/// Business Account limit (80007) and the Cloud API's throughput limit (130429).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub enum RateLimitCode {
+    App,
+    Business,
+    Throughput,
+}
+
+impl RateLimitCode {
+    pub const ALL: [RateLimitCode; 3] = [Self::App, Self::Business, Self::Throughput];
+
+    pub fn code(self) -> i64 {
+        match self {
+            Self::App => 4,
+            Self::Business => 80007,
+            Self::Throughput => 130429,
+        }
+    }
+}
+
+impl From<RateLimitCode> for i64 {
+    fn from(code: RateLimitCode) -> i64 {
+        code.code()
+    }
+}
+
+impl TryFrom<i64> for RateLimitCode {
+    type Error = String;
+
+    fn try_from(code: i64) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code() == code)
+            .ok_or_else(|| format!("rate-limit code must be 4, 80007 or 130429, not {code}"))
+    }
+}
+
+/// An injected rate limit with its usage headers: `X-Business-Use-Case-Usage` keyed by
+/// `business_id` (default: the sandbox partner), announcing `estimated_time_to_regain_access`
+/// minutes, as Meta formats it. Per code:
+///
+/// - 4 (app-level): HTTP 429, subcode 2446079, `is_transient: true` (the shared OpenAPI
+///   file's rate-limit example), plus `X-App-Usage` (Meta's app-level usage header).
+/// - 80007 (WhatsApp Business Account): [`rate_limited`], HTTP 400.
+/// - 130429 (Cloud API throughput): HTTP 400 like other WhatsApp errors, `(#130429) Rate
+///   limit hit`, `is_transient: true`, the usage typed `whatsapp_business_messaging`.
+pub fn rate_limit(
+    code: RateLimitCode,
+    regain_access_minutes: u32,
+    business_id: Option<&str>,
+) -> SimError {
+    let mut e = match code {
+        RateLimitCode::Business => rate_limited(regain_access_minutes),
+        RateLimitCode::App => {
+            let mut e = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "OAuthException",
+                4,
+                Some(2446079),
+                "(#4) Application request limit reached".into(),
+            );
+            e.error.is_transient = Some(true);
+            e
+        }
+        RateLimitCode::Throughput => {
+            let mut e = whatsapp_error(
+                130429,
+                "Rate limit hit",
+                "Cloud API message throughput has been reached. Try again later or lower the \
+                 send rate.",
+            );
+            e.error.is_transient = Some(true);
+            e
+        }
+    };
+    e.regain_access_minutes = Some(regain_access_minutes);
+    e.usage_scope = Some(Box::new(UsageScope {
+        business_id: business_id
+            .unwrap_or(super::SANDBOX_PARTNER_BUSINESS_ID)
+            .to_string(),
+        usage_type: if code == RateLimitCode::Throughput {
+            "whatsapp_business_messaging"
+        } else {
+            "whatsapp_business_management"
+        },
+        app_level: code == RateLimitCode::App,
+    }));
     e
 }
 
@@ -537,5 +665,16 @@ pub fn template_parameter_issue() -> SimError {
         132018,
         "There was an issue with the parameters in your template.",
         "The parameters sent do not match what the template expects.",
+    )
+}
+
+/// 133010 on the Cloud API's `/messages`: the sending number is not registered (and not a
+/// coexistence number).
+pub fn cloud_phone_not_registered() -> SimError {
+    whatsapp_error(
+        133010,
+        "Account not registered",
+        "The phone number is not registered for the Cloud API: register it (POST \
+         /{PHONE_NUMBER_ID}/register) before sending messages.",
     )
 }

@@ -57,6 +57,7 @@ pub fn routes(state: SandboxState) -> Router {
             "/{version}/{id}/marketing_messages",
             post(sends::marketing_messages),
         )
+        .route("/{version}/{id}/messages", post(sends::messages))
         .route(
             "/{version}/{id}/client_whatsapp_business_accounts",
             get(partner::client_whatsapp_business_accounts),

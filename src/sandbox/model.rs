@@ -185,3 +185,21 @@ pub const ECOSYSTEM_ERROR_TITLE: &str =
     "This message was not delivered to maintain healthy ecosystem engagement.";
 /// How far apart the simulated `sent`, `delivered`, `read` (and click) webhooks go out.
 pub const STATUS_STEP_MS: u64 = 200;
+
+/// The category a Cloud API (`/messages`) template is priced in, from its name (the simulator
+/// keeps no templates): `utility_…` → `utility`, `authentication_…` → `authentication`,
+/// anything else → `marketing`.
+pub fn template_category(name: &str) -> &'static str {
+    if name.starts_with(TEMPLATE_UTILITY_PREFIX) {
+        "utility"
+    } else if name.starts_with(TEMPLATE_AUTHENTICATION_PREFIX) {
+        "authentication"
+    } else {
+        "marketing"
+    }
+}
+
+/// Cloud API templates whose name starts with this are priced `utility`.
+pub const TEMPLATE_UTILITY_PREFIX: &str = "utility_";
+/// Cloud API templates whose name starts with this are priced `authentication`.
+pub const TEMPLATE_AUTHENTICATION_PREFIX: &str = "authentication_";

@@ -3,7 +3,8 @@
 //!
 //! Meta retries failed deliveries for days; the simulator retries for about two minutes and
 //! keeps its queue in memory (a simulator restart drops undelivered webhooks — a Meta outage
-//! in miniature, which the portal's status re-checks must survive anyway).
+//! in miniature, which the portal's status re-checks must survive anyway). Webhook faults
+//! (`faults.rs`: drop, duplicate, reorder) are applied here, before sending.
 
 use std::time::Duration;
 
@@ -14,42 +15,61 @@ use crate::webhooks::signature;
 
 const ATTEMPTS: u32 = 8;
 
-/// Sends `body` to the portal's webhook endpoint in the background.
+/// Sends `body` to the portal's webhook endpoint in the background, under the armed webhook
+/// fault if any (`faults::plan_webhook`: dropped, sent twice, or held back for the next one).
 pub fn deliver(state: &SandboxState, body: Value) {
+    let state = state.clone();
+    tokio::spawn(async move {
+        let bodies = super::faults::plan_webhook(&state, body).await;
+        send_all(&state, bodies).await;
+    });
+}
+
+/// Sends `bodies` in order in the background, bypassing webhook faults.
+pub fn send_now(state: &SandboxState, bodies: Vec<Value>) {
+    let state = state.clone();
+    tokio::spawn(async move { send_all(&state, bodies).await });
+}
+
+/// Each body in turn, the next one only after the previous was accepted (or given up on).
+async fn send_all(state: &SandboxState, bodies: Vec<Value>) {
+    for body in bodies {
+        send_one(state, &body).await;
+    }
+}
+
+async fn send_one(state: &SandboxState, body: &Value) {
     let Some(target) = state.webhook_url.clone() else {
         tracing::warn!("sandbox webhook not sent: no callback URL configured");
         return;
     };
-    let secret = state.app_secret.clone();
-    let http = state.http.clone();
-    tokio::spawn(async move {
-        let bytes = body.to_string().into_bytes();
-        let header = signature::sign(&secret, &bytes);
-        let mut delay = Duration::from_millis(250);
-        for attempt in 1..=ATTEMPTS {
-            let sent = http
-                .post(target.clone())
-                .header("content-type", "application/json")
-                .header("x-hub-signature-256", &header)
-                .body(bytes.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(response) if response.status().is_success() => return,
-                Ok(response) => {
-                    tracing::info!(
-                        attempt,
-                        status = response.status().as_u16(),
-                        "sandbox webhook refused; retrying"
-                    )
-                }
-                Err(_) => tracing::info!(attempt, "sandbox webhook not delivered; retrying"),
+    let bytes = body.to_string().into_bytes();
+    let header = signature::sign(&state.app_secret, &bytes);
+    let mut delay = Duration::from_millis(250);
+    for attempt in 1..=ATTEMPTS {
+        let sent = state
+            .http
+            .post(target.clone())
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", &header)
+            .body(bytes.clone())
+            .send()
+            .await;
+        match sent {
+            Ok(response) if response.status().is_success() => return,
+            Ok(response) => {
+                tracing::info!(
+                    attempt,
+                    status = response.status().as_u16(),
+                    "sandbox webhook refused; retrying"
+                )
             }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_secs(30));
+            Err(_) => tracing::info!(attempt, "sandbox webhook not delivered; retrying"),
         }
-        tracing::warn!("sandbox webhook dropped after {ATTEMPTS} attempts");
-    });
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(30));
+    }
+    tracing::warn!("sandbox webhook dropped after {ATTEMPTS} attempts");
 }
 
 /// The `account_update` / `MM_LITE_TERMS_SIGNED` delivery for one WABA. `entry.id` is the

@@ -1,5 +1,9 @@
 //! `POST /{PHONE_NUMBER_ID}/marketing_messages`: one marketing template through the MM API,
-//! answered like Graph, followed by the status webhooks Meta would send for it.
+//! and `POST /{PHONE_NUMBER_ID}/messages`: one template or text message through the Cloud API;
+//! each answered like Graph and followed by the status webhooks Meta would send for it.
+//! Both share the caller checks (token covering the phone's WABA plus `appsecret_proof`), the
+//! common body fields, the answer and the webhook schedule; they differ in what they accept,
+//! the state they require, and how the message is priced.
 //!
 //! Sources: the request fields, the answer and the status webhook are seed 002 (and the
 //! shared OpenAPI file's `MarketingMessageRequestPayload`, which also lists `product_policy`
@@ -27,6 +31,25 @@
 //!   status with 131049 instead. Webhooks go out whether or not the app subscribed to the
 //!   WABA (the simulator does not model per-WABA webhook routing for messages).
 //! - No templates are stored: any other name counts as an approved marketing template.
+//!
+//! `POST /{PHONE_NUMBER_ID}/messages` (Cloud API; the OpenAPI file's `sendMessage`):
+//!
+//! - The same caller checks and the same `messaging_product`, `recipient_type` and `to`
+//!   checks; then `type` `template` (as above) or `text` (`text.body` a non-empty string of
+//!   at most 4096 characters, `text.preview_url` a boolean if given); other types → 100.
+//!   MM-only fields (`message_activity_sharing`, `message_send_ttl_seconds`,
+//!   `product_policy`) are ignored, as the Cloud API has none of them.
+//! - Then the `messages` fault, then: phone neither registered nor coexistence → 133010
+//!   ("Account not registered"); the MM API onboarding status does not matter; of the
+//!   tester's template names only `bad_params` (132018) applies.
+//! - The template's category comes from its name (`model::template_category`):
+//!   `utility_…` → `utility`, `authentication_…` → `authentication`, anything else →
+//!   `marketing`; a text message is `service` (unbillable). Status webhooks carry that
+//!   category in `pricing` and `conversation.origin.type`, so the portal tells Cloud API
+//!   sends from MM API (`marketing_lite`) ones. No click webhooks (they are an MM API
+//!   feature). A recipient ending in `0000` fails with 131049 for marketing only.
+//! - The answer is the MM one plus `messages[0].message_status: "accepted"` for templates, as
+//!   in the OpenAPI file's example.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -35,13 +58,13 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use rand::Rng;
 use serde_json::{json, Value};
 
 use super::errors::{self, SimError};
 use super::graph::{authenticate, check_version, load};
 use super::model::{self, Phone, Waba};
 use super::outbound::{self, MessageOrigin};
+use super::tester::random_from as random_text;
 use super::waba_ops::post_params;
 use super::{faults, SandboxState};
 
@@ -54,10 +77,17 @@ pub struct SendRequest {
     pub input: String,
     /// `to`'s digits (the recipient's WhatsApp id).
     pub wa_id: String,
-    pub template: String,
+    /// The template's name; `None` for a text message (Cloud API only).
+    pub template: Option<String>,
     pub activity_sharing: bool,
     pub ttl_seconds: Option<i64>,
     pub strict: bool,
+}
+
+impl SendRequest {
+    fn template_name(&self) -> &str {
+        self.template.as_deref().unwrap_or("")
+    }
 }
 
 fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str, SimError> {
@@ -68,8 +98,17 @@ fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a s
         .ok_or_else(|| errors::missing_parameter(name))
 }
 
-/// Checks the body the way Graph does, first problem first (code 100).
-pub fn validate(params: &HashMap<String, String>) -> Result<SendRequest, SimError> {
+/// A parameter that must be a JSON object (sent as JSON, or as JSON text in a form).
+fn object_param(params: &HashMap<String, String>, name: &str) -> Result<Value, SimError> {
+    serde_json::from_str(required(params, name)?)
+        .ok()
+        .filter(Value::is_object)
+        .ok_or_else(|| errors::invalid_parameter(&format!("Param {name} must be a JSON object")))
+}
+
+/// The fields both send endpoints check first: `messaging_product`, `recipient_type`, `to`.
+/// Returns `to` as given and its digits.
+fn validate_recipient(params: &HashMap<String, String>) -> Result<(String, String), SimError> {
     if required(params, "messaging_product")? != "whatsapp" {
         return Err(errors::invalid_parameter(
             "Param messaging_product must be whatsapp",
@@ -89,13 +128,13 @@ pub fn validate(params: &HashMap<String, String>) -> Result<SendRequest, SimErro
             "Param to must be a phone number of 8 to 15 digits in international format",
         ));
     }
-    if required(params, "type")? != "template" {
-        return Err(errors::invalid_parameter("Param type must be template"));
-    }
-    let template: Value = serde_json::from_str(required(params, "template")?)
-        .ok()
-        .filter(Value::is_object)
-        .ok_or_else(|| errors::invalid_parameter("Param template must be a JSON object"))?;
+    Ok((input.to_string(), digits.to_string()))
+}
+
+/// `template`: an object with a non-empty `name` and `language.code` (`language.policy`, if
+/// given, `deterministic`). Returns the name.
+fn validate_template(params: &HashMap<String, String>) -> Result<String, SimError> {
+    let template = object_param(params, "template")?;
     let name = template
         .get("name")
         .and_then(Value::as_str)
@@ -114,6 +153,41 @@ pub fn validate(params: &HashMap<String, String>) -> Result<SendRequest, SimErro
             ));
         }
     }
+    Ok(name.to_string())
+}
+
+/// The longest text message body the Cloud API accepts.
+pub const MAX_TEXT_BODY_CHARS: usize = 4096;
+
+/// `text`: an object with a non-empty `body` of at most 4096 characters and an optional
+/// boolean `preview_url`.
+fn validate_text(params: &HashMap<String, String>) -> Result<(), SimError> {
+    let text = object_param(params, "text")?;
+    let body = text
+        .get("body")
+        .and_then(Value::as_str)
+        .filter(|b| !b.trim().is_empty())
+        .ok_or_else(|| errors::missing_parameter("text[body]"))?;
+    if body.chars().count() > MAX_TEXT_BODY_CHARS {
+        return Err(errors::invalid_parameter(&format!(
+            "Param text[body] must be at most {MAX_TEXT_BODY_CHARS} characters"
+        )));
+    }
+    if text.get("preview_url").is_some_and(|p| !p.is_boolean()) {
+        return Err(errors::invalid_parameter(
+            "Param text[preview_url] must be a boolean",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an MM API body the way Graph does, first problem first (code 100).
+pub fn validate(params: &HashMap<String, String>) -> Result<SendRequest, SimError> {
+    let (input, wa_id) = validate_recipient(params)?;
+    if required(params, "type")? != "template" {
+        return Err(errors::invalid_parameter("Param type must be template"));
+    }
+    let template = validate_template(params)?;
     let activity_sharing = match params.get("message_activity_sharing").map(String::as_str) {
         None => false,
         Some("true") => true,
@@ -149,19 +223,44 @@ pub fn validate(params: &HashMap<String, String>) -> Result<SendRequest, SimErro
         }
     };
     Ok(SendRequest {
-        input: input.to_string(),
-        wa_id: digits.to_string(),
-        template: name.to_string(),
+        input,
+        wa_id,
+        template: Some(template),
         activity_sharing,
         ttl_seconds,
         strict,
     })
 }
 
-/// The tester's template triggers; `Ok(fallback)` tells whether the message went out through
-/// the Cloud API instead of the MM API.
+/// Checks a Cloud API `/messages` body (code 100): a template or a text message.
+pub fn validate_cloud(params: &HashMap<String, String>) -> Result<SendRequest, SimError> {
+    let (input, wa_id) = validate_recipient(params)?;
+    let template = match required(params, "type")? {
+        "template" => Some(validate_template(params)?),
+        "text" => {
+            validate_text(params)?;
+            None
+        }
+        _ => {
+            return Err(errors::invalid_parameter(
+                "Param type must be one of {template, text} in the simulator",
+            ))
+        }
+    };
+    Ok(SendRequest {
+        input,
+        wa_id,
+        template,
+        activity_sharing: false,
+        ttl_seconds: None,
+        strict: false,
+    })
+}
+
+/// The tester's template triggers on the MM API; `Ok(fallback)` tells whether the message
+/// went out through the Cloud API instead of the MM API.
 fn template_outcome(request: &SendRequest) -> Result<bool, SimError> {
-    match request.template.as_str() {
+    match request.template_name() {
         model::TEMPLATE_STRICT_FAIL if request.strict => Err(errors::mm_strict_policy()),
         model::TEMPLATE_STRICT_FAIL => Ok(true),
         model::TEMPLATE_SYNCING => Err(errors::mm_template_syncing()),
@@ -169,13 +268,6 @@ fn template_outcome(request: &SendRequest) -> Result<bool, SimError> {
         model::TEMPLATE_BAD_PARAMS => Err(errors::template_parameter_issue()),
         _ => Ok(false),
     }
-}
-
-fn random_text(alphabet: &[u8], length: usize) -> String {
-    let mut rng = rand::thread_rng();
-    (0..length)
-        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
-        .collect()
 }
 
 const BASE64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -186,6 +278,68 @@ fn message_id() -> String {
     format!("wamid.HBgL{}", random_text(BASE64, 48))
 }
 
+/// The caller checks both send endpoints share: a known Graph version, a token (with
+/// `appsecret_proof`) covering the phone's WABA. Returns the POST parameters and the phone;
+/// another business's (or an unknown) phone is Graph's "Unsupported post request".
+async fn authorized_phone(
+    state: &SandboxState,
+    version: &str,
+    phone_id: &str,
+    query: &HashMap<String, String>,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(HashMap<String, String>, Phone), SimError> {
+    check_version(version)?;
+    let params = post_params(query, body);
+    let token = authenticate(state, headers, &params).await?;
+    match load::<Phone>(state, model::PHONE, phone_id).await? {
+        Some((phone, _)) if token.covers(&phone.waba_id) => Ok((params, phone)),
+        _ => Err(errors::unsupported_post(phone_id)),
+    }
+}
+
+fn is_registered(phone: &Phone) -> bool {
+    phone.platform_type == "CLOUD_API" || phone.coexistence
+}
+
+/// How an accepted message is priced and what follows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pricing {
+    /// `pricing.category` and `conversation.origin.type`.
+    category: &'static str,
+    billable: bool,
+    /// Send a click after `read` (MM API with `message_activity_sharing`).
+    click: bool,
+    /// Recipients ending in `model::FAILING_RECIPIENT_SUFFIX` fail with 131049 (marketing).
+    marketing_limit: bool,
+}
+
+/// Answers an accepted send and schedules its status webhooks.
+fn accept(
+    state: &SandboxState,
+    phone: &Phone,
+    request: &SendRequest,
+    pricing: Pricing,
+    message_status: Option<&str>,
+) -> Json<Value> {
+    let id = message_id();
+    let origin = MessageOrigin {
+        waba_id: phone.waba_id.clone(),
+        display_phone_number: phone.display_phone_number.clone(),
+        phone_number_id: phone.id.clone(),
+    };
+    spawn_status_webhooks(state, origin, id.clone(), request.wa_id.clone(), pricing);
+    let mut message = json!({ "id": id });
+    if let Some(status) = message_status {
+        message["message_status"] = json!(status);
+    }
+    Json(json!({
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": request.input, "wa_id": request.wa_id}],
+        "messages": [message],
+    }))
+}
+
 /// `POST /{PHONE_NUMBER_ID}/marketing_messages`.
 pub async fn marketing_messages(
     State(state): State<SandboxState>,
@@ -194,13 +348,8 @@ pub async fn marketing_messages(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, SimError> {
-    check_version(&version)?;
-    let params = post_params(&query, &body);
-    let token = authenticate(&state, &headers, &params).await?;
-    let phone = match load::<Phone>(&state, model::PHONE, &phone_id).await? {
-        Some((phone, _)) if token.covers(&phone.waba_id) => phone,
-        _ => return Err(errors::unsupported_post(&phone_id)),
-    };
+    let (params, phone) =
+        authorized_phone(&state, &version, &phone_id, &query, &headers, &body).await?;
     let request = validate(&params)?;
     faults::take(&state, "send").await?;
     let (waba, _) = load::<Waba>(&state, model::WABA, &phone.waba_id)
@@ -211,39 +360,72 @@ pub async fn marketing_messages(
     if waba.marketing_messages_onboarding_status != "ONBOARDED" {
         return Err(errors::mm_not_onboarded());
     }
-    if phone.platform_type != "CLOUD_API" && !phone.coexistence {
+    if !is_registered(&phone) {
         return Err(errors::mm_phone_not_eligible());
     }
     let fallback = template_outcome(&request)?;
-    let id = message_id();
-    let origin = MessageOrigin {
-        waba_id: waba.id.clone(),
-        display_phone_number: phone.display_phone_number.clone(),
-        phone_number_id: phone.id.clone(),
+    // A Cloud API fallback is priced as an ordinary marketing message, and Meta shares no
+    // MM API click activity for it.
+    let pricing = Pricing {
+        category: if fallback {
+            "marketing"
+        } else {
+            "marketing_lite"
+        },
+        billable: true,
+        click: request.activity_sharing && !fallback,
+        marketing_limit: true,
     };
-    spawn_status_webhooks(&state, origin, id.clone(), request.clone(), fallback);
-    Ok(Json(json!({
-        "messaging_product": "whatsapp",
-        "contacts": [{"input": request.input, "wa_id": request.wa_id}],
-        "messages": [{"id": id}],
-    })))
+    Ok(accept(&state, &phone, &request, pricing, None))
+}
+
+/// `POST /{PHONE_NUMBER_ID}/messages` (Cloud API).
+pub async fn messages(
+    State(state): State<SandboxState>,
+    Path((version, phone_id)): Path<(String, String)>,
+    Query(query): Params,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, SimError> {
+    let (params, phone) =
+        authorized_phone(&state, &version, &phone_id, &query, &headers, &body).await?;
+    let request = validate_cloud(&params)?;
+    faults::take(&state, "messages").await?;
+    if !is_registered(&phone) {
+        return Err(errors::cloud_phone_not_registered());
+    }
+    let category = match &request.template {
+        Some(name) if name == model::TEMPLATE_BAD_PARAMS => {
+            return Err(errors::template_parameter_issue())
+        }
+        Some(name) => model::template_category(name),
+        None => "service",
+    };
+    let pricing = Pricing {
+        category,
+        billable: category != "service",
+        click: false,
+        marketing_limit: category == "marketing",
+    };
+    let status = request.template.is_some().then_some("accepted");
+    Ok(accept(&state, &phone, &request, pricing, status))
 }
 
 /// Sends the message's life in the background: `sent`, `delivered`, `read` (+ a click), or one
-/// `failed` for recipients ending in `model::FAILING_RECIPIENT_SUFFIX`.
+/// `failed` for marketing recipients ending in `model::FAILING_RECIPIENT_SUFFIX`.
 fn spawn_status_webhooks(
     state: &SandboxState,
     origin: MessageOrigin,
     id: String,
-    request: SendRequest,
-    fallback: bool,
+    recipient: String,
+    pricing: Pricing,
 ) {
     let state = state.clone();
     tokio::spawn(async move {
         let step = Duration::from_millis(model::STATUS_STEP_MS);
         tokio::time::sleep(step).await;
-        let recipient = request.wa_id.as_str();
-        if recipient.ends_with(model::FAILING_RECIPIENT_SUFFIX) {
+        let recipient = recipient.as_str();
+        if pricing.marketing_limit && recipient.ends_with(model::FAILING_RECIPIENT_SUFFIX) {
             let status = outbound::failed_status(
                 &id,
                 recipient,
@@ -256,25 +438,20 @@ fn spawn_status_webhooks(
             );
             return;
         }
-        // A Cloud API fallback is priced as an ordinary marketing message, and Meta shares no
-        // MM API click activity for it.
-        let category = if fallback {
-            "marketing"
-        } else {
-            "marketing_lite"
-        };
         let conversation = random_text(HEX, 32);
         for (n, status) in ["sent", "delivered", "read"].into_iter().enumerate() {
             if n > 0 {
                 tokio::time::sleep(step).await;
             }
-            let status = outbound::message_status(&id, status, recipient, &conversation, category);
+            let mut status =
+                outbound::message_status(&id, status, recipient, &conversation, pricing.category);
+            status["pricing"]["billable"] = json!(pricing.billable);
             outbound::deliver(
                 &state,
                 outbound::messages_delivery(&origin, "statuses", vec![status]),
             );
         }
-        if request.activity_sharing && !fallback {
+        if pricing.click {
             tokio::time::sleep(step).await;
             let click = outbound::link_click(&random_text(HEX, 32));
             outbound::deliver(
@@ -307,7 +484,7 @@ mod tests {
     fn a_minimal_body_is_valid_with_defaults() {
         let request = validate(&params(base())).unwrap();
         assert_eq!(request.wa_id, "5511912345678");
-        assert_eq!(request.template, "promo");
+        assert_eq!(request.template.as_deref(), Some("promo"));
         assert!(!request.activity_sharing && !request.strict);
         assert_eq!(request.ttl_seconds, None);
     }
@@ -335,5 +512,56 @@ mod tests {
         body["product_policy"] = json!("STRICT");
         let request = validate(&params(body)).unwrap();
         assert_eq!(template_outcome(&request).unwrap_err().error.code, 131063);
+    }
+
+    #[test]
+    fn the_cloud_api_takes_templates_and_text_but_the_mm_api_only_templates() {
+        let text = json!({
+            "messaging_product": "whatsapp",
+            "to": "+5511912345678",
+            "type": "text",
+            "text": {"body": "Olá!", "preview_url": false},
+        });
+        let request = validate_cloud(&params(text.clone())).unwrap();
+        assert_eq!(
+            (request.template, request.wa_id.as_str()),
+            (None, "5511912345678")
+        );
+        assert_eq!(validate(&params(text)).unwrap_err().error.code, 100);
+        let request = validate_cloud(&params(base())).unwrap();
+        assert_eq!(request.template.as_deref(), Some("promo"));
+    }
+
+    #[test]
+    fn bad_text_messages_are_code_100_naming_the_field() {
+        let long = "x".repeat(MAX_TEXT_BODY_CHARS + 1);
+        let exact = "x".repeat(MAX_TEXT_BODY_CHARS);
+        for (text, fragment) in [
+            (json!(null), "text"),
+            (json!("hello"), "Param text must be a JSON object"),
+            (json!({}), "text[body]"),
+            (json!({"body": "  "}), "text[body]"),
+            (json!({"body": long}), "at most 4096"),
+            (json!({"body": "hi", "preview_url": "yes"}), "preview_url"),
+        ] {
+            let mut body = json!({"messaging_product": "whatsapp", "to": "5511912345678",
+                                  "type": "text"});
+            if !text.is_null() {
+                body["text"] = text;
+            }
+            let error = validate_cloud(&params(body)).unwrap_err();
+            assert_eq!(error.error.code, 100);
+            assert!(
+                error.error.message.contains(fragment),
+                "{}",
+                error.error.message
+            );
+        }
+        let body = json!({"messaging_product": "whatsapp", "to": "5511912345678",
+                          "type": "text", "text": {"body": exact}});
+        assert!(validate_cloud(&params(body)).is_ok());
+        let mut image = base();
+        image["type"] = json!("image");
+        assert_eq!(validate_cloud(&params(image)).unwrap_err().error.code, 100);
     }
 }

@@ -115,10 +115,17 @@ pub fn graph_id() -> String {
 
 /// Random letters and digits, for codes and tokens.
 pub(super) fn random_text(length: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    random_from(
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+        length,
+    )
+}
+
+/// `length` random characters of `alphabet` (ASCII).
+pub(super) fn random_from(alphabet: &[u8], length: usize) -> String {
     let mut rng = rand::thread_rng();
     (0..length)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
         .collect()
 }
 

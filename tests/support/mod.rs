@@ -2,6 +2,9 @@
 //! started on a free port.
 #![allow(dead_code)]
 
+pub mod openapi;
+pub mod sim;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
