@@ -9,7 +9,8 @@ use std::path::Path;
 use sqlx::migrate::Migrator;
 use sqlx::{Connection, PgConnection, SqliteConnection};
 
-/// table → sorted column names, without the engines' and the session store's own tables.
+/// table → sorted column names, without the engines' and the session store's own tables, nor
+/// SQLite's full-text index (`waba_names*`; PostgreSQL indexes names with pg_trgm instead).
 type Shape = BTreeMap<String, Vec<String>>;
 
 async fn sqlite_shape(url: &str) -> Shape {
@@ -17,7 +18,7 @@ async fn sqlite_shape(url: &str) -> Shape {
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'
-           AND m.name <> 'tower_sessions'",
+           AND m.name <> 'tower_sessions' AND m.name NOT LIKE 'waba_names%'",
     )
     .fetch_all(&mut conn)
     .await

@@ -32,7 +32,7 @@ macro_rules! search_columns {
 /// `(onboarding_status, id)` index. A search text of digits only (a WABA id or a phone
 /// number) is matched exactly on the WABA id or as a phone substring, skipping the name scan.
 macro_rules! push_search_filters {
-    ($query:expr, $search:expr, $pattern:expr) => {{
+    ($query:expr, $search:expr, $pattern:expr, names = $names:path) => {{
         let query = $query;
         let search = $search;
         query.push(" WHERE 1 = 1");
@@ -106,13 +106,11 @@ macro_rules! push_search_filters {
                     .push_bind(format!("{digits}:"))
                     .push(")");
             } else {
-                // Text with letters: names only (a phone number or a WABA id has none).
-                query
-                    .push(" AND (LOWER(w.name) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(" OR LOWER(b.name) LIKE ")
-                    .push_bind(pattern.clone())
-                    .push(")");
+                // Text with letters: names only (a phone number or a WABA id has none),
+                // through the dialect's substring index.
+                query.push(" AND w.id IN (");
+                $names(query, pattern);
+                query.push(")");
             }
         }
         query
@@ -134,7 +132,7 @@ pub(crate) fn search_pattern(text: Option<&str>) -> Option<String> {
 }
 
 macro_rules! impl_dashboard_store {
-    ($repo:ty, driver = $driver:ty, explain = $explain:literal) => {
+    ($repo:ty, driver = $driver:ty, explain = $explain:literal, names = $names:path) => {
         #[async_trait::async_trait]
         impl $crate::db::DashboardStore for $repo {
             async fn staff_user_by_id(
@@ -167,7 +165,12 @@ macro_rules! impl_dashboard_store {
                 let pattern = $crate::db::dashboard::search_pattern(search.text.as_deref());
                 let mut query =
                     sqlx::QueryBuilder::<$driver>::new($crate::db::dashboard::search_columns!());
-                $crate::db::dashboard::push_search_filters!(&mut query, search, &pattern);
+                $crate::db::dashboard::push_search_filters!(
+                    &mut query,
+                    search,
+                    &pattern,
+                    names = $names
+                );
                 Ok(query
                     .build_query_as::<$crate::db::WabaRow>()
                     .fetch_all(&self.pool)
@@ -595,7 +598,12 @@ macro_rules! impl_dashboard_store {
                     " ",
                     $crate::db::dashboard::search_columns!()
                 ));
-                $crate::db::dashboard::push_search_filters!(&mut query, search, &pattern);
+                $crate::db::dashboard::push_search_filters!(
+                    &mut query,
+                    search,
+                    &pattern,
+                    names = $names
+                );
                 let rows = query.build().fetch_all(&self.pool).await?;
                 Ok(rows
                     .iter()

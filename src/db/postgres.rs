@@ -51,4 +51,22 @@ impl_portable_repository!(
 );
 
 impl_signup_store!(PgRepo);
-impl_dashboard_store!(PgRepo, driver = sqlx::Postgres, explain = "EXPLAIN");
+impl_dashboard_store!(
+    PgRepo,
+    driver = sqlx::Postgres,
+    explain = "EXPLAIN",
+    names = names_containing
+);
+
+/// Ids of WABAs whose name or business name contains `pattern` (`%text%`, lower case): a
+/// UNION so that each side uses its pg_trgm index (migration 000010).
+fn names_containing(query: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, pattern: &str) {
+    query
+        .push("SELECT id FROM wabas WHERE LOWER(name) LIKE ")
+        .push_bind(pattern.to_string())
+        .push(
+            " UNION SELECT w2.id FROM wabas w2 JOIN businesses b2 ON b2.id = w2.business_id \
+             WHERE LOWER(b2.name) LIKE ",
+        )
+        .push_bind(pattern.to_string());
+}
