@@ -196,3 +196,454 @@ async fn a_cancelled_batch_sends_no_more_requests() {
     .await;
     portal.portal.shutdown().await;
 }
+
+/// A partner call to the simulator's Graph with a fresh partner token and its proof.
+async fn partner_call(
+    portal: &support::SandboxPortal,
+    method: reqwest::Method,
+    path: &str,
+    query: &[(&str, &str)],
+) -> reqwest::Response {
+    let base = portal.portal.url.to_string();
+    let http = reqwest::Client::new();
+    let minted: Value = http
+        .post(format!("{base}sandbox/api/partner-token"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = secrecy::SecretString::from(minted["access_token"].as_str().unwrap().to_string());
+    let proof = mm_portal::graph::appsecret_proof(&token, &portal.app_secret);
+    let mut query: Vec<(&str, &str)> = query.to_vec();
+    query.push(("appsecret_proof", &proof));
+    http.request(method, format!("{base}sandbox/graph/v23.0/{path}"))
+        .bearer_auth(secrecy::ExposeSecret::expose_secret(&token))
+        .query(&query)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn onboard(portal: &support::SandboxPortal, business: &str) -> reqwest::Response {
+    partner_call(
+        portal,
+        reqwest::Method::POST,
+        &format!("{business}/onboard_partners_to_mm_lite"),
+        &[],
+    )
+    .await
+}
+
+async fn tester(base: &str, method: reqwest::Method, path: &str, body: Value) -> u16 {
+    reqwest::Client::new()
+        .request(method, format!("{base}sandbox/api/{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn usage_header(response: &reqwest::Response) -> Value {
+    let header = response
+        .headers()
+        .get("x-business-use-case-usage")
+        .expect("a throttled answer carries X-Business-Use-Case-Usage");
+    let usage: Value = serde_json::from_str(header.to_str().unwrap()).unwrap();
+    usage.as_object().unwrap().values().next().unwrap()[0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sustained_rate_limit_answers_like_meta_and_every_call_is_counted() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    let first = sim_signup(&base, "Limited One", "ELIGIBLE").await;
+    let second = sim_signup(&base, "Limited Two", "ELIGIBLE").await;
+    let (b1, b2) = (
+        first["business_id"].as_str().unwrap(),
+        second["business_id"].as_str().unwrap(),
+    );
+    use reqwest::Method;
+    assert_eq!(
+        tester(
+            &base,
+            Method::POST,
+            "rate-limits",
+            json!({"operation": "register", "per_second": 1})
+        )
+        .await,
+        400
+    );
+    assert_eq!(
+        tester(
+            &base,
+            Method::POST,
+            "rate-limits",
+            json!({"operation": "onboard_partners_to_mm_lite", "per_second": 0})
+        )
+        .await,
+        400
+    );
+    // One call a second, two at once: the third call in a row is refused (HTTP 429, code 4).
+    let limit = json!({"operation": "onboard_partners_to_mm_lite", "per_second": 1, "burst": 2});
+    assert_eq!(tester(&base, Method::POST, "rate-limits", limit).await, 204);
+    let created = onboard(&portal, b1).await;
+    assert_eq!(created.status(), 200);
+    let request_id = created.json::<Value>().await.unwrap()["request_id"].clone();
+    let again = onboard(&portal, b1).await;
+    assert_eq!(again.status(), 200, "idempotent while pending");
+    assert_eq!(
+        again.json::<Value>().await.unwrap()["request_id"],
+        request_id
+    );
+    let refused = onboard(&portal, b2).await;
+    assert_eq!(refused.status(), 429);
+    let usage = usage_header(&refused);
+    assert_eq!(usage["call_count"], 100);
+    assert_eq!(
+        usage["estimated_time_to_regain_access"], 0,
+        "under a minute"
+    );
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], 4, "{body}");
+    assert_eq!(body["error"]["message"], "Rate limit exceeded");
+
+    // The WABA-level answer instead, with a wait counted in minutes (one call per 1000 s).
+    let slow = json!({"operation": "onboard_partners_to_mm_lite", "per_second": 0.001, "burst": 1, "code": 80007});
+    assert_eq!(tester(&base, Method::POST, "rate-limits", slow).await, 204);
+    assert_eq!(onboard(&portal, b2).await.status(), 200);
+    let refused = onboard(&portal, b2).await;
+    assert_eq!(refused.status(), 400);
+    assert_eq!(
+        usage_header(&refused)["estimated_time_to_regain_access"],
+        16
+    );
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["error"]["code"],
+        80007
+    );
+    assert_eq!(
+        tester(&base, Method::DELETE, "rate-limits", json!({})).await,
+        204
+    );
+    assert_eq!(
+        onboard(&portal, b2).await.status(),
+        200,
+        "no limit any more"
+    );
+
+    let stats: Value = reqwest::get(format!("{base}sandbox/api/stats/intents"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["total_requests"], 6, "{stats}");
+    assert_eq!(stats["rate_limited"], 2, "{stats}");
+    assert_eq!(stats["distinct_businesses"], 2, "{stats}");
+    assert_eq!(stats["max_requests_for_one_business"], 4, "{stats}");
+    // b1's second call and b2's last one found a stored request.
+    assert_eq!(stats["duplicates"], 2, "{stats}");
+    assert_eq!(stats["businesses_with_duplicates"], 2, "{stats}");
+    assert_eq!(stats["repeated_unstored"], 0, "{stats}");
+    portal.portal.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_falls_back_to_the_legacy_status_field_on_older_graph_versions() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    let database = portal.portal.database.clone();
+    let eligible = sim_signup(&base, "Legacy Eligible", "ELIGIBLE").await;
+    let onboarded = sim_signup(&base, "Legacy Onboarded", "ONBOARDED").await;
+    let (eligible, onboarded) = (
+        eligible["waba_id"].as_str().unwrap().to_string(),
+        onboarded["waba_id"].as_str().unwrap().to_string(),
+    );
+    use reqwest::Method;
+    assert_eq!(
+        tester(
+            &base,
+            Method::POST,
+            "graph-settings",
+            json!({"legacy_status_only": true})
+        )
+        .await,
+        204
+    );
+    // Such a Graph does not know the new field.
+    let edge = format!(
+        "{}/client_whatsapp_business_accounts",
+        mm_portal::sandbox::SANDBOX_PARTNER_BUSINESS_ID
+    );
+    let refused = partner_call(
+        &portal,
+        Method::GET,
+        &edge,
+        &[("fields", "id,marketing_messages_onboarding_status")],
+    )
+    .await;
+    assert_eq!(refused.status(), 400);
+    let legacy: Value = partner_call(
+        &portal,
+        Method::GET,
+        &edge,
+        &[("fields", "id,marketing_messages_lite_api_status")],
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(legacy["data"].as_array().unwrap().len(), 2, "{legacy}");
+
+    create_staff(&portal, "ops@partner.test", Role::Operator).await;
+    let operator = StaffClient::sign_in(&base, "ops@partner.test").await;
+    let (status, _) = operator.post("api/start_discovery", &[]).await;
+    assert_eq!(status, 200);
+    let status_of = |waba: String| {
+        let db = database.clone();
+        async move {
+            db.repo
+                .waba_by_meta_id(&waba)
+                .await
+                .unwrap()
+                .and_then(|w| w.onboarding_status)
+        }
+    };
+    eventually("discovery with the legacy field", || {
+        let (e, o) = (status_of(eligible.clone()), status_of(onboarded.clone()));
+        async move {
+            e.await.as_deref() == Some("NOT_ONBOARDED") && o.await.as_deref() == Some("ONBOARDED")
+        }
+    })
+    .await;
+
+    // The current Graph again: the new field is read and the change is on the timeline.
+    assert_eq!(
+        tester(&base, Method::DELETE, "graph-settings", json!({})).await,
+        204
+    );
+    database
+        .repo
+        .enqueue_job(&mm_portal::db::NewJob {
+            kind: mm_portal::mm::discovery::JOB_KIND.into(),
+            payload: "{}".into(),
+            run_at: mm_portal::db::now_millis(),
+            max_attempts: 3,
+            dedupe_key: Some("second discovery".into()),
+        })
+        .await
+        .unwrap();
+    eventually("discovery with the current field", || {
+        let e = status_of(eligible.clone());
+        async move { e.await.as_deref() == Some("ELIGIBLE") }
+    })
+    .await;
+    let waba = database
+        .repo
+        .waba_by_meta_id(&eligible)
+        .await
+        .unwrap()
+        .unwrap();
+    let timeline = database.repo.timeline_for_waba(waba.id, 20).await.unwrap();
+    assert!(
+        timeline
+            .iter()
+            .any(|t| t.summary == "Onboarding status NOT_ONBOARDED → ELIGIBLE"),
+        "{:?}",
+        timeline.iter().map(|t| &t.summary).collect::<Vec<_>>()
+    );
+    portal.portal.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_intent_request_tells_staff_what_to_do() {
+    let portal = support::sandbox_portal_with(&["--intent-rate-per-second", "20"]).await;
+    let base = portal.portal.url.to_string();
+    let database = portal.portal.database.clone();
+    sim_signup(&base, "Mobile Minds", "ELIGIBLE").await;
+    let refusing = sim_signup(&base, "Stuck Store", "ELIGIBLE").await;
+    let refusing_business = refusing["business_id"].as_str().unwrap();
+    let configured = reqwest::Client::new()
+        .post(format!(
+            "{base}sandbox/api/businesses/{refusing_business}/mm-onboarding"
+        ))
+        .json(&json!({"obo_mobility_error": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(configured.status(), 204);
+    create_staff(&portal, "ops@partner.test", Role::Operator).await;
+    let operator = StaffClient::sign_in(&base, "ops@partner.test").await;
+    operator.post("api/start_discovery", &[]).await;
+    eventually("discovery", || {
+        let db = database.clone();
+        async move { db.dashboard.intent_candidates(10).await.unwrap().len() == 2 }
+    })
+    .await;
+    let (status, _) = operator.post("api/send_intent_to_eligible", &[]).await;
+    assert_eq!(status, 200);
+    let batch = database
+        .dashboard
+        .intent_latest_batch()
+        .await
+        .unwrap()
+        .unwrap();
+    eventually("one sent, one failed", || {
+        let (db, batch) = (database.clone(), batch.clone());
+        async move {
+            db.dashboard.intent_counts(&batch).await.unwrap()
+                == vec![("failed".to_string(), 1), ("sent".to_string(), 1)]
+        }
+    })
+    .await;
+    let waba = database
+        .repo
+        .waba_by_meta_id(refusing["waba_id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let row = database
+        .dashboard
+        .intent_get(waba.business_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let error = row.error.unwrap();
+    assert!(
+        error.starts_with("Meta could not set the on-behalf-of mobility intent")
+            && error.contains("(Graph error 100)"),
+        "{error}"
+    );
+    let timeline = database.repo.timeline_for_waba(waba.id, 20).await.unwrap();
+    assert!(timeline.iter().any(|t| t
+        .summary
+        .starts_with("Intent API request failed: Meta could not set")));
+    portal.portal.shutdown().await;
+}
+
+/// The state of the business's Intent API request ("" when it has none).
+async fn intent_state(database: &mm_portal::db::Database, business_id: i64) -> String {
+    database
+        .dashboard
+        .intent_get(business_id)
+        .await
+        .unwrap()
+        .map(|row| row.state)
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_request_is_confirmed_from_meta_or_asked_once_more() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    let database = portal.portal.database.clone();
+    let reached = sim_signup(&base, "Reached Meta", "ELIGIBLE").await;
+    let lost = sim_signup(&base, "Never Reached", "ELIGIBLE").await;
+    create_staff(&portal, "ops@partner.test", Role::Operator).await;
+    let operator = StaffClient::sign_in(&base, "ops@partner.test").await;
+    operator.post("api/start_discovery", &[]).await;
+    eventually("discovery", || {
+        let db = database.clone();
+        async move { db.dashboard.intent_candidates(10).await.unwrap().len() == 2 }
+    })
+    .await;
+    // "Reached Meta": its call arrived (the simulator stored the request; it signs after
+    // 300 ms) but the portal died before recording the answer.
+    let reached_business = reached["business_id"].as_str().unwrap();
+    assert_eq!(onboard(&portal, reached_business).await.status(), 200);
+    let started = std::time::Instant::now();
+    let mut ids = Vec::new();
+    for created in [&reached, &lost] {
+        let waba = database
+            .repo
+            .waba_by_meta_id(created["waba_id"].as_str().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let business_id = waba.business_id;
+        ids.push(business_id);
+        // What a kill between the `sending` mark and Meta's answer leaves behind.
+        assert!(database
+            .dashboard
+            .intent_queue(business_id, "interrupted")
+            .await
+            .unwrap());
+        database
+            .dashboard
+            .intent_finish(business_id, "sending", None, None)
+            .await
+            .unwrap();
+        database
+            .repo
+            .enqueue_job(&mm_portal::db::NewJob {
+                kind: mm_portal::mm::intent::JOB_KIND.into(),
+                payload: json!({
+                    "business_id": business_id,
+                    "meta_business_id": created["business_id"],
+                })
+                .to_string(),
+                run_at: mm_portal::db::now_millis(),
+                max_attempts: 10,
+                dedupe_key: Some(format!("interrupted:{business_id}")),
+            })
+            .await
+            .unwrap();
+    }
+    for business_id in &ids {
+        let db = database.clone();
+        let id = *business_id;
+        eventually("the interrupted requests settled", || {
+            let db = db.clone();
+            async move { intent_state(&db, id).await == "sent" }
+        })
+        .await;
+    }
+    assert!(
+        started.elapsed() >= mm_portal::mm::intent::UNCONFIRMED_WAIT,
+        "it waited before deciding: {:?}",
+        started.elapsed()
+    );
+    // The one that reached Meta was not asked again; the other was asked exactly once.
+    let stats: Value = reqwest::get(format!("{base}sandbox/api/stats/intents"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["total_requests"], 2, "{stats}");
+    assert_eq!(stats["distinct_businesses"], 2, "{stats}");
+    assert_eq!(stats["duplicates"], 0, "{stats}");
+    let reached_row = database
+        .dashboard
+        .intent_get(ids[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        reached_row.request_id, None,
+        "confirmed without a second call"
+    );
+    let lost_row = database
+        .dashboard
+        .intent_get(ids[1])
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(lost_row.request_id.is_some(), "asked once more");
+    let waba = database
+        .repo
+        .waba_by_meta_id(reached["waba_id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let timeline = database.repo.timeline_for_waba(waba.id, 20).await.unwrap();
+    assert!(timeline
+        .iter()
+        .any(|t| t.summary.starts_with("Intent API request confirmed")));
+    portal.portal.shutdown().await;
+}

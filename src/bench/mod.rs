@@ -3,6 +3,7 @@
 //! loopback, and stops by itself.
 
 pub mod dashboard;
+pub mod intents;
 pub mod load;
 pub mod webhooks;
 
@@ -15,12 +16,16 @@ pub enum BenchCommand {
     Webhooks(webhooks::WebhookBenchArgs),
     /// The staff WABA list over many seeded customers: p50/p95 per filter, query plans.
     Dashboard(dashboard::DashboardBenchArgs),
+    /// The bulk Intent API against the simulator's rate limit, with a kill -9 half-way:
+    /// achieved rate, rate-limit errors, duplicates, time to resume.
+    Intents(intents::IntentBenchArgs),
 }
 
 pub async fn run(command: BenchCommand) -> Result<(), String> {
     match command {
         BenchCommand::Webhooks(args) => webhooks::run(args).await,
         BenchCommand::Dashboard(args) => dashboard::run(args).await,
+        BenchCommand::Intents(args) => intents::run(args).await,
     }
 }
 

@@ -126,6 +126,9 @@ pub struct WabaInfo {
     pub country: Option<String>,
     #[serde(default)]
     pub marketing_messages_onboarding_status: Option<String>,
+    /// The legacy status field (seed 001: deprecated in 24.0), on versions that have it.
+    #[serde(default)]
+    pub marketing_messages_lite_api_status: Option<String>,
     #[serde(default)]
     pub owner_business_info: Option<OwnerBusiness>,
 }
@@ -318,7 +321,24 @@ impl GraphClient {
     ) -> GraphResult<CursorPage<WabaInfo>> {
         let fields =
             "id,name,currency,country,marketing_messages_onboarding_status,owner_business_info";
+        self.client_wabas_with(token, partner_business_id, fields, None, after)
+            .await
+    }
+
+    /// [`client_wabas`](Self::client_wabas) with chosen `fields` and an optional `filtering`
+    /// (seed 001's JSON list of `{field, operator, value}`), 100 a page.
+    pub async fn client_wabas_with(
+        &self,
+        token: &SecretString,
+        partner_business_id: &str,
+        fields: &str,
+        filtering: Option<&str>,
+        after: Option<&str>,
+    ) -> GraphResult<CursorPage<WabaInfo>> {
         let mut params = vec![("fields", fields), ("limit", "100")];
+        if let Some(filtering) = filtering {
+            params.push(("filtering", filtering));
+        }
         if let Some(after) = after {
             params.push(("after", after));
         }
@@ -328,6 +348,11 @@ impl GraphClient {
             &params,
         )
         .await
+    }
+
+    /// The Graph API version this client calls (`v23.0`).
+    pub fn version(&self) -> &str {
+        &self.version
     }
 
     /// `POST /{END_BUSINESS}/onboard_partners_to_mm_lite` (the Intent API, seed 004): asks the

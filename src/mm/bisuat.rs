@@ -63,7 +63,8 @@ impl JobHandler for BisuatHandler {
             return Outcome::Done;
         };
         match self.store.intent_get(business_id).await {
-            Ok(Some(row)) if row.state == "sent" => {}
+            // `sending`: the terms webhook came before the interrupted request was confirmed.
+            Ok(Some(row)) if row.state == "sent" || row.state == "sending" => {}
             _ => return Outcome::Done, // not an Intent API onboarding
         }
         let token = match self.partner.token().await {

@@ -21,6 +21,8 @@ pub struct Partner {
     repo: Arc<dyn Repository>,
     keys: Arc<KeyRing>,
     cached: OnceCell<SecretString>,
+    /// How this instance paces Intent API calls after Meta throttles (`intent.rs`).
+    pub intent_pacer: super::intent::Pacer,
 }
 
 fn slot() -> SecretSlot {
@@ -48,6 +50,7 @@ impl Partner {
             repo,
             keys,
             cached: OnceCell::new(),
+            intent_pacer: super::intent::Pacer::default(),
         }
     }
 

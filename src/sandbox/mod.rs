@@ -13,6 +13,7 @@ pub mod model;
 pub mod outbound;
 pub mod partner;
 pub mod popup;
+pub mod rate_limit;
 pub mod sends;
 pub mod tester;
 pub mod waba_ops;
@@ -83,6 +84,15 @@ pub fn routes(state: SandboxState) -> Router {
         .route(
             "/sandbox/api/businesses/{business_id}/mm-onboarding",
             post(partner::configure_onboarding),
+        )
+        .route(
+            "/sandbox/api/rate-limits",
+            post(rate_limit::set).delete(rate_limit::clear),
+        )
+        .route("/sandbox/api/stats/intents", get(rate_limit::stats))
+        .route(
+            "/sandbox/api/graph-settings",
+            post(partner::set_graph_settings).delete(partner::clear_graph_settings),
         )
         .route(
             "/sandbox/api/faults",

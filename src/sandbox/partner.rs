@@ -14,7 +14,14 @@
 //!   an updated Business Integration System User Access Token (BISUAT)"): `{"access_token"}`.
 //! - Tester API: `POST /sandbox/api/partner-token` mints a partner system-user token;
 //!   `POST /sandbox/api/businesses/{id}/mm-onboarding` sets how a business answers the
-//!   Intent API (sign delay, OBO mobility failure).
+//!   Intent API (sign delay, OBO mobility failure); `POST /sandbox/api/graph-settings
+//!   {"legacy_status_only": true}` makes `client_whatsapp_business_accounts` answer like the
+//!   Graph versions that only had the legacy `marketing_messages_lite_api_status` (up to
+//!   v23.0, where the simulator serves that field; requesting or filtering on
+//!   `marketing_messages_onboarding_status` is then Graph's "nonexisting field" error; seed
+//!   001 dates only the legacy field's deprecation, 24.0, not the new field's introduction, so
+//!   this is a setting, not a version number). `DELETE` restores the default. The sustained
+//!   Intent API rate limit and its call counts are in `rate_limit.rs`.
 
 use std::collections::HashMap;
 
@@ -34,7 +41,7 @@ use super::model::{
 };
 use super::tester::{graph_id, random_text, ONBOARDING_STATUSES};
 use super::waba_ops::post_params;
-use super::{faults, waba_ops, SandboxState, SANDBOX_PARTNER_BUSINESS_ID};
+use super::{faults, rate_limit, waba_ops, SandboxState, SANDBOX_PARTNER_BUSINESS_ID};
 use crate::db::{now_millis, DbError};
 
 type Params = Query<HashMap<String, String>>;
@@ -42,6 +49,9 @@ type Params = Query<HashMap<String, String>>;
 const BUSINESS_MANAGEMENT: &str = "business_management";
 const WHATSAPP_MANAGEMENT: &str = "whatsapp_business_management";
 const WHATSAPP_MESSAGING: &str = "whatsapp_business_messaging";
+
+/// The Intent API's name for faults and rate limits.
+const OPERATION: &str = "onboard_partners_to_mm_lite";
 
 /// Default and largest page of `client_whatsapp_business_accounts` (OpenAPI: "Default is 25,
 /// maximum is 100").
@@ -89,8 +99,31 @@ async fn list_wabas(state: &SandboxState, owner: Option<&str>) -> Result<Vec<Wab
 // ---- Field selection: the WABA's fields come from `graph.rs` (one definition of what a WABA
 // node has); this edge has its own defaults and fills a page, so its `select` is its own.
 
-fn waba_fields(waba: &Waba, version: &str) -> Map<String, Value> {
-    super::graph::waba_fields(waba, version).0
+fn waba_fields(waba: &Waba, version: &str, legacy_only: bool) -> Map<String, Value> {
+    let mut fields = super::graph::waba_fields(waba, version).0;
+    // An older Graph version, as the tester asked: only the legacy status field exists.
+    if legacy_only && fields.contains_key(LEGACY_STATUS_FIELD) {
+        fields.remove("marketing_messages_onboarding_status");
+    }
+    fields
+}
+
+/// Seed 001: "A legacy field marketing_messages_lite_api_status exists for the same purpose but
+/// is being deprecated in version 24.0." (`graph.rs` serves it up to v23.0.)
+const LEGACY_STATUS_FIELD: &str = "marketing_messages_lite_api_status";
+/// Store kind of the simulator's Graph settings (id = setting name).
+const GRAPH_SETTING: &str = "graph_setting";
+const LEGACY_ONLY: &str = "legacy_status_only";
+
+/// Whether the tester asked for the Graph of older versions, before
+/// `marketing_messages_onboarding_status` existed (`POST /sandbox/api/graph-settings`).
+async fn legacy_status_only(state: &SandboxState) -> Result<bool, SimError> {
+    Ok(state
+        .store
+        .sandbox_get(GRAPH_SETTING, LEGACY_ONLY)
+        .await
+        .map_err(store_err)?
+        .is_some_and(|object| object.data == "true"))
 }
 
 /// The edge's default fields. OpenAPI, `client_whatsapp_business_accounts`: "If not
@@ -356,7 +389,8 @@ pub async fn client_whatsapp_business_accounts(
     if !has_scope_on(&token, WHATSAPP_MANAGEMENT, SANDBOX_PARTNER_BUSINESS_ID) {
         return Err(errors::client_wabas_forbidden());
     }
-    let available = waba_fields(&template_waba(), &version);
+    let legacy_only = legacy_status_only(&state).await?;
+    let available = waba_fields(&template_waba(), &version, legacy_only);
     let wanted = requested_fields(params.get("fields"), &available)?;
     let filters = parse_filtering(params.get("filtering"), &available)?;
     let limit = parse_limit(params.get("limit"))?;
@@ -375,7 +409,7 @@ pub async fn client_whatsapp_business_accounts(
     let mut rows: Vec<(String, Map<String, Value>)> = Vec::new();
     for waba in list_wabas(&state, None).await? {
         let waba = waba_ops::complete_due_onboarding(&state, waba).await;
-        let fields = waba_fields(&waba, &version);
+        let fields = waba_fields(&waba, &version, legacy_only);
         if filters.iter().all(|f| f.matches(&fields)) {
             rows.push((waba.id, fields));
         }
@@ -539,12 +573,23 @@ pub async fn onboard_partners_to_mm_lite(
 ) -> Result<Json<Value>, SimError> {
     check_version(&version)?;
     let params = post_params(&query, &body);
-    let token = authenticate(&state, &headers, &params)
-        .await
-        .map_err(errors::as_unauthorized)?;
+    let token = match authenticate(&state, &headers, &params).await {
+        Ok(token) => token,
+        Err(error) => {
+            rate_limit::count_unattributed(&state).await;
+            return Err(errors::as_unauthorized(error));
+        }
+    };
     if !is_numeric(&business_id) {
+        rate_limit::count_unattributed(&state).await;
         return Err(errors::business_id_not_numeric());
     }
+    // Counted (and throttled) before anything else happens: `rate_limit.rs`.
+    let stored_before =
+        load::<MmOnboardingRequest>(&state, model::MM_ONBOARDING_REQUEST, &business_id)
+            .await?
+            .is_some();
+    rate_limit::admit(&state, OPERATION, &business_id, stored_before).await?;
     if !has_scope_on(&token, WHATSAPP_MANAGEMENT, SANDBOX_PARTNER_BUSINESS_ID) {
         return Err(errors::missing_management_permission());
     }
@@ -552,7 +597,7 @@ pub async fn onboard_partners_to_mm_lite(
     if solution_id.as_deref().is_some_and(|s| !is_numeric(s)) {
         return Err(errors::solution_id_not_numeric());
     }
-    faults::take(&state, "onboard_partners_to_mm_lite").await?;
+    faults::take(&state, OPERATION).await?;
     if load::<Business>(&state, model::BUSINESS, &business_id)
         .await?
         .is_none()
@@ -860,6 +905,42 @@ pub async fn configure_onboarding(
             Some(&business_id),
             &data,
         )
+        .await
+        .map_err(|_| unavailable())?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GraphSettingsRequest {
+    #[serde(default)]
+    pub legacy_status_only: bool,
+}
+
+/// `POST /sandbox/api/graph-settings {"legacy_status_only": true}`: 204.
+pub async fn set_graph_settings(
+    State(state): State<SandboxState>,
+    Json(request): Json<GraphSettingsRequest>,
+) -> TesterResult<StatusCode> {
+    state
+        .store
+        .sandbox_delete(GRAPH_SETTING, LEGACY_ONLY)
+        .await
+        .map_err(|_| unavailable())?;
+    if request.legacy_status_only {
+        state
+            .store
+            .sandbox_insert(GRAPH_SETTING, LEGACY_ONLY, None, "true")
+            .await
+            .map_err(|_| unavailable())?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /sandbox/api/graph-settings`: the current Graph again. 204.
+pub async fn clear_graph_settings(State(state): State<SandboxState>) -> TesterResult<StatusCode> {
+    state
+        .store
+        .sandbox_delete(GRAPH_SETTING, LEGACY_ONLY)
         .await
         .map_err(|_| unavailable())?;
     Ok(StatusCode::NO_CONTENT)
