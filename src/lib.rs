@@ -19,5 +19,6 @@ pub mod sandbox;
 pub mod search;
 pub mod seed;
 pub mod server;
+pub mod staff_admin;
 pub mod telemetry;
 pub mod webhooks;

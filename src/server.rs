@@ -123,9 +123,15 @@ impl RunningPortal {
         tasks.spawn(inbox_writer);
         // One copy of the app secret, shared by webhook verification and the simulator.
         let app_secret = Arc::new(config.meta.app_secret.clone());
+        let verify_tokens = Arc::new(crate::webhooks::VerifyTokens::new(
+            config.meta.webhook_verify_token.clone(),
+            database.repo.clone(),
+            database.dashboard.clone(),
+            config.keys.clone(),
+        ));
         let webhooks = WebhookState {
             app_secret: app_secret.clone(),
-            verify_token: Arc::new(config.meta.webhook_verify_token.clone()),
+            verify_tokens: verify_tokens.clone(),
             inbox: Arc::new(inbox),
         };
         let sandbox = (config.mode == Mode::Sandbox).then(|| SandboxState {
@@ -203,6 +209,12 @@ impl RunningPortal {
                 portal,
                 signup: signups,
                 dashboard,
+                admin: Arc::new(crate::staff_admin::AdminService::new(
+                    database.repo.clone(),
+                    database.dashboard.clone(),
+                    verify_tokens,
+                    url.join("webhooks/meta").expect("valid URL").to_string(),
+                )),
             },
             webhooks,
             sandbox,

@@ -19,7 +19,7 @@ pub fn current_staff() -> Option<StaffIdentity> {
 
 /// The signed-in staff member, if their role allows `role`.
 #[cfg(feature = "ssr")]
-fn require(role: StaffRole) -> Result<StaffIdentity, AppError> {
+pub(crate) fn require(role: StaffRole) -> Result<StaffIdentity, AppError> {
     let staff = current_staff().ok_or(AppError::Unauthorized)?;
     if staff.role.allows(role) {
         Ok(staff)

@@ -5,6 +5,7 @@
 //! databases or HTTP clients: the server hands it an implementation of [`ports::Portal`] through
 //! Leptos context, and server functions call that port.
 
+pub mod admin_api;
 pub mod api;
 pub mod calendar;
 pub mod components;

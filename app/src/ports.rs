@@ -603,6 +603,65 @@ pub trait DashboardPort: Send + Sync + 'static {
     ) -> Result<String, crate::error::AppError>;
 }
 
+/// A staff account as admins see it (never its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub disabled: bool,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+/// The webhook verify token's state (never the token itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookTokenStatus {
+    /// The callback URL to enter in the App Dashboard.
+    pub callback_url: String,
+    pub rotated_at: Option<i64>,
+    pub rotated_by: Option<String>,
+    /// Until then the token before the last rotation is accepted too.
+    pub previous_until: Option<i64>,
+    /// The last handshake Meta completed with the current token.
+    pub last_verified_at: Option<i64>,
+}
+
+/// Admin-only operations: staff accounts and the webhook verify token.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait AdminPort: Send + Sync + 'static {
+    async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, crate::error::AppError>;
+    /// Creates an account; returns a one-time password for the admin to hand over.
+    async fn create_staff(
+        &self,
+        by: &StaffIdentity,
+        email: &str,
+        name: &str,
+        role: StaffRole,
+    ) -> Result<String, crate::error::AppError>;
+    async fn set_staff_access(
+        &self,
+        by: &StaffIdentity,
+        id: i64,
+        role: StaffRole,
+        disabled: bool,
+    ) -> Result<String, crate::error::AppError>;
+    /// A new one-time password for an account.
+    async fn reset_staff_password(
+        &self,
+        by: &StaffIdentity,
+        id: i64,
+    ) -> Result<String, crate::error::AppError>;
+    async fn webhook_token(&self) -> Result<WebhookTokenStatus, crate::error::AppError>;
+    /// Draws a new verify token; returns it (shown once).
+    async fn rotate_webhook_token(
+        &self,
+        by: &StaffIdentity,
+    ) -> Result<String, crate::error::AppError>;
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;

@@ -265,3 +265,36 @@ test('an operator sends a test marketing message and sees its statuses; MM error
   await expect(page.getByTestId('send-result')).toContainText('still being set up for the MM API');
   await page.screenshot({ path: 'test-results/waba-send.png', fullPage: true });
 });
+
+test('an admin adds a staff account and rotates the webhook verify token', async ({ page, browser, request }) => {
+  await signIn(page, 'admin', '/settings');
+  const email = `new.operator.${Date.now()}@e2e.test`;
+  await page.getByTestId('new-staff-email').fill(email);
+  await page.getByTestId('new-staff-name').fill('New Operator');
+  await page.getByTestId('new-staff-role').selectOption('operator');
+  await page.getByTestId('create-staff').click();
+  const password = (await page.getByTestId('initial-password-value').textContent())!.trim();
+  expect(password.length).toBeGreaterThanOrEqual(20);
+  await expect(page.locator(`[data-testid="staff-row"][data-email="${email}"]`)).toBeVisible();
+
+  // The new operator signs in with the initial password, in a browser of their own.
+  const other = await browser.newContext();
+  const theirs = await other.newPage();
+  await theirs.goto('/login');
+  await theirs.locator('#email').fill(email);
+  await theirs.locator('#password').fill(password);
+  await theirs.getByTestId('sign-in').click();
+  await expect(theirs.getByTestId('who')).toContainText('New Operator');
+  await other.close();
+
+  // Rotation shows the new token once; Meta's handshake accepts it.
+  await page.getByTestId('rotate-verify-token').click();
+  const token = (await page.getByTestId('new-verify-token-value').textContent())!.trim();
+  await expect(page.getByTestId('verify-token-state')).toContainText('Rotated');
+  const handshake = await request.get(`/webhooks/meta?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=77`);
+  expect(handshake.status()).toBe(200);
+  expect(await handshake.text()).toBe('77');
+  await page.reload();
+  await expect(page.getByTestId('last-verified')).not.toContainText('not');
+  await page.screenshot({ path: 'test-results/settings-staff.png', fullPage: true });
+});

@@ -126,7 +126,15 @@ async fn measure(
     };
     let router = crate::webhooks::routes(WebhookState {
         app_secret: Arc::new(SecretString::from(SECRET)),
-        verify_token: Arc::new(SecretString::from("unused")),
+        verify_tokens: Arc::new(crate::webhooks::VerifyTokens::new(
+            SecretString::from("unused"),
+            database.repo.clone(),
+            database.dashboard.clone(),
+            Arc::new(
+                crate::crypto::KeyRing::parse(&crate::crypto::KeyRing::generate_spec("bench"))
+                    .map_err(|e| e.to_string())?,
+            ),
+        )),
         inbox,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

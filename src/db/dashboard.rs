@@ -158,6 +158,55 @@ macro_rules! impl_dashboard_store {
                 Ok(())
             }
 
+            async fn list_staff_users(
+                &self,
+            ) -> $crate::db::DbResult<Vec<$crate::db::StaffUser>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, email, display_name, password_hash, role, disabled,
+                            created_at, last_login_at
+                     FROM staff_users ORDER BY email",
+                )
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn set_staff_access(
+                &self,
+                id: i64,
+                role: $crate::db::Role,
+                disabled: bool,
+            ) -> $crate::db::DbResult<bool> {
+                // The account keeps (or gets) admin rights, or another enabled admin exists.
+                let keeps_admin = role == $crate::db::Role::Admin && !disabled;
+                let done = sqlx::query(
+                    "UPDATE staff_users SET role = $1, disabled = $2
+                     WHERE id = $3
+                       AND ($4 OR EXISTS (SELECT 1 FROM staff_users o
+                                          WHERE o.id <> $3 AND o.role = 'admin'
+                                            AND NOT o.disabled))",
+                )
+                .bind(role.as_str())
+                .bind(disabled)
+                .bind(id)
+                .bind(keeps_admin)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn set_staff_password(
+                &self,
+                id: i64,
+                password_hash: &str,
+            ) -> $crate::db::DbResult<bool> {
+                let done = sqlx::query("UPDATE staff_users SET password_hash = $1 WHERE id = $2")
+                    .bind(password_hash)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn search_wabas(
                 &self,
                 search: &$crate::db::WabaSearch,

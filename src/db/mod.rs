@@ -219,6 +219,12 @@ pub trait SignupStore: Send + Sync + 'static {
 pub trait DashboardStore: Send + Sync + 'static {
     async fn staff_user_by_id(&self, id: i64) -> DbResult<Option<StaffUser>>;
     async fn record_login(&self, id: i64) -> DbResult<()>;
+    /// Every staff account, by email.
+    async fn list_staff_users(&self) -> DbResult<Vec<StaffUser>>;
+    /// Sets an account's role and whether it is disabled, unless that would leave no other
+    /// enabled admin (checked in the statement itself). Returns whether the account changed.
+    async fn set_staff_access(&self, id: i64, role: Role, disabled: bool) -> DbResult<bool>;
+    async fn set_staff_password(&self, id: i64, password_hash: &str) -> DbResult<bool>;
     async fn search_wabas(&self, search: &WabaSearch) -> DbResult<Vec<WabaRow>>;
     /// Signups created since `since` (Unix millis), per funnel stage.
     async fn signup_funnel(&self, since: Millis) -> DbResult<FunnelCounts>;

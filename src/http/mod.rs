@@ -6,7 +6,7 @@ mod health;
 
 use std::sync::Arc;
 
-use app::ports::{DashboardPort, Portal, SignupPort};
+use app::ports::{AdminPort, DashboardPort, Portal, SignupPort};
 use axum::extract::FromRef;
 use axum::http::{HeaderName, Request};
 use axum::Router;
@@ -26,6 +26,7 @@ pub struct AppState {
     pub portal: Arc<dyn Portal>,
     pub signup: Arc<dyn SignupPort>,
     pub dashboard: Arc<dyn DashboardPort>,
+    pub admin: Arc<dyn AdminPort>,
 }
 
 /// How staff sessions work.
@@ -55,10 +56,12 @@ pub fn router(
     let portal = state.portal.clone();
     let signup = state.signup.clone();
     let dashboard = state.dashboard.clone();
+    let admin = state.admin.clone();
     let provide_portal = move || {
         provide_context(portal.clone());
         provide_context(signup.clone());
         provide_context(dashboard.clone());
+        provide_context(admin.clone());
     };
 
     let pages = Router::new()

@@ -11,6 +11,8 @@ pub mod inbox;
 pub mod processor;
 pub mod routes;
 pub mod signature;
+pub mod verify_token;
 
 pub use inbox::{DiscardInbox, GroupCommitInbox, Inbox, InboxError};
 pub use routes::{routes, WebhookState};
+pub use verify_token::VerifyTokens;

@@ -8,14 +8,14 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
-use subtle::ConstantTimeEq;
 use tower::limit::ConcurrencyLimitLayer;
 
 use super::inbox::Inbox;
 use super::signature::{self, SignatureError};
+use super::verify_token::{TokenMatch, VerifyTokens};
 
 /// Meta sends payloads of up to 3 MB; anything larger is refused with 413 before it is read
 /// whole.
@@ -27,7 +27,7 @@ const MAX_CONCURRENT: usize = 512;
 #[derive(Clone)]
 pub struct WebhookState {
     pub app_secret: Arc<SecretString>,
-    pub verify_token: Arc<SecretString>,
+    pub verify_tokens: Arc<VerifyTokens>,
     pub inbox: Arc<dyn Inbox>,
 }
 
@@ -55,15 +55,28 @@ async fn verify_subscription(
     State(state): State<WebhookState>,
     Query(query): Query<Handshake>,
 ) -> Response {
-    let token_matches = query.verify_token.as_deref().is_some_and(|given| {
-        bool::from(
-            given
-                .as_bytes()
-                .ct_eq(state.verify_token.expose_secret().as_bytes()),
-        )
-    });
-    match (query.mode.as_deref(), token_matches, query.challenge) {
-        (Some("subscribe"), true, Some(challenge)) => {
+    let matched = match query.verify_token.as_deref() {
+        None => TokenMatch::No,
+        Some(given) => match state.verify_tokens.check(given).await {
+            Ok(matched) => matched,
+            Err(error) => {
+                tracing::error!(%error, "webhook verification could not read the verify token");
+                return (StatusCode::SERVICE_UNAVAILABLE, "try again later").into_response();
+            }
+        },
+    };
+    match (query.mode.as_deref(), matched, query.challenge) {
+        (Some("subscribe"), TokenMatch::Current | TokenMatch::Previous, Some(challenge)) => {
+            if matched == TokenMatch::Current {
+                if let Err(error) = state.verify_tokens.record_verified().await {
+                    tracing::warn!(%error, "could not record the webhook handshake");
+                }
+            } else {
+                tracing::warn!(
+                    "webhook verified with the previous verify token: paste the new one into \
+                     the App Dashboard before the grace period ends"
+                );
+            }
             ([(header::CONTENT_TYPE, "text/plain")], challenge).into_response()
         }
         _ => {

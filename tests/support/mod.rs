@@ -174,17 +174,17 @@ pub struct StaffClient {
 
 impl StaffClient {
     pub async fn sign_in(base: &str, email: &str) -> StaffClient {
+        Self::sign_in_with(base, email, STAFF_PASSWORD).await
+    }
+
+    pub async fn sign_in_with(base: &str, email: &str, password: &str) -> StaffClient {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
         let response = http
             .post(format!("{base}auth/login"))
-            .form(&[
-                ("email", email),
-                ("password", STAFF_PASSWORD),
-                ("next", "/wabas"),
-            ])
+            .form(&[("email", email), ("password", password), ("next", "/wabas")])
             .send()
             .await
             .unwrap();

@@ -8,6 +8,8 @@ pub mod overview;
 pub mod settings;
 pub mod signin_required;
 pub mod signup;
+pub mod staff_accounts;
 pub mod status;
 pub mod waba;
 pub mod wabas;
+pub mod webhook_token;

@@ -1,5 +1,5 @@
-//! Admin settings: how the public signup page launches Embedded Signup. Saved settings apply
-//! at once, on every instance.
+//! Admin settings: how the public signup page launches Embedded Signup, the webhook verify
+//! token, and staff accounts. Saved settings apply at once, on every instance.
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -7,6 +7,8 @@ use leptos_meta::Title;
 
 use crate::dashboard_api::{es_settings, SaveEsSettings};
 use crate::pages::signin_required::Refused;
+use crate::pages::staff_accounts::StaffAccountsSection;
+use crate::pages::webhook_token::WebhookTokenSection;
 use crate::ports::EsSettings;
 
 #[component]
@@ -23,7 +25,11 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || current.get().map(|r| match r {
                 Err(e) => view! { <Refused error=e /> }.into_any(),
-                Ok(settings) => view! { <EsForm settings save /> }.into_any(),
+                Ok(settings) => view! {
+                    <EsForm settings save />
+                    <WebhookTokenSection />
+                    <StaffAccountsSection />
+                }.into_any(),
             })}
         </Transition>
     }

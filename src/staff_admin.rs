@@ -1,0 +1,250 @@
+//! The admin port ([`app::ports::AdminPort`]): staff accounts managed from the settings page,
+//! and the webhook verify token's rotation. Every change is written to the audit log.
+//!
+//! New accounts and password resets get a random initial password that the admin hands over
+//! (shown once, never stored in clear, never logged): the portal sends no email, and an admin
+//! typing someone else's password would know it.
+
+use std::sync::Arc;
+
+use app::error::AppError;
+use app::ports::{AdminPort, StaffAccount, StaffIdentity, StaffRole, WebhookTokenStatus};
+use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::auth::password;
+use crate::db::{DashboardStore, DbError, NewAuditEntry, NewStaffUser, Repository, Role};
+use crate::webhooks::VerifyTokens;
+
+pub struct AdminService {
+    repo: Arc<dyn Repository>,
+    store: Arc<dyn DashboardStore>,
+    verify_tokens: Arc<VerifyTokens>,
+    callback_url: String,
+}
+
+impl AdminService {
+    pub fn new(
+        repo: Arc<dyn Repository>,
+        store: Arc<dyn DashboardStore>,
+        verify_tokens: Arc<VerifyTokens>,
+        callback_url: String,
+    ) -> Self {
+        Self {
+            repo,
+            store,
+            verify_tokens,
+            callback_url,
+        }
+    }
+
+    /// Writes an audit entry about staff account `target` (`None`: a portal setting).
+    async fn audit(
+        &self,
+        by: &StaffIdentity,
+        action: &str,
+        target: Option<&str>,
+        detail: Option<String>,
+    ) {
+        let entry = NewAuditEntry {
+            staff_id: Some(by.id),
+            actor: by.email.clone(),
+            action: action.into(),
+            target_kind: target.map(|_| "staff".into()),
+            target_id: target.map(Into::into),
+            detail,
+            ip: None,
+        };
+        if let Err(error) = self.repo.append_audit(&entry).await {
+            tracing::error!(%error, action, "audit entry lost");
+        }
+    }
+
+    async fn account(&self, id: i64) -> Result<crate::db::StaffUser, AppError> {
+        self.store
+            .staff_user_by_id(id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)
+    }
+}
+
+fn internal(error: impl std::fmt::Display) -> AppError {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    tracing::error!(%error, reference, "admin action failed");
+    AppError::Internal(reference)
+}
+
+fn db_role(role: StaffRole) -> Role {
+    match role {
+        StaffRole::Admin => Role::Admin,
+        StaffRole::Operator => Role::Operator,
+        StaffRole::Viewer => Role::Viewer,
+    }
+}
+
+/// 18 random bytes as 24 URL-safe characters: 144 bits, easy to paste, nothing to misread.
+fn initial_password() -> SecretString {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 18];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    SecretString::from(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+async fn hash(secret: &SecretString) -> Result<String, AppError> {
+    let secret = secret.clone();
+    tokio::task::spawn_blocking(move || password::hash(&secret))
+        .await
+        .map_err(internal)
+}
+
+#[async_trait]
+impl AdminPort for AdminService {
+    async fn staff_accounts(&self) -> Result<Vec<StaffAccount>, AppError> {
+        let users = self.store.list_staff_users().await.map_err(internal)?;
+        Ok(users
+            .into_iter()
+            .map(|u| StaffAccount {
+                id: u.id,
+                role: StaffRole::parse(&u.role).unwrap_or(StaffRole::Viewer),
+                email: u.email,
+                display_name: u.display_name,
+                disabled: u.disabled,
+                created_at: u.created_at,
+                last_login_at: u.last_login_at,
+            })
+            .collect())
+    }
+
+    async fn create_staff(
+        &self,
+        by: &StaffIdentity,
+        email: &str,
+        name: &str,
+        role: StaffRole,
+    ) -> Result<String, AppError> {
+        let email = email.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && email
+                .split_once('@')
+                .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'));
+        if !valid {
+            return Err(AppError::Invalid(format!(
+                "“{email}” is not an email address."
+            )));
+        }
+        let name = match name.trim() {
+            "" => email.clone(),
+            name if name.chars().count() > 100 => {
+                return Err(AppError::Invalid(
+                    "The name is longer than 100 characters.".into(),
+                ))
+            }
+            name => name.to_string(),
+        };
+        let secret = initial_password();
+        let user = NewStaffUser {
+            email: email.clone(),
+            display_name: name,
+            password_hash: hash(&secret).await?,
+            role: db_role(role),
+        };
+        match self.repo.create_staff_user(&user).await {
+            Ok(_) => {}
+            Err(DbError::Conflict) => {
+                return Err(AppError::Invalid(format!(
+                    "An account for {email} exists already."
+                )))
+            }
+            Err(error) => return Err(internal(error)),
+        }
+        self.audit(
+            by,
+            "staff.create",
+            Some(&email),
+            Some(format!("{{\"role\":\"{}\"}}", db_role(role).as_str())),
+        )
+        .await;
+        Ok(secret.expose_secret().to_string())
+    }
+
+    async fn set_staff_access(
+        &self,
+        by: &StaffIdentity,
+        id: i64,
+        role: StaffRole,
+        disabled: bool,
+    ) -> Result<String, AppError> {
+        let account = self.account(id).await?;
+        if id == by.id && disabled {
+            return Err(AppError::Invalid(
+                "You cannot disable your own account.".into(),
+            ));
+        }
+        let changed = self
+            .store
+            .set_staff_access(id, db_role(role), disabled)
+            .await
+            .map_err(internal)?;
+        if !changed {
+            return Err(AppError::Invalid(
+                "At least one enabled admin must remain: make someone else an admin first.".into(),
+            ));
+        }
+        let state = if disabled { "disabled" } else { "enabled" };
+        self.audit(
+            by,
+            "staff.access",
+            Some(&account.email),
+            Some(format!(
+                "{{\"role\":\"{}\",\"disabled\":{disabled}}}",
+                db_role(role).as_str()
+            )),
+        )
+        .await;
+        Ok(format!(
+            "{} is now {} ({state}).",
+            account.email,
+            role.label().to_lowercase()
+        ))
+    }
+
+    async fn reset_staff_password(&self, by: &StaffIdentity, id: i64) -> Result<String, AppError> {
+        let account = self.account(id).await?;
+        let secret = initial_password();
+        let changed = self
+            .store
+            .set_staff_password(id, &hash(&secret).await?)
+            .await
+            .map_err(internal)?;
+        if !changed {
+            return Err(AppError::NotFound);
+        }
+        self.audit(by, "staff.reset_password", Some(&account.email), None)
+            .await;
+        Ok(secret.expose_secret().to_string())
+    }
+
+    async fn webhook_token(&self) -> Result<WebhookTokenStatus, AppError> {
+        let state = self.verify_tokens.state().await.map_err(internal)?;
+        Ok(WebhookTokenStatus {
+            callback_url: self.callback_url.clone(),
+            rotated_at: state.rotated_at,
+            rotated_by: state.rotated_by,
+            previous_until: state.previous_until,
+            last_verified_at: state.last_verified_at,
+        })
+    }
+
+    async fn rotate_webhook_token(&self, by: &StaffIdentity) -> Result<String, AppError> {
+        let fresh = self
+            .verify_tokens
+            .rotate(&by.email)
+            .await
+            .map_err(internal)?;
+        self.audit(by, "webhooks.rotate_verify_token", None, None)
+            .await;
+        Ok(fresh.expose_secret().to_string())
+    }
+}
