@@ -8,7 +8,7 @@ use app::error::AppError;
 use app::ports::{
     AuditRow, DashboardPort, DayMetrics, EsSettings, FailureCount, Funnel, IntentBatch, Operations,
     Overview, ParkedDelivery, PhoneView, StaffIdentity, StepView, TestSendRequest, TimelineView,
-    WabaCursor, WabaDetail, WabaFilter, WabaListRow, WabaPage,
+    WabaAction, WabaCursor, WabaDetail, WabaFilter, WabaListRow, WabaPage,
 };
 use async_trait::async_trait;
 
@@ -311,6 +311,77 @@ impl DashboardPort for DashboardService {
             .await
             .map_err(internal)?;
         Ok(format!("Onboarding resumed at the step {}.", step.as_str()))
+    }
+
+    async fn waba_action(
+        &self,
+        staff: &StaffIdentity,
+        id: i64,
+        action: WabaAction,
+    ) -> Result<String, AppError> {
+        let waba = self
+            .signups
+            .waba_by_id(id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        let started = match action {
+            WabaAction::Resubscribe | WabaAction::Recheck => {
+                let step = if action == WabaAction::Resubscribe {
+                    pipeline::Step::SubscribeWebhooks
+                } else {
+                    pipeline::Step::FetchAccount
+                };
+                pipeline::repeat(
+                    self.repo.as_ref(),
+                    self.signups.as_ref(),
+                    id,
+                    step,
+                    &staff.email,
+                )
+                .await
+                .map_err(internal)?;
+                match action {
+                    WabaAction::Resubscribe => "Re-subscribing this WABA's webhooks: the result appears in its steps and timeline.",
+                    _ => "Re-reading this WABA from Meta: its status and numbers update in a moment.",
+                }
+            }
+            WabaAction::RefetchToken => {
+                let intent = match self
+                    .store
+                    .business_of_waba(&waba.meta_waba_id)
+                    .await
+                    .map_err(internal)?
+                {
+                    Some((business_id, _)) => {
+                        self.store.intent_get(business_id).await.map_err(internal)?
+                    }
+                    None => None,
+                };
+                if !intent.is_some_and(|row| row.state == "sent" || row.state == "sending") {
+                    return Err(AppError::Invalid(
+                        "This business was not onboarded through the Intent API, so Meta has no business token (BISUAT) to fetch for it: its token came from Embedded Signup.".into(),
+                    ));
+                }
+                crate::mm::bisuat::enqueue_refetch(self.repo.as_ref(), &waba.meta_waba_id)
+                    .await
+                    .map_err(internal)?;
+                "Fetching the business token again: the timeline shows when it is stored."
+            }
+        };
+        self.repo
+            .append_audit(&NewAuditEntry {
+                staff_id: Some(staff.id),
+                actor: staff.email.clone(),
+                action: format!("waba.{}", action.as_str()),
+                target_kind: Some("waba".into()),
+                target_id: Some(id.to_string()),
+                detail: None,
+                ip: None,
+            })
+            .await
+            .map_err(internal)?;
+        Ok(started.to_string())
     }
 
     async fn parked(&self) -> Result<Vec<ParkedDelivery>, AppError> {

@@ -58,7 +58,7 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
     for n in 0..5 {
         eligible.push(sim_signup(&base, &format!("Eligible Emporium {n}"), "ELIGIBLE").await);
     }
-    sim_signup(&base, "Pending Parlour", "PENDING_INTERNAL_SETUP").await;
+    let pending = sim_signup(&base, "Pending Parlour", "PENDING_INTERNAL_SETUP").await;
     create_staff(&portal, "ops@partner.test", Role::Operator).await;
     let operator = StaffClient::sign_in(&base, "ops@partner.test").await;
 
@@ -135,6 +135,94 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
         })
         .await;
     }
+
+    // Staff actions on one WABA: fetch the token again, re-subscribe webhooks, re-read it.
+    let first = eligible[0]["waba_id"].as_str().unwrap();
+    let id = database
+        .repo
+        .waba_by_meta_id(first)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let kinds = |db: mm_portal::db::Database| async move {
+        db.repo
+            .timeline_for_waba(id, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.kind)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kinds(database.clone())
+            .await
+            .iter()
+            .filter(|k| *k == "intent.token")
+            .count(),
+        1
+    );
+    for action in ["refetch_token", "resubscribe", "recheck"] {
+        let (status, body) = operator
+            .post(
+                "api/waba_action",
+                &[("id", &id.to_string()), ("action", action)],
+            )
+            .await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    eventually(
+        "the token fetched again, the webhooks and the account re-read",
+        || {
+            let db = database.clone();
+            async move {
+                let kinds = kinds(db.clone()).await;
+                let steps = db.signups.steps_for_waba(id).await.unwrap();
+                let done = |name: &str| steps.iter().any(|s| s.step == name && s.state == "done");
+                kinds.iter().filter(|k| *k == "intent.token").count() == 2
+                    && done("subscribe_webhooks")
+                    && done("fetch_account")
+            }
+        },
+    )
+    .await;
+    let (status, body) = operator
+        .post(
+            "api/waba_action",
+            &[("id", &id.to_string()), ("action", "explode")],
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    // No Intent API request for this business: nothing to fetch, and staff are told why.
+    let pending = database
+        .repo
+        .waba_by_meta_id(pending["waba_id"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (status, body) = operator
+        .post(
+            "api/waba_action",
+            &[("id", &pending.to_string()), ("action", "refetch_token")],
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("not onboarded through the Intent API"),
+        "{body}"
+    );
+    create_staff(&portal, "viewer@partner.test", Role::Viewer).await;
+    let viewer = StaffClient::sign_in(&base, "viewer@partner.test").await;
+    let (status, _) = viewer
+        .post(
+            "api/waba_action",
+            &[("id", &id.to_string()), ("action", "recheck")],
+        )
+        .await;
+    assert_eq!(status, 403);
+    let audit = database.repo.list_audit(None, 100).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "waba.refetch_token"));
     portal.portal.shutdown().await;
 }
 

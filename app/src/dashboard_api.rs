@@ -81,6 +81,17 @@ pub async fn dashboard_waba(id: i64) -> Result<WabaDetail, AppError> {
     .await
 }
 
+/// Runs a maintenance action on one WABA (operators and admins).
+#[server(prefix = "/api", endpoint = "waba_action")]
+pub async fn waba_action(id: i64, action: String) -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        let action = crate::ports::WabaAction::parse(&action)
+            .ok_or_else(|| AppError::Invalid(format!("Unknown action “{action}”.")))?;
+        port.waba_action(&staff, id, action).await
+    })
+    .await
+}
+
 /// Restarts a stopped onboarding pipeline from its failed step (operators and admins).
 #[server(prefix = "/api", endpoint = "resume_onboarding")]
 pub async fn resume_onboarding(id: i64) -> Result<String, AppError> {

@@ -497,6 +497,53 @@ pub struct WabaDetail {
     pub status_page: Option<String>,
 }
 
+/// What an operator can ask again for one WABA, from its page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WabaAction {
+    /// `POST /{WABA}/subscribed_apps` again (webhooks stopped arriving).
+    Resubscribe,
+    /// Re-read the account, its phone numbers and its MM API onboarding status from Meta.
+    Recheck,
+    /// Fetch the business token (BISUAT) again after an Intent API onboarding.
+    RefetchToken,
+}
+
+impl WabaAction {
+    pub const ALL: [WabaAction; 3] = [
+        WabaAction::Resubscribe,
+        WabaAction::Recheck,
+        WabaAction::RefetchToken,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WabaAction::Resubscribe => "resubscribe",
+            WabaAction::Recheck => "recheck",
+            WabaAction::RefetchToken => "refetch_token",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == text)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            WabaAction::Resubscribe => "Re-subscribe webhooks",
+            WabaAction::Recheck => "Re-check status",
+            WabaAction::RefetchToken => "Re-fetch business token",
+        }
+    }
+
+    pub fn help(self) -> &'static str {
+        match self {
+            WabaAction::Resubscribe => "Subscribes the portal's app to this WABA's webhooks again",
+            WabaAction::Recheck => "Reads the account, its numbers and its MM API status from Meta now",
+            WabaAction::RefetchToken => "Fetches the business token again through system_user_access_tokens (Intent API onboardings)",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {
     pub id: i64,
@@ -554,6 +601,13 @@ pub trait DashboardPort: Send + Sync + 'static {
         &self,
         staff: &StaffIdentity,
         id: i64,
+    ) -> Result<String, crate::error::AppError>;
+    /// Runs one maintenance action on a WABA; returns what was started, in words.
+    async fn waba_action(
+        &self,
+        staff: &StaffIdentity,
+        id: i64,
+        action: WabaAction,
     ) -> Result<String, crate::error::AppError>;
     async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditRow>, crate::error::AppError>;
     async fn parked(&self) -> Result<Vec<ParkedDelivery>, crate::error::AppError>;

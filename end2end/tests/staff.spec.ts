@@ -115,6 +115,7 @@ test('a viewer cannot resume a pipeline, in the UI or by calling the server func
   await page.getByTestId('waba-row').getByRole('link').first().click();
   await expect(page.getByTestId('step-subscribe_webhooks')).toHaveAttribute('data-state', 'failed');
   await expect(page.getByTestId('resume')).toHaveCount(0);
+  await expect(page.getByTestId('waba-actions')).toHaveCount(0);
   const id = page.url().split('/').pop()!;
   const answer = await page.evaluate(async (id) => {
     const r = await fetch('/api/resume_onboarding', {
@@ -142,6 +143,13 @@ test('an operator resumes a stopped pipeline and the business’s status page re
   await expect(page.getByTestId('step-subscribe_webhooks')).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('step-await_terms')).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
   await expect(page.getByTestId('timeline')).toContainText('Onboarding resumed');
+  // Asking Meta again: the webhook subscription, on its own, without re-running the rest.
+  await page.getByTestId('action-resubscribe').click();
+  await expect(page.getByTestId('maintenance-result')).toContainText('Re-subscribing');
+  await expect(page.getByTestId('timeline')).toContainText('Step subscribe_webhooks run again');
+  await expect(page.getByTestId('step-subscribe_webhooks')).toHaveAttribute('data-state', 'done');
+  await page.getByTestId('action-refetch_token').click();
+  await expect(page.getByTestId('maintenance-result')).toContainText('not onboarded through the Intent API');
   await page.screenshot({ path: 'test-results/waba-detail.png', fullPage: true });
   // The audit log (admins) shows who resumed it.
   await page.getByTestId('sign-out').click();

@@ -24,6 +24,16 @@ struct Payload {
 
 /// Queues the token fetch for the business of `meta_waba_id` (called when terms are signed).
 pub async fn enqueue(repo: &dyn Repository, meta_waba_id: &str) -> DbResult<()> {
+    enqueue_keyed(repo, meta_waba_id, format!("bisuat:{meta_waba_id}")).await
+}
+
+/// Queues the token fetch again (a staff action), even if it ran before.
+pub async fn enqueue_refetch(repo: &dyn Repository, meta_waba_id: &str) -> DbResult<()> {
+    let key = format!("bisuat:{meta_waba_id}:{}", now_millis());
+    enqueue_keyed(repo, meta_waba_id, key).await
+}
+
+async fn enqueue_keyed(repo: &dyn Repository, meta_waba_id: &str, key: String) -> DbResult<()> {
     repo.enqueue_job(&NewJob {
         kind: JOB_KIND.into(),
         payload: serde_json::to_string(&Payload {
@@ -32,7 +42,7 @@ pub async fn enqueue(repo: &dyn Repository, meta_waba_id: &str) -> DbResult<()> 
         .expect("payload serialises"),
         run_at: now_millis(),
         max_attempts: 10,
-        dedupe_key: Some(format!("bisuat:{meta_waba_id}")),
+        dedupe_key: Some(key),
     })
     .await?;
     Ok(())

@@ -92,20 +92,81 @@ struct Payload {
     step: Step,
     /// Which run of the pipeline: the signup id at first, a timestamp after a staff resume.
     run: i64,
+    /// Run this step alone (a staff member repeating it), not the steps after it.
+    #[serde(default)]
+    only: bool,
 }
 
 /// Queues `step` of the pipeline for `waba_id` (at most once per run).
 pub async fn enqueue(repo: &dyn Repository, waba_id: i64, step: Step, run: i64) -> DbResult<()> {
-    let payload = Payload { waba_id, step, run };
-    repo.enqueue_job(&NewJob {
+    enqueue_payload(
+        repo,
+        Payload {
+            waba_id,
+            step,
+            run,
+            only: false,
+        },
+    )
+    .await
+}
+
+fn new_job(payload: &Payload) -> NewJob {
+    let Payload {
+        waba_id,
+        step,
+        run,
+        only,
+    } = payload;
+    let scope = if *only { "repeat" } else { "onboarding" };
+    NewJob {
         kind: JOB_KIND.into(),
-        payload: serde_json::to_string(&payload).expect("payload serialises"),
+        payload: serde_json::to_string(payload).expect("payload serialises"),
         run_at: now_millis(),
         max_attempts: step.max_attempts(),
-        dedupe_key: Some(format!("onboarding:{waba_id}:{}:{run}", step.as_str())),
+        dedupe_key: Some(format!("{scope}:{waba_id}:{}:{run}", step.as_str())),
+    }
+}
+
+async fn enqueue_payload(repo: &dyn Repository, payload: Payload) -> DbResult<()> {
+    repo.enqueue_job(&new_job(&payload)).await?;
+    Ok(())
+}
+
+/// Runs one step again on its own (staff: re-subscribe webhooks, re-read the account and its
+/// status), whatever state it is in; the steps after it are left alone.
+pub async fn repeat(
+    repo: &dyn Repository,
+    signups: &dyn SignupStore,
+    waba_id: i64,
+    step: Step,
+    actor: &str,
+) -> DbResult<()> {
+    signups
+        .put_step(&StepUpdate {
+            waba_id,
+            step: step.as_str().into(),
+            state: "queued".into(),
+            detail: Some(format!("Asked again by {actor}")),
+            error_code: None,
+            attempt: false,
+        })
+        .await?;
+    repo.append_timeline(&NewTimelineEvent {
+        waba_id: Some(waba_id),
+        kind: "pipeline.repeated".into(),
+        summary: format!("Step {} run again", step.as_str()),
+        detail: None,
+        actor: actor.into(),
     })
     .await?;
-    Ok(())
+    let payload = Payload {
+        waba_id,
+        step,
+        run: now_millis(),
+        only: true,
+    };
+    enqueue_payload(repo, payload).await
 }
 
 /// Restarts a stopped pipeline from its failed step. Returns the step, or `None` when no step
@@ -470,7 +531,7 @@ impl JobHandler for PipelineHandler {
         if finished {
             // Completed before a crash or by a duplicate job: never repeat it, only make sure
             // the pipeline goes on.
-            return self.advance(&waba, step, payload.run).await;
+            return self.advance(&waba, &payload).await;
         }
         let Some(token) = business_token(self.repo.as_ref(), &self.keys, &waba.meta_waba_id).await
         else {
@@ -492,7 +553,7 @@ impl JobHandler for PipelineHandler {
                         after: Duration::from_secs(1),
                     };
                 }
-                self.advance(&waba, step, payload.run).await
+                self.advance(&waba, &payload).await
             }
             Ok(StepResult::Skipped(detail)) => {
                 if let Err(error) = self
@@ -504,7 +565,7 @@ impl JobHandler for PipelineHandler {
                         after: Duration::from_secs(1),
                     };
                 }
-                self.advance(&waba, step, payload.run).await
+                self.advance(&waba, &payload).await
             }
             Ok(StepResult::Waiting(detail, after)) => {
                 let _ = self
@@ -547,11 +608,12 @@ impl JobHandler for PipelineHandler {
 }
 
 impl PipelineHandler {
-    async fn advance(&self, waba: &Waba, step: Step, run: i64) -> Outcome {
-        let Some(next) = step.next() else {
+    /// Queues the step after `payload`'s (none when it ran alone or was the last).
+    async fn advance(&self, waba: &Waba, payload: &Payload) -> Outcome {
+        let Some(next) = payload.step.next().filter(|_| !payload.only) else {
             return Outcome::Done;
         };
-        match enqueue(self.repo.as_ref(), waba.id, next, run).await {
+        match enqueue(self.repo.as_ref(), waba.id, next, payload.run).await {
             Ok(()) => Outcome::Done,
             Err(error) => Outcome::Retry {
                 error: error.to_string(),

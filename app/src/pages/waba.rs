@@ -6,9 +6,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::live::{format_time, use_ticker, StatusBadge};
-use crate::dashboard_api::{dashboard_waba, whoami, ResumeOnboarding, SendIntent, TestSend};
+use crate::dashboard_api::{
+    dashboard_waba, whoami, ResumeOnboarding, SendIntent, TestSend, WabaAction as RunAction,
+};
 use crate::pages::signin_required::Refused;
-use crate::ports::{StaffRole, WabaDetail};
+use crate::ports::{StaffRole, WabaAction, WabaDetail};
 use leptos::form::ActionForm;
 
 #[component]
@@ -24,6 +26,7 @@ pub fn WabaPage() -> impl IntoView {
     let tick = use_ticker(2000);
     let resume = ServerAction::<ResumeOnboarding>::new();
     let intent = ServerAction::<SendIntent>::new();
+    let maintenance = ServerAction::<RunAction>::new();
     let detail = Resource::new(
         move || (id(), tick.get(), resume.version().get()),
         |(id, _, _)| dashboard_waba(id),
@@ -41,7 +44,7 @@ pub fn WabaPage() -> impl IntoView {
             {move || {
                 detail.get().map(|result| match result {
                     Err(e) => view! { <Refused error=e /> }.into_any(),
-                    Ok(detail) => view! { <Detail detail can_operate=can_operate() resume intent /> }.into_any(),
+                    Ok(detail) => view! { <Detail detail can_operate=can_operate() resume intent maintenance /> }.into_any(),
                 })
             }}
         </Transition>
@@ -60,6 +63,7 @@ fn Detail(
     can_operate: bool,
     resume: ServerAction<ResumeOnboarding>,
     intent: ServerAction<SendIntent>,
+    maintenance: ServerAction<RunAction>,
 ) -> impl IntoView {
     let invitable = row_status_is(&detail.row.onboarding_status, "ELIGIBLE");
     let row = detail.row.clone();
@@ -138,6 +142,27 @@ fn Detail(
                     </button>
                 })}
             </div>
+            {can_operate.then(|| view! {
+                <div class="action-bar" data-testid="waba-actions">
+                    {WabaAction::ALL.map(|action| view! {
+                        <button
+                            class="button secondary small"
+                            title=action.help()
+                            data-testid=format!("action-{}", action.as_str())
+                            disabled=move || maintenance.pending().get()
+                            on:click=move |_| {
+                                maintenance.dispatch(RunAction { id, action: action.as_str().to_string() });
+                            }
+                        >
+                            {action.label()}
+                        </button>
+                    }).collect_view()}
+                </div>
+            })}
+            {move || maintenance.value().get().map(|r| match r {
+                Ok(text) => view! { <p class="alert ok" role="status" data-testid="maintenance-result">{text}</p> }.into_any(),
+                Err(e) => view! { <p class="alert error" role="alert" data-testid="maintenance-result">{e.to_string()}</p> }.into_any(),
+            })}
             {move || resume.value().get().map(|r| match r {
                 Ok(text) => view! { <p class="alert ok" role="status" data-testid="action-result">{text}</p> }.into_any(),
                 Err(e) => view! { <p class="alert error" role="alert" data-testid="action-result">{e.to_string()}</p> }.into_any(),
