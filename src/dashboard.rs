@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use app::error::AppError;
 use app::ports::{
-    AuditRow, DashboardPort, DayMetrics, EsSettings, FailureCount, Funnel, IntentBatch, Operations,
-    Overview, ParkedDelivery, PhoneView, StaffIdentity, StepView, TestSendRequest, TimelineView,
-    WabaAction, WabaCursor, WabaDetail, WabaFilter, WabaListRow, WabaPage,
+    AuditRow, DashboardPort, DayMetrics, EsSettings, FailureCount, Funnel, IntentBatch,
+    IntentPreview, Operations, Overview, ParkedDelivery, PhoneView, StaffIdentity, StepView,
+    TestSendRequest, TimelineView, WabaAction, WabaCursor, WabaDetail, WabaFilter, WabaListRow,
+    WabaPage,
 };
 use async_trait::async_trait;
 
@@ -53,6 +54,35 @@ impl DashboardService {
                 solution_id: None,
             },
         }
+    }
+}
+
+impl DashboardService {
+    /// Queues one paced Intent API batch for `businesses` and audits it (`filter`: the list
+    /// selection it came from, if any).
+    async fn queue_bulk(
+        &self,
+        staff: &StaffIdentity,
+        businesses: &[(i64, String)],
+        filter: Option<String>,
+    ) -> Result<String, AppError> {
+        let batch = format!("bulk-{}", now_millis());
+        let queued = crate::mm::intent::queue(
+            self.repo.as_ref(),
+            self.store.as_ref(),
+            &batch,
+            businesses,
+            self.intent_rate_per_second,
+        )
+        .await
+        .map_err(internal)?;
+        let detail = serde_json::json!({ "queued": queued, "filter": filter }).to_string();
+        self.audit_action(staff, "intent.bulk", Some(("batch", &batch)), Some(detail))
+            .await?;
+        Ok(format!(
+            "{queued} Intent API requests queued, sent at {} per second.",
+            self.intent_rate_per_second
+        ))
     }
 }
 
@@ -555,27 +585,33 @@ impl DashboardPort for DashboardService {
                 "No eligible business is waiting for an Intent API request.".into(),
             ));
         }
-        let batch = format!("bulk-{}", now_millis());
-        let queued = crate::mm::intent::queue(
-            self.repo.as_ref(),
-            self.store.as_ref(),
-            &batch,
-            &candidates,
-            self.intent_rate_per_second,
-        )
-        .await
-        .map_err(internal)?;
-        self.audit_action(
-            staff,
-            "intent.bulk",
-            Some(("batch", &batch)),
-            Some(format!("{{\"queued\":{queued}}}")),
-        )
-        .await?;
-        Ok(format!(
-            "{queued} Intent API requests queued, sent at {} per second.",
-            self.intent_rate_per_second
-        ))
+        self.queue_bulk(staff, &candidates, None).await
+    }
+
+    async fn intent_preview(&self, filter: WabaFilter) -> Result<IntentPreview, AppError> {
+        let search = crate::search::waba_search(&filter, 1)?;
+        let selection = crate::mm::selection::select(self.store.as_ref(), &search)
+            .await
+            .map_err(internal)?;
+        Ok(selection.preview())
+    }
+
+    async fn invite_filtered(
+        &self,
+        staff: &StaffIdentity,
+        filter: WabaFilter,
+    ) -> Result<String, AppError> {
+        let search = crate::search::waba_search(&filter, 1)?;
+        let selection = crate::mm::selection::select(self.store.as_ref(), &search)
+            .await
+            .map_err(internal)?;
+        if selection.eligible.is_empty() {
+            return Err(AppError::Invalid(
+                "No business in this selection can be asked now: see the reasons listed.".into(),
+            ));
+        }
+        self.queue_bulk(staff, &selection.eligible, Some(filter.to_query(false)))
+            .await
     }
 
     async fn cancel_batch(&self, staff: &StaffIdentity, batch: &str) -> Result<String, AppError> {

@@ -10,6 +10,9 @@ use mm_portal::db::Role;
 use serde_json::{json, Value};
 use support::{create_staff, StaffClient};
 
+/// A server function's `WabaFilter` argument with no filter set.
+const ALL: &[(&str, &str)] = &[("filter[needs_attention]", "false")];
+
 async fn sim_signup(base: &str, name: &str, status: &str) -> Value {
     let response = reqwest::Client::new()
         .post(format!("{base}sandbox/api/signups"))
@@ -87,6 +90,36 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
     let ops: Value = serde_json::from_str(&ops).unwrap();
     assert_eq!(ops["candidates"], 5);
 
+    // The list's selection, previewed: who would be asked, who is left out and why.
+    let (status, preview) = operator.post("api/intent_preview", ALL).await;
+    assert_eq!(status, 200, "{preview}");
+    let preview: Value = serde_json::from_str(&preview).unwrap();
+    assert_eq!(
+        (preview["matched"].as_i64(), preview["eligible"].as_i64()),
+        (Some(6), Some(5))
+    );
+    assert_eq!(preview["skipped"][0]["count"], 1);
+    assert_eq!(preview["skipped"][0]["examples"][0], "Pending Parlour");
+    assert!(
+        preview["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("setup"),
+        "{preview}"
+    );
+    let (_, narrowed) = operator
+        .post("api/intent_preview", &[("filter[text]", "Emporium 3")])
+        .await;
+    let narrowed: Value = serde_json::from_str(&narrowed).unwrap();
+    assert_eq!(
+        (narrowed["matched"].as_i64(), narrowed["eligible"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let (status, body) = operator
+        .post("api/intent_preview", &[("filter[country]", "Brazil")])
+        .await;
+    assert_eq!(status, 400, "{body}");
+
     let started = Instant::now();
     let (status, queued) = operator.post("api/send_intent_to_eligible", &[]).await;
     assert_eq!(status, 200, "{queued}");
@@ -97,6 +130,11 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
     // Asking again sends nothing: every eligible business has a live request.
     let (status, again) = operator.post("api/send_intent_to_eligible", &[]).await;
     assert_eq!(status, 400, "{again}");
+    let (status, again) = operator.post("api/send_intent_to_selection", ALL).await;
+    assert_eq!(status, 400, "{again}");
+    let (_, preview) = operator.post("api/intent_preview", ALL).await;
+    assert!(preview.contains("\"eligible\":0"), "{preview}");
+    assert!(preview.contains("already"), "{preview}");
 
     eventually("5 sent", || {
         let db = database.clone();

@@ -81,6 +81,24 @@ pub async fn dashboard_waba(id: i64) -> Result<WabaDetail, AppError> {
     .await
 }
 
+/// What a bulk Intent API run over the WABAs matching `filter` would do.
+#[server(prefix = "/api", endpoint = "intent_preview")]
+pub async fn intent_preview(filter: WabaFilter) -> Result<crate::ports::IntentPreview, AppError> {
+    guarded(StaffRole::Viewer, |_, port| async move {
+        port.intent_preview(filter).await
+    })
+    .await
+}
+
+/// Asks the eligible businesses among the WABAs matching `filter` to onboard (operators).
+#[server(prefix = "/api", endpoint = "send_intent_to_selection")]
+pub async fn send_intent_to_selection(filter: WabaFilter) -> Result<String, AppError> {
+    guarded(StaffRole::Operator, |staff, port| async move {
+        port.invite_filtered(&staff, filter).await
+    })
+    .await
+}
+
 /// Runs a maintenance action on one WABA (operators and admins).
 #[server(prefix = "/api", endpoint = "waba_action")]
 pub async fn waba_action(id: i64, action: String) -> Result<String, AppError> {

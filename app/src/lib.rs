@@ -23,9 +23,9 @@ use leptos_router::{
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit::AuditPage, home::HomePage, inbox::InboxPage, login::LoginPage, not_found::NotFound,
-    operations::OperationsPage, settings::SettingsPage, signup::SignupPage, status::StatusPage,
-    waba::WabaPage, wabas::WabasPage,
+    audit::AuditPage, home::HomePage, inbox::InboxPage, intent_selection::IntentSelectionPage,
+    login::LoginPage, not_found::NotFound, operations::OperationsPage, settings::SettingsPage,
+    signup::SignupPage, status::StatusPage, waba::WabaPage, wabas::WabasPage,
 };
 
 /// Name of the compiled front-end bundle (`/pkg/{OUTPUT_NAME}.js`, `.wasm`, `.css`).
@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=AuditPage />
                     <Route path=path!("/inbox") view=InboxPage />
                     <Route path=path!("/operations") view=OperationsPage />
+                    <Route path=path!("/operations/intent") view=IntentSelectionPage />
                     <Route path=path!("/settings") view=SettingsPage />
                 </Routes>
             </Layout>

@@ -236,6 +236,7 @@ pub struct WabaPage {
 /// The staff list's filters, sort and page, as carried in the page's address (so a filtered
 /// view can be bookmarked, shared and exported).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct WabaFilter {
     pub text: Option<String>,
     pub status: Option<String>,
@@ -577,6 +578,30 @@ pub struct IntentBatch {
     pub cancelled: i64,
 }
 
+/// What a bulk Intent API run over a filtered list would do, shown before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntentPreview {
+    /// WABAs matching the filter (at most [`IntentPreview::LIMIT`] are looked at).
+    pub matched: i64,
+    pub truncated: bool,
+    /// Businesses that would be asked (a business with several WABAs is asked once).
+    pub eligible: i64,
+    /// WABAs left out, grouped by why, largest group first.
+    pub skipped: Vec<SkippedGroup>,
+}
+
+impl IntentPreview {
+    pub const LIMIT: i64 = 100_000;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedGroup {
+    pub reason: String,
+    pub count: i64,
+    /// A few business names, to recognise the group.
+    pub examples: Vec<String>,
+}
+
 /// The MM operations page: discovery and the Intent API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operations {
@@ -601,6 +626,18 @@ pub trait DashboardPort: Send + Sync + 'static {
         &self,
         staff: &StaffIdentity,
         id: i64,
+    ) -> Result<String, crate::error::AppError>;
+    /// Which businesses of the WABAs matching `filter` an Intent API run would ask, and why
+    /// the others would be skipped.
+    async fn intent_preview(
+        &self,
+        filter: WabaFilter,
+    ) -> Result<IntentPreview, crate::error::AppError>;
+    /// Queues Intent API requests for the eligible businesses of `filter`'s WABAs.
+    async fn invite_filtered(
+        &self,
+        staff: &StaffIdentity,
+        filter: WabaFilter,
     ) -> Result<String, crate::error::AppError>;
     /// Runs one maintenance action on a WABA; returns what was started, in words.
     async fn waba_action(

@@ -204,6 +204,18 @@ test('an operator discovers WABAs and asks eligible businesses to onboard, with 
   await page.getByTestId('discover').click();
   await expect(page.getByTestId('ops-result')).toContainText('Discovery started');
   await expect(page.getByTestId('candidates')).not.toHaveText('0', { timeout: 20_000 });
+  // A selection from the list first: previewed (who is asked, who is left out and why), then sent.
+  await page.goto('/wabas?q=Eligible%20Eel');
+  await page.getByTestId('intent-selection').click();
+  await expect(page).toHaveURL(/\/operations\/intent\?q=Eligible/);
+  await expect(page.getByTestId('eligible')).toHaveText('1');
+  await page.screenshot({ path: 'test-results/intent-selection.png', fullPage: true });
+  await page.getByTestId('send-to-selection').click();
+  await expect(page.getByTestId('selection-result')).toContainText('1 Intent API requests queued');
+  await expect(page.getByTestId('eligible')).toHaveText('0');
+  await expect(page.getByTestId('skipped-reasons')).toContainText('already');
+  await page.goto('/operations');
+  await expect(page.getByTestId('candidates')).not.toHaveText('0', { timeout: 20_000 });
   await page.getByTestId('invite-eligible').click();
   await expect(page.getByTestId('ops-result')).toContainText('Intent API requests queued');
   await expect(page.getByTestId('batch-counts')).toContainText('0 queued', { timeout: 20_000 });

@@ -226,6 +226,30 @@ macro_rules! impl_dashboard_store {
                     .await?)
             }
 
+            async fn intent_selection(
+                &self,
+                search: &$crate::db::WabaSearch,
+            ) -> $crate::db::DbResult<Vec<$crate::db::SelectionRow>> {
+                let pattern = $crate::db::dashboard::search_pattern(search.text.as_deref());
+                let mut query = sqlx::QueryBuilder::<$driver>::new(
+                    "SELECT w.id, w.updated_at, w.name, b.id AS business_id, b.meta_business_id,
+                            b.name AS business_name, w.onboarding_status,
+                            (SELECT i.state FROM intent_requests i
+                              WHERE i.business_id = b.id) AS intent_state
+                     FROM wabas w JOIN businesses b ON b.id = w.business_id",
+                );
+                $crate::db::dashboard::push_search_filters!(
+                    &mut query,
+                    search,
+                    &pattern,
+                    names = $names
+                );
+                Ok(query
+                    .build_query_as::<$crate::db::SelectionRow>()
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
             async fn signup_funnel(
                 &self,
                 since: $crate::db::Millis,

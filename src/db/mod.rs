@@ -226,6 +226,9 @@ pub trait DashboardStore: Send + Sync + 'static {
     async fn set_staff_access(&self, id: i64, role: Role, disabled: bool) -> DbResult<bool>;
     async fn set_staff_password(&self, id: i64, password_hash: &str) -> DbResult<bool>;
     async fn search_wabas(&self, search: &WabaSearch) -> DbResult<Vec<WabaRow>>;
+    /// The page of `search` with each WABA's business and Intent API request state (for a
+    /// bulk Intent API run over a filtered list).
+    async fn intent_selection(&self, search: &WabaSearch) -> DbResult<Vec<SelectionRow>>;
     /// Signups created since `since` (Unix millis), per funnel stage.
     async fn signup_funnel(&self, since: Millis) -> DbResult<FunnelCounts>;
     /// WABAs whose pipeline stopped on a failed step.

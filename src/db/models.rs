@@ -570,6 +570,21 @@ pub struct SeedWaba {
     pub created_at: Millis,
 }
 
+/// A WABA of a staff selection, with what decides whether its business may be asked to
+/// onboard through the Intent API.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SelectionRow {
+    pub id: i64,
+    pub updated_at: Millis,
+    pub name: String,
+    pub business_id: i64,
+    pub meta_business_id: String,
+    pub business_name: String,
+    pub onboarding_status: Option<String>,
+    /// The business's Intent API request state, if it has one.
+    pub intent_state: Option<String>,
+}
+
 /// One Intent API request (`onboard_partners_to_mm_lite`) for an end business.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct IntentRow {

@@ -7,6 +7,7 @@ pub mod bisuat;
 pub mod discovery;
 pub mod intent;
 pub mod partner;
+pub mod selection;
 pub mod send;
 
 use std::time::Duration;

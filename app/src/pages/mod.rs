@@ -1,6 +1,7 @@
 pub mod audit;
 pub mod home;
 pub mod inbox;
+pub mod intent_selection;
 pub mod login;
 pub mod not_found;
 pub mod operations;

@@ -109,6 +109,14 @@ pub fn WabasPage() -> impl IntoView {
                 >
                     "Export CSV"
                 </a>
+                <a
+                    class="button secondary"
+                    data-testid="intent-selection"
+                    title="Preview, then send Intent API requests to the eligible businesses in this list"
+                    href=move || format!("/operations/intent?{}", filter().to_query(false))
+                >
+                    "Intent API…"
+                </a>
             </div>
         </form>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
