@@ -20,6 +20,20 @@ use crate::onboarding::pipeline::{self, STEPS};
 
 const PAGE_SIZE: i64 = 50;
 const FUNNEL_DAYS: i64 = 30;
+const METRIC_DAYS: i64 = 14;
+const DAY_MILLIS: i64 = 86_400_000;
+
+fn day_metrics(m: crate::db::DailyMetrics) -> DayMetrics {
+    DayMetrics {
+        day: m.day,
+        category: m.category,
+        sent: m.sent,
+        delivered: m.delivered,
+        read: m.read,
+        failed: m.failed,
+        clicked: m.clicked,
+    }
+}
 
 pub struct DashboardService {
     repo: Arc<dyn Repository>,
@@ -155,9 +169,31 @@ impl DashboardService {
 impl DashboardPort for DashboardService {
     async fn overview(&self) -> Result<Overview, AppError> {
         let status_counts = self.repo.count_wabas_by_status().await.map_err(internal)?;
-        let since = now_millis() - FUNNEL_DAYS * 24 * 3600 * 1000;
+        let today = now_millis().div_euclid(DAY_MILLIS);
+        let since = (today - FUNNEL_DAYS + 1) * DAY_MILLIS;
         let f = self.store.signup_funnel(since).await.map_err(internal)?;
+        let per_day = self.store.signups_per_day(since).await.map_err(internal)?;
+        let signups_per_day = (today - FUNNEL_DAYS + 1..=today)
+            .map(|day| {
+                let count = per_day
+                    .iter()
+                    .find(|(d, _)| *d == day)
+                    .map_or(0, |(_, n)| *n);
+                (app::calendar::utc_day(day * DAY_MILLIS), count)
+            })
+            .collect();
+        let metrics_since = app::calendar::utc_day((today - METRIC_DAYS + 1) * DAY_MILLIS);
+        let metrics = self
+            .store
+            .metrics_by_day(&metrics_since)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(day_metrics)
+            .collect();
         Ok(Overview {
+            signups_per_day,
+            metrics,
             total_wabas: status_counts.iter().map(|(_, n)| n).sum(),
             status_counts,
             funnel: Funnel {
@@ -238,15 +274,8 @@ impl DashboardPort for DashboardService {
                 .into_iter()
                 .rev()
                 .take(30)
-                .map(|m| DayMetrics {
-                    day: m.day,
-                    category: m.category,
-                    sent: m.sent,
-                    delivered: m.delivered,
-                    read: m.read,
-                    failed: m.failed,
-                    clicked: m.clicked,
-                })
+                .rev()
+                .map(day_metrics)
                 .collect(),
             failures: failures
                 .into_iter()

@@ -208,6 +208,10 @@ pub struct Overview {
     pub failed_pipelines: i64,
     pub parked_webhooks: i64,
     pub restricted_wabas: i64,
+    /// Signups per UTC day (`YYYY-MM-DD`, count), the last 30 days, days without any included.
+    pub signups_per_day: Vec<(String, i64)>,
+    /// Message statuses of every WABA, the last 14 days.
+    pub metrics: Vec<DayMetrics>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

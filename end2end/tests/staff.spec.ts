@@ -277,13 +277,19 @@ test('an operator sends a test marketing message and sees its statuses; MM error
   await page.locator('#to').fill('+55 11 98888 7777');
   await page.getByTestId('send-test').click();
   await expect(page.getByTestId('send-result')).toContainText('Sent: message wamid.');
-  await expect(page.getByTestId('metrics')).toContainText('marketing_lite', { timeout: 20_000 });
+  await expect(page.getByTestId('chart-marketing_lite')).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId('metrics')).toContainText('MM API (marketing_lite)');
   await expect(page.getByTestId('timeline')).toContainText('Test message wamid.');
 
   await page.locator('#template').fill('syncing_template');
   await page.getByTestId('send-test').click();
   await expect(page.getByTestId('send-result')).toContainText('still being set up for the MM API');
   await page.screenshot({ path: 'test-results/waba-send.png', fullPage: true });
+  // The overview adds up every WABA's statuses, MM API apart from Cloud API marketing.
+  await page.goto('/');
+  await expect(page.getByTestId('chart-marketing_lite')).toBeVisible();
+  await expect(page.getByTestId('signups-chart')).toBeVisible();
+  await page.screenshot({ path: 'test-results/overview-metrics.png', fullPage: true });
 });
 
 test('an admin adds a staff account and rotates the webhook verify token', async ({ page, browser, request }) => {

@@ -300,6 +300,39 @@ macro_rules! impl_dashboard_store {
                 })
             }
 
+            async fn metrics_by_day(
+                &self,
+                since_day: &str,
+            ) -> $crate::db::DbResult<Vec<$crate::db::DailyMetrics>> {
+                Ok(sqlx::query_as(
+                    "SELECT '' AS meta_waba_id, day, category,
+                            CAST(SUM(sent) AS BIGINT) AS sent,
+                            CAST(SUM(delivered) AS BIGINT) AS delivered,
+                            CAST(SUM(read) AS BIGINT) AS read,
+                            CAST(SUM(failed) AS BIGINT) AS failed,
+                            CAST(SUM(clicked) AS BIGINT) AS clicked
+                     FROM message_metrics_daily WHERE day >= $1
+                     GROUP BY day, category ORDER BY day, category",
+                )
+                .bind(since_day)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn signups_per_day(
+                &self,
+                since: $crate::db::Millis,
+            ) -> $crate::db::DbResult<Vec<(i64, i64)>> {
+                Ok(sqlx::query_as(
+                    "SELECT CAST(created_at / 86400000 AS BIGINT) AS day, COUNT(*)
+                     FROM signups WHERE created_at >= $1
+                     GROUP BY CAST(created_at / 86400000 AS BIGINT) ORDER BY day",
+                )
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn count_failed_pipelines(&self) -> $crate::db::DbResult<i64> {
                 Ok(sqlx::query_scalar(
                     "SELECT COUNT(DISTINCT waba_id) FROM onboarding_steps WHERE state = 'failed'",

@@ -231,6 +231,11 @@ pub trait DashboardStore: Send + Sync + 'static {
     async fn intent_selection(&self, search: &WabaSearch) -> DbResult<Vec<SelectionRow>>;
     /// Signups created since `since` (Unix millis), per funnel stage.
     async fn signup_funnel(&self, since: Millis) -> DbResult<FunnelCounts>;
+    /// Message statuses of every WABA per day and pricing category, from `since_day`
+    /// (`YYYY-MM-DD`) on.
+    async fn metrics_by_day(&self, since_day: &str) -> DbResult<Vec<DailyMetrics>>;
+    /// Signups created since `since`, per UTC day: `(days since 1970-01-01, count)`.
+    async fn signups_per_day(&self, since: Millis) -> DbResult<Vec<(i64, i64)>>;
     /// WABAs whose pipeline stopped on a failed step.
     async fn count_failed_pipelines(&self) -> DbResult<i64>;
     async fn count_parked_webhooks(&self) -> DbResult<i64>;

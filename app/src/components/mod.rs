@@ -1,3 +1,4 @@
 pub mod layout;
 pub mod live;
+pub mod metrics_chart;
 pub mod status;

@@ -1,9 +1,11 @@
 //! The staff overview: WABAs per onboarding status, the signup funnel of the last 30 days with
-//! its drop-off per step, and what needs attention. Drawn as bar charts; re-read every 5 s.
+//! its drop-off per step, signups per day, every WABA's message statuses per day, and what
+//! needs attention. Drawn as charts; re-read every 5 s.
 
 use leptos::prelude::*;
 
 use crate::components::live::{status_help, use_ticker};
+use crate::components::metrics_chart::MessagesChart;
 use crate::dashboard_api::dashboard_overview;
 use crate::pages::signin_required::Refused;
 use crate::ports::{Funnel, Overview};
@@ -88,6 +90,38 @@ fn Dashboard(overview: Overview) -> impl IntoView {
             </section>
             <FunnelChart funnel=overview.funnel.clone() />
         </div>
+        <div class="grid">
+            <SignupsPerDay days=overview.signups_per_day.clone() />
+            <section class="card" aria-labelledby="messages-title">
+                <h2 id="messages-title">"Messages · last 14 days, all WABAs"</h2>
+                {if overview.metrics.is_empty() {
+                    view! { <p class="muted" data-testid="no-overall-metrics">"No message statuses yet: they come from Meta's status webhooks after sends."</p> }.into_any()
+                } else {
+                    view! { <MessagesChart metrics=overview.metrics.clone() /> }.into_any()
+                }}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn SignupsPerDay(days: Vec<(String, i64)>) -> impl IntoView {
+    let top = days.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let total: i64 = days.iter().map(|(_, n)| n).sum();
+    view! {
+        <section class="card" aria-labelledby="signups-title">
+            <h2 id="signups-title">"Signups per day · last 30 days"</h2>
+            <div class="spark" data-testid="signups-chart" role="img" aria-label=format!("{total} signups in 30 days")>
+                {days.into_iter().map(|(day, n)| view! {
+                    <span
+                        class:zero=n == 0
+                        style=format!("height: {:.1}%", percent(n, top).max(2.0))
+                        title=format!("{day}: {n}")
+                    ></span>
+                }).collect_view()}
+            </div>
+            <p class="muted small">{format!("{total} signups started in the last 30 days.")}</p>
+        </section>
     }
 }
 

@@ -46,7 +46,7 @@ pub fn StaffAccountsSection() -> impl IntoView {
                 Ok(password) => view! { <InitialPassword password /> }.into_any(),
                 Err(e) => view! { <p class="alert error" role="alert" data-testid="create-result">{e.to_string()}</p> }.into_any(),
             })}
-            <ActionForm action=create attr:class="form inline-form">
+            <ActionForm action=create attr:class="form create-form">
                 <input name="email" type="email" placeholder="name@partner.example" aria-label="Email" required data-testid="new-staff-email" />
                 <input name="name" placeholder="Full name" aria-label="Name" data-testid="new-staff-name" />
                 <select name="role" aria-label="Role" data-testid="new-staff-role">

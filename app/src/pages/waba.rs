@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::live::{format_time, use_ticker, StatusBadge};
+use crate::components::metrics_chart::MessagesChart;
 use crate::dashboard_api::{
     dashboard_waba, whoami, ResumeOnboarding, SendIntent, TestSend, WabaAction as RunAction,
 };
@@ -184,19 +185,7 @@ fn Detail(
             {if detail.metrics.is_empty() {
                 view! { <p class="muted" data-testid="no-metrics">"No message statuses yet."</p> }.into_any()
             } else {
-                view! {
-                    <table class="table compact" data-testid="metrics">
-                        <thead><tr><th>"Day"</th><th>"Category"</th><th>"Sent"</th><th>"Delivered"</th><th>"Read"</th><th>"Clicked"</th><th>"Failed"</th></tr></thead>
-                        <tbody>
-                            {detail.metrics.iter().map(|m| view! {
-                                <tr>
-                                    <td>{m.day.clone()}</td><td>{m.category.clone()}</td>
-                                    <td>{m.sent}</td><td>{m.delivered}</td><td>{m.read}</td><td>{m.clicked}</td><td>{m.failed}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
+                view! { <MessagesChart metrics=detail.metrics.clone() /> }.into_any()
             }}
             {(!detail.failures.is_empty()).then(|| view! {
                 <h3 class="small">"Failures by error"</h3>
