@@ -72,6 +72,14 @@ impl DashboardService {
 }
 
 impl DashboardService {
+    async fn waba_or_not_found(&self, id: i64) -> Result<crate::db::Waba, AppError> {
+        self.signups
+            .waba_by_id(id)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)
+    }
+
     /// Queues one paced Intent API batch for `businesses` and audits it (`filter`: the list
     /// selection it came from, if any).
     async fn queue_bulk(
@@ -237,12 +245,7 @@ impl DashboardPort for DashboardService {
     }
 
     async fn waba(&self, id: i64) -> Result<WabaDetail, AppError> {
-        let waba = self
-            .signups
-            .waba_by_id(id)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
+        let waba = self.waba_or_not_found(id).await?;
         let business = self
             .signups
             .business_by_id(waba.business_id)
@@ -344,11 +347,7 @@ impl DashboardPort for DashboardService {
     }
 
     async fn resume(&self, staff: &StaffIdentity, id: i64) -> Result<String, AppError> {
-        self.signups
-            .waba_by_id(id)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
+        self.waba_or_not_found(id).await?;
         let resumed = pipeline::resume(self.repo.as_ref(), self.signups.as_ref(), id, &staff.email)
             .await
             .map_err(internal)?;
@@ -378,12 +377,7 @@ impl DashboardPort for DashboardService {
         id: i64,
         action: WabaAction,
     ) -> Result<String, AppError> {
-        let waba = self
-            .signups
-            .waba_by_id(id)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
+        let waba = self.waba_or_not_found(id).await?;
         let started = match action {
             WabaAction::Resubscribe | WabaAction::Recheck => {
                 let step = if action == WabaAction::Resubscribe {
@@ -489,12 +483,7 @@ impl DashboardPort for DashboardService {
             .sender
             .clone()
             .ok_or_else(|| AppError::Unavailable("sending is not configured".into()))?;
-        let waba = self
-            .signups
-            .waba_by_id(waba_id)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
+        let waba = self.waba_or_not_found(waba_id).await?;
         let send = crate::mm::send::TestSend {
             to: request.to,
             template: request.template,
@@ -563,12 +552,7 @@ impl DashboardPort for DashboardService {
     }
 
     async fn invite(&self, staff: &StaffIdentity, waba_id: i64) -> Result<String, AppError> {
-        let waba = self
-            .signups
-            .waba_by_id(waba_id)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
+        let waba = self.waba_or_not_found(waba_id).await?;
         let business = self
             .signups
             .business_by_id(waba.business_id)
