@@ -163,8 +163,16 @@ async fn seed(config: Config, businesses: usize) -> Result<(), StartupError> {
     })
     .await
     .map_err(|error| StartupError::Admin(format!("seeding failed: {error}")))?;
+    // The same customers on Meta's side, so discovery and the Intent API find them too.
+    crate::sandbox::seed::seed_customers(&database, businesses, |done| {
+        if done % 10_000 == 0 || done == businesses {
+            eprintln!("simulator: seeded {done} of {businesses}");
+        }
+    })
+    .await
+    .map_err(StartupError::Admin)?;
     println!(
-        "{businesses} synthetic customers in {} ({:.1} s)",
+        "{businesses} synthetic customers (dashboard and simulator) in {} ({:.1} s)",
         redact_url(&url),
         started.elapsed().as_secs_f64()
     );

@@ -773,3 +773,40 @@ async fn an_interrupted_request_is_confirmed_from_meta_or_asked_once_more() {
         .any(|t| t.summary.starts_with("Intent API request confirmed")));
     portal.portal.shutdown().await;
 }
+
+/// `sandbox seed` puts the same synthetic customers on Meta's side: discovery then finds every
+/// one of them, each with its onboarding status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discovery_finds_every_customer_seeded_into_the_simulator() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    let database = portal.portal.database.clone();
+    const CUSTOMERS: usize = 260; // more than one page of client WABAs
+    mm_portal::sandbox::seed::seed_customers(&database, CUSTOMERS, |_| {})
+        .await
+        .unwrap();
+    // Seeding twice changes nothing.
+    mm_portal::sandbox::seed::seed_customers(&database, CUSTOMERS, |_| {})
+        .await
+        .unwrap();
+    create_staff(&portal, "ops@partner.test", Role::Operator).await;
+    let operator = StaffClient::sign_in(&base, "ops@partner.test").await;
+    let (status, body) = operator.post("api/start_discovery", &[]).await;
+    assert_eq!(status, 200, "{body}");
+    let mut expected = std::collections::BTreeMap::<Option<String>, i64>::new();
+    for n in 0..CUSTOMERS {
+        let status = mm_portal::seed::synthetic(n, 0).onboarding_status;
+        *expected.entry(Some(status)).or_default() += 1;
+    }
+    let expected: Vec<(Option<String>, i64)> = expected.into_iter().collect();
+    eventually("every seeded customer discovered", || {
+        let (db, expected) = (database.clone(), expected.clone());
+        async move {
+            let mut counts = db.repo.count_wabas_by_status().await.unwrap();
+            counts.sort();
+            counts == expected
+        }
+    })
+    .await;
+    portal.portal.shutdown().await;
+}

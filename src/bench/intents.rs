@@ -24,7 +24,6 @@ use secrecy::SecretString;
 use serde_json::{json, Value};
 
 use crate::db::{self, now_millis, Database, NewStaffUser, Role};
-use crate::sandbox::model::{self, Business, MmOnboardingSettings, Waba};
 use crate::sandbox::rate_limit::IntentStats;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -375,77 +374,16 @@ async fn states(database: &Database) -> Vec<(String, i64)> {
 /// documents in `sandbox_objects`, many rows per statement.
 async fn seed_simulator(database: &Database, s: &Scenario) -> Result<(), String> {
     let now = now_millis();
-    let mut rows: Vec<(&str, String, Option<String>, String)> = Vec::new();
-    for n in 0..s.businesses {
-        let customer = crate::seed::synthetic(n, now);
-        let business = Business {
-            id: customer.meta_business_id.clone(),
-            name: customer.business_name.clone(),
-        };
-        let waba = Waba {
-            id: customer.meta_waba_id.clone(),
-            name: customer.waba_name.clone(),
-            owner_business_id: business.id.clone(),
-            currency: "USD".into(),
-            timezone_id: "1".into(),
-            country: customer.country.clone(),
-            account_review_status: "APPROVED".into(),
-            marketing_messages_onboarding_status: "ELIGIBLE".into(),
-            mm_terms_accepted: false,
-            terms_delay_ms: 0,
-            terms_due_at: None,
-        };
-        rows.push((model::BUSINESS, business.id.clone(), None, json(&business)));
-        rows.push((
-            model::WABA,
-            waba.id.clone(),
-            Some(business.id.clone()),
-            json(&waba),
-        ));
-        if s.sign_delay_ms != model::DEFAULT_SIGN_DELAY_MS {
-            let settings = MmOnboardingSettings {
-                sign_delay_ms: s.sign_delay_ms,
-                obo_mobility_error: false,
-            };
-            rows.push((
-                model::MM_ONBOARDING_SETTINGS,
-                business.id.clone(),
-                Some(business.id.clone()),
-                json(&settings),
-            ));
-        }
-    }
-    macro_rules! insert_all {
-        ($pool:expr) => {{
-            for chunk in rows.chunks(400) {
-                let mut query = sqlx::QueryBuilder::new(
-                    "INSERT INTO sandbox_objects (kind, id, parent, data, version, updated_at) ",
-                );
-                query.push_values(chunk, |mut row, (kind, id, parent, data)| {
-                    row.push_bind(*kind)
-                        .push_bind(id)
-                        .push_bind(parent)
-                        .push_bind(data)
-                        .push_bind(1i64)
-                        .push_bind(now);
-                });
-                query
-                    .build()
-                    .execute($pool)
-                    .await
-                    .map_err(|e| format!("seeding the simulator: {e}"))?;
-            }
-        }};
-    }
-    match &database.pool {
-        db::Pool::Sqlite(pool) => insert_all!(pool),
-        db::Pool::Postgres(pool) => insert_all!(pool),
-    }
-    Ok(())
-}
-
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).expect("plain struct serialises")
+    let rows: Vec<crate::sandbox::seed::ObjectRow> = (0..s.businesses)
+        .flat_map(|n| {
+            crate::sandbox::seed::customer_rows(
+                &crate::seed::synthetic(n, now),
+                Some("ELIGIBLE"),
+                s.sign_delay_ms,
+            )
+        })
+        .collect();
+    crate::sandbox::seed::insert_objects(database, &rows).await
 }
 
 /// The portal's side: every business and WABA known and ELIGIBLE, as discovery leaves them.

@@ -14,6 +14,7 @@ pub mod outbound;
 pub mod partner;
 pub mod popup;
 pub mod rate_limit;
+pub mod seed;
 pub mod sends;
 pub mod tester;
 pub mod waba_ops;
