@@ -31,6 +31,8 @@ use crate::webhooks::{GroupCommitInbox, WebhookState};
 
 /// Most webhook deliveries committed in one transaction.
 const INBOX_BATCH: usize = 512;
+/// Job workers per process (see where they are spawned).
+const JOB_WORKERS: usize = 2;
 
 /// Why the portal could not start. Each variant prints as one line saying what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -221,30 +223,40 @@ impl RunningPortal {
             sessions,
         );
 
-        let worker = Worker::new(database.repo.clone(), WorkerSettings::default())
-            .register(Arc::new(PipelineHandler::new(
+        let handlers: [Arc<dyn crate::jobs::JobHandler>; 4] = [
+            Arc::new(PipelineHandler::new(
                 database.repo.clone(),
                 database.signups.clone(),
                 graph,
                 config.keys.clone(),
-            )))
-            .register(Arc::new(DiscoveryHandler {
+            )),
+            Arc::new(DiscoveryHandler {
                 partner: partner.clone(),
                 repo: database.repo.clone(),
-            }))
-            .register(Arc::new(IntentHandler {
+            }),
+            Arc::new(IntentHandler {
                 partner: partner.clone(),
                 repo: database.repo.clone(),
                 store: database.dashboard.clone(),
                 solution_id: config.signup.solution_id.clone(),
-            }))
-            .register(Arc::new(BisuatHandler {
+            }),
+            Arc::new(BisuatHandler {
                 partner,
                 repo: database.repo.clone(),
                 store: database.dashboard.clone(),
                 keys: config.keys.clone(),
-            }));
-        tasks.spawn(worker.run(shutdown.child_token()));
+            }),
+        ];
+        // Several workers per process, each running every kind: a slow Graph call (or a burst
+        // of terms webhooks and token fetches) does not hold up the rest. Claims are leased
+        // rows, safe between workers as between instances; the Intent API pacer is shared.
+        for _ in 0..JOB_WORKERS {
+            let worker = handlers.iter().fold(
+                Worker::new(database.repo.clone(), WorkerSettings::default()),
+                |worker, handler| worker.register(handler.clone()),
+            );
+            tasks.spawn(worker.run(shutdown.child_token()));
+        }
         let processor = crate::webhooks::processor::Processor::new(database.repo.clone());
         tasks.spawn(processor.run(shutdown.child_token()));
         let stop_serving = shutdown.clone();
