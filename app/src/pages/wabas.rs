@@ -183,7 +183,7 @@ fn WabaTable(rows: Vec<WabaListRow>) -> impl IntoView {
                                         <a href=href>{row.name}</a>
                                         <div class="muted small mono">{row.meta_waba_id}</div>
                                     </td>
-                                    <td>{row.phone.unwrap_or_else(|| "—".into())}</td>
+                                    <td class="nowrap">{row.phone.unwrap_or_else(|| "—".into())}</td>
                                     <td><StatusBadge status=row.onboarding_status /></td>
                                     <td class="flags">
                                         {row.needs_attention.then(|| view! { <span class="badge bad" title="A pipeline step failed: open the WABA to see why and resume it">"needs attention"</span> })}
