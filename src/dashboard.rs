@@ -13,9 +13,7 @@ use app::ports::{
 };
 use async_trait::async_trait;
 
-use crate::db::{
-    now_millis, DashboardStore, DbError, NewAuditEntry, Repository, SignupStore, WabaRow,
-};
+use crate::db::{now_millis, DashboardStore, NewAuditEntry, Repository, SignupStore, WabaRow};
 use crate::onboarding::pipeline::{self, STEPS};
 
 const PAGE_SIZE: i64 = 50;
@@ -108,9 +106,10 @@ impl DashboardService {
     }
 }
 
-fn internal(error: DbError) -> AppError {
+/// Logs a failure staff cannot act on and gives them only a reference to quote.
+pub(crate) fn internal(error: impl std::fmt::Display) -> AppError {
     let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
-    tracing::error!(%error, reference, "dashboard query failed");
+    tracing::error!(%error, reference, "staff request failed");
     AppError::Internal(reference)
 }
 

@@ -13,6 +13,7 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::password;
+use crate::dashboard::internal;
 use crate::db::{DashboardStore, DbError, NewAuditEntry, NewStaffUser, Repository, Role};
 use crate::webhooks::VerifyTokens;
 
@@ -67,12 +68,6 @@ impl AdminService {
             .map_err(internal)?
             .ok_or(AppError::NotFound)
     }
-}
-
-fn internal(error: impl std::fmt::Display) -> AppError {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
-    tracing::error!(%error, reference, "admin action failed");
-    AppError::Internal(reference)
 }
 
 fn db_role(role: StaffRole) -> Role {

@@ -125,6 +125,17 @@ macro_rules! push_search_filters {
     }};
 }
 
+/// A query builder selecting `columns`, with `search`'s filters, order and page appended.
+macro_rules! search_query {
+    ($driver:ty, $columns:expr, $search:expr, names = $names:path) => {{
+        let search = $search;
+        let pattern = $crate::db::dashboard::search_pattern(search.text.as_deref());
+        let mut query = sqlx::QueryBuilder::<$driver>::new($columns);
+        $crate::db::dashboard::push_search_filters!(&mut query, search, &pattern, names = $names);
+        query
+    }};
+}
+
 pub(crate) fn search_pattern(text: Option<&str>) -> Option<String> {
     text.map(str::trim)
         .filter(|t| !t.is_empty())
@@ -211,13 +222,10 @@ macro_rules! impl_dashboard_store {
                 &self,
                 search: &$crate::db::WabaSearch,
             ) -> $crate::db::DbResult<Vec<$crate::db::WabaRow>> {
-                let pattern = $crate::db::dashboard::search_pattern(search.text.as_deref());
-                let mut query =
-                    sqlx::QueryBuilder::<$driver>::new($crate::db::dashboard::search_columns!());
-                $crate::db::dashboard::push_search_filters!(
-                    &mut query,
+                let mut query = $crate::db::dashboard::search_query!(
+                    $driver,
+                    $crate::db::dashboard::search_columns!(),
                     search,
-                    &pattern,
                     names = $names
                 );
                 Ok(query
@@ -230,18 +238,14 @@ macro_rules! impl_dashboard_store {
                 &self,
                 search: &$crate::db::WabaSearch,
             ) -> $crate::db::DbResult<Vec<$crate::db::SelectionRow>> {
-                let pattern = $crate::db::dashboard::search_pattern(search.text.as_deref());
-                let mut query = sqlx::QueryBuilder::<$driver>::new(
+                let mut query = $crate::db::dashboard::search_query!(
+                    $driver,
                     "SELECT w.id, w.updated_at, w.name, b.id AS business_id, b.meta_business_id,
                             b.name AS business_name, w.onboarding_status,
                             (SELECT i.state FROM intent_requests i
                               WHERE i.business_id = b.id) AS intent_state
                      FROM wabas w JOIN businesses b ON b.id = w.business_id",
-                );
-                $crate::db::dashboard::push_search_filters!(
-                    &mut query,
                     search,
-                    &pattern,
                     names = $names
                 );
                 Ok(query
@@ -698,16 +702,10 @@ macro_rules! impl_dashboard_store {
                 search: &$crate::db::WabaSearch,
             ) -> $crate::db::DbResult<Vec<String>> {
                 use sqlx::Row;
-                let pattern = $crate::db::dashboard::search_pattern(search.text.as_deref());
-                let mut query = sqlx::QueryBuilder::<$driver>::new(concat!(
-                    $explain,
-                    " ",
-                    $crate::db::dashboard::search_columns!()
-                ));
-                $crate::db::dashboard::push_search_filters!(
-                    &mut query,
+                let mut query = $crate::db::dashboard::search_query!(
+                    $driver,
+                    concat!($explain, " ", $crate::db::dashboard::search_columns!()),
                     search,
-                    &pattern,
                     names = $names
                 );
                 let rows = query.build().fetch_all(&self.pool).await?;
@@ -729,3 +727,4 @@ pub(crate) use impl_dashboard_store;
 pub(crate) use intent_candidate_filter;
 pub(crate) use push_search_filters;
 pub(crate) use search_columns;
+pub(crate) use search_query;

@@ -264,6 +264,19 @@ fn phone_fields(phone: &Phone) -> (Map<String, Value>, &'static [&'static str]) 
     )
 }
 
+/// The names in a `fields=` parameter (comma-separated, blanks ignored), or `defaults`
+/// when the caller named none.
+pub(super) fn field_list<'a>(requested: Option<&'a String>, defaults: &[&'a str]) -> Vec<&'a str> {
+    match requested {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .collect(),
+        None => defaults.to_vec(),
+    }
+}
+
 /// Picks `fields=` from `all` (or the defaults), refusing fields the node does not have.
 fn select(
     all: &Map<String, Value>,
@@ -271,14 +284,7 @@ fn select(
     requested: Option<&String>,
     node: &str,
 ) -> Result<Value, SimError> {
-    let wanted: Vec<&str> = match requested {
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-            .collect(),
-        None => defaults.to_vec(),
-    };
+    let wanted = field_list(requested, defaults);
     let mut out = Map::new();
     for field in wanted {
         let value = all

@@ -35,7 +35,7 @@ use serde_json::{json, Map, Value};
 
 use super::errors::store as store_err;
 use super::errors::{self, SimError};
-use super::graph::{authenticate, check_version, load, token_key};
+use super::graph::{authenticate, check_version, field_list, load, token_key};
 use super::model::{
     self, Bisuat, Business, GranularScope, MmOnboardingRequest, MmOnboardingSettings, Token, Waba,
 };
@@ -136,14 +136,7 @@ fn requested_fields<'a>(
     requested: Option<&'a String>,
     available: &Map<String, Value>,
 ) -> Result<Vec<&'a str>, SimError> {
-    let wanted: Vec<&str> = match requested {
-        Some(list) => list
-            .split(',')
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-            .collect(),
-        None => EDGE_DEFAULT_FIELDS.to_vec(),
-    };
+    let wanted = field_list(requested, EDGE_DEFAULT_FIELDS);
     for field in &wanted {
         if !available.contains_key(*field) {
             return Err(errors::nonexisting_field(field, "WhatsAppBusinessAccount"));
