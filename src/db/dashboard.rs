@@ -108,9 +108,8 @@ macro_rules! push_search_filters {
             } else {
                 // Text with letters: names only (a phone number or a WABA id has none),
                 // through the dialect's substring index.
-                query.push(" AND w.id IN (");
+                query.push(" AND ");
                 $names(query, pattern);
-                query.push(")");
             }
         }
         query
@@ -126,6 +125,9 @@ macro_rules! push_search_filters {
 }
 
 /// A query builder selecting `columns`, with `search`'s filters, order and page appended.
+/// Name searches run as one-off statements (`persistent(false)` where executed): PostgreSQL
+/// then plans each with its pattern. A cached statement may switch to a generic plan after five
+/// runs, one plan for every pattern, fast for a rare name or a common word but not both.
 macro_rules! search_query {
     ($driver:ty, $columns:expr, $search:expr, names = $names:path) => {{
         let search = $search;
@@ -139,7 +141,7 @@ macro_rules! search_query {
 pub(crate) fn search_pattern(text: Option<&str>) -> Option<String> {
     text.map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(|t| format!("%{}%", t.to_lowercase().replace(['%', '_'], "")))
+        .map(|t| format!("%{}%", t.to_lowercase().replace(['%', '_', '\\'], "")))
 }
 
 macro_rules! impl_dashboard_store {
@@ -230,6 +232,7 @@ macro_rules! impl_dashboard_store {
                 );
                 Ok(query
                     .build_query_as::<$crate::db::WabaRow>()
+                    .persistent(search.text.is_none())
                     .fetch_all(&self.pool)
                     .await?)
             }
@@ -250,6 +253,7 @@ macro_rules! impl_dashboard_store {
                 );
                 Ok(query
                     .build_query_as::<$crate::db::SelectionRow>()
+                    .persistent(search.text.is_none())
                     .fetch_all(&self.pool)
                     .await?)
             }
@@ -708,7 +712,11 @@ macro_rules! impl_dashboard_store {
                     search,
                     names = $names
                 );
-                let rows = query.build().fetch_all(&self.pool).await?;
+                let rows = query
+                    .build()
+                    .persistent(search.text.is_none())
+                    .fetch_all(&self.pool)
+                    .await?;
                 Ok(rows
                     .iter()
                     .map(|row| {

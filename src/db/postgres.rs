@@ -58,15 +58,11 @@ impl_dashboard_store!(
     names = names_containing
 );
 
-/// Ids of WABAs whose name or business name contains `pattern` (`%text%`, lower case): a
-/// UNION so that each side uses its pg_trgm index (migration 000010).
+/// WABAs whose name or business name contains `pattern` (`%text%`, lower case): one column
+/// (migration 000011) whose selectivity the planner sees, so that it walks the primary key for a
+/// common word and the pg_trgm index for a rare name.
 fn names_containing(query: &mut sqlx::QueryBuilder<'_, sqlx::Postgres>, pattern: &str) {
     query
-        .push("SELECT id FROM wabas WHERE LOWER(name) LIKE ")
-        .push_bind(pattern.to_string())
-        .push(
-            " UNION SELECT w2.id FROM wabas w2 JOIN businesses b2 ON b2.id = w2.business_id \
-             WHERE LOWER(b2.name) LIKE ",
-        )
+        .push("w.search_name LIKE ")
         .push_bind(pattern.to_string());
 }

@@ -69,24 +69,23 @@ impl_dashboard_store!(
     names = names_containing
 );
 
-/// Ids of WABAs whose name or business name contains `pattern` (`%text%`, lower case): the
-/// FTS5 trigram index (migration 000010) for three characters or more, a scan below that,
-/// since trigrams cannot answer shorter substrings.
+/// WABAs whose name or business name contains `pattern` (`%text%`, lower case): the FTS5
+/// trigram index (migration 000010) for three characters or more, a scan below that, since
+/// trigrams cannot answer shorter substrings.
 fn names_containing(query: &mut sqlx::QueryBuilder<'_, sqlx::Sqlite>, pattern: &str) {
     let text = pattern.trim_matches('%');
     if text.chars().count() >= 3 {
         // One FTS5 phrase (quotes doubled): a substring of either column.
         query
-            .push("SELECT rowid FROM waba_names WHERE waba_names MATCH ")
-            .push_bind(format!("\"{}\"", text.replace('"', "\"\"")));
+            .push("w.id IN (SELECT rowid FROM waba_names WHERE waba_names MATCH ")
+            .push_bind(format!("\"{}\"", text.replace('"', "\"\"")))
+            .push(")");
     } else {
         query
-            .push(
-                "SELECT w2.id FROM wabas w2 JOIN businesses b2 ON b2.id = w2.business_id \
-                 WHERE LOWER(w2.name) LIKE ",
-            )
+            .push("(LOWER(w.name) LIKE ")
             .push_bind(pattern.to_string())
-            .push(" OR LOWER(b2.name) LIKE ")
-            .push_bind(pattern.to_string());
+            .push(" OR LOWER(b.name) LIKE ")
+            .push_bind(pattern.to_string())
+            .push(")");
     }
 }
