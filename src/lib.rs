@@ -1,6 +1,7 @@
 //! The MM Portal server: configuration, database, background jobs and HTTP, around the Leptos
 //! UI in the `app` crate. `main.rs` only calls [`cli::main`].
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod bench;

@@ -3,7 +3,8 @@
 //!
 //! New accounts and password resets get a random initial password that the admin hands over
 //! (shown once, never stored in clear, never logged): the portal sends no email, and an admin
-//! typing someone else's password would know it.
+//! typing someone else's password would know it. Because the admin knows it, such a password
+//! is flagged: its owner is asked to choose their own (see `crate::account`) after signing in.
 
 use std::sync::Arc;
 
@@ -145,14 +146,19 @@ impl AdminPort for AdminService {
             password_hash: hash(&secret).await?,
             role: db_role(role),
         };
-        match self.repo.create_staff_user(&user).await {
-            Ok(_) => {}
+        let created = match self.repo.create_staff_user(&user).await {
+            Ok(created) => created,
             Err(DbError::Conflict) => {
                 return Err(AppError::Invalid(format!(
                     "An account for {email} exists already."
                 )))
             }
             Err(error) => return Err(internal(error)),
+        };
+        // The admin knows this password: its owner is asked for their own after signing in.
+        // The account is usable either way, so a failure here is logged, not fatal.
+        if let Err(error) = self.store.require_password_change(created.id).await {
+            tracing::warn!(%error, "new account not flagged to change its password");
         }
         self.audit(
             by,
@@ -208,16 +214,24 @@ impl AdminPort for AdminService {
     async fn reset_staff_password(&self, by: &StaffIdentity, id: i64) -> Result<String, AppError> {
         let account = self.account(id).await?;
         let secret = initial_password();
-        let changed = self
+        // A reset is also how an admin locks out whoever may know the old password: every
+        // session of the account ends, and its owner is asked for a password of their own.
+        let replaced = self
             .store
-            .set_staff_password(id, &hash(&secret).await?)
+            .replace_staff_password(id, &hash(&secret).await?, true, None)
             .await
-            .map_err(internal)?;
-        if !changed {
-            return Err(AppError::NotFound);
-        }
-        self.audit(by, "staff.reset_password", Some(&account.email), None)
-            .await;
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
+        self.audit(
+            by,
+            "staff.reset_password",
+            Some(&account.email),
+            Some(format!(
+                "{{\"sessions_signed_out\":{}}}",
+                replaced.sessions_ended
+            )),
+        )
+        .await;
         Ok(secret.expose_secret().to_string())
     }
 

@@ -5,6 +5,7 @@
 //! databases or HTTP clients: the server hands it an implementation of [`ports::Portal`] through
 //! Leptos context, and server functions call that port.
 
+pub mod account_api;
 pub mod admin_api;
 pub mod api;
 pub mod calendar;
@@ -23,9 +24,10 @@ use leptos_router::{
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit::AuditPage, home::HomePage, inbox::InboxPage, intent_selection::IntentSelectionPage,
-    login::LoginPage, not_found::NotFound, operations::OperationsPage, settings::SettingsPage,
-    signup::SignupPage, status::StatusPage, waba::WabaPage, wabas::WabasPage,
+    account::AccountPage, audit::AuditPage, home::HomePage, inbox::InboxPage,
+    intent_selection::IntentSelectionPage, login::LoginPage, not_found::NotFound,
+    operations::OperationsPage, settings::SettingsPage, signup::SignupPage, status::StatusPage,
+    waba::WabaPage, wabas::WabasPage,
 };
 
 /// Name of the compiled front-end bundle (`/pkg/{OUTPUT_NAME}.js`, `.wasm`, `.css`).
@@ -74,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operations") view=OperationsPage />
                     <Route path=path!("/operations/intent") view=IntentSelectionPage />
                     <Route path=path!("/settings") view=SettingsPage />
+                    <Route path=path!("/account") view=AccountPage />
                 </Routes>
             </Layout>
         </Router>

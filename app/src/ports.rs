@@ -184,6 +184,10 @@ pub struct StaffIdentity {
     pub email: String,
     pub display_name: String,
     pub role: StaffRole,
+    /// The password was set by an admin (new account, reset): the layout asks its owner to
+    /// choose their own on the account page.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -543,8 +547,12 @@ impl WabaAction {
     pub fn help(self) -> &'static str {
         match self {
             WabaAction::Resubscribe => "Subscribes the portal's app to this WABA's webhooks again",
-            WabaAction::Recheck => "Reads the account, its numbers and its MM API status from Meta now",
-            WabaAction::RefetchToken => "Fetches the business token again through system_user_access_tokens (Intent API onboardings)",
+            WabaAction::Recheck => {
+                "Reads the account, its numbers and its MM API status from Meta now"
+            }
+            WabaAction::RefetchToken => {
+                "Fetches the business token again through system_user_access_tokens (Intent API onboardings)"
+            }
         }
     }
 }
@@ -756,6 +764,60 @@ pub trait AdminPort: Send + Sync + 'static {
         by: &StaffIdentity,
     ) -> Result<String, crate::error::AppError>;
 }
+
+/// The signed-in staff member's own account, as the account page shows it (never a hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyAccount {
+    pub email: String,
+    pub display_name: String,
+    pub role: StaffRole,
+    pub must_change_password: bool,
+    /// `None`: not changed since the account was made.
+    pub password_changed_at: Option<i64>,
+    pub created_at: i64,
+    pub last_login_at: Option<i64>,
+}
+
+/// What a staff member typed to change their own password. Only on the server, and its
+/// `Debug` shows no field, so it cannot end up in a log or a panic message.
+#[cfg(feature = "ssr")]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+    pub confirm: String,
+}
+
+#[cfg(feature = "ssr")]
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChange { .. }")
+    }
+}
+
+/// Operations on one's own account, for every signed-in staff member whatever their role.
+///
+/// Unlike the other ports this one is bound to a request: changing a password must cycle the
+/// session id of the request that asked and sign out the account's other sessions, so the
+/// server's sign-in layer builds one per signed-in request and puts it, as an
+/// [`AccountAccess`], into the request's extensions next to the [`StaffIdentity`].
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait AccountPort: Send + Sync + 'static {
+    async fn my_account(&self, me: &StaffIdentity) -> Result<MyAccount, crate::error::AppError>;
+    /// Checks the current password and the new one; on success stores it, keeps this session
+    /// (under a new id), ends every other session of the account and answers with what to
+    /// tell the person.
+    async fn change_password(
+        &self,
+        me: &StaffIdentity,
+        change: PasswordChange,
+    ) -> Result<String, crate::error::AppError>;
+}
+
+/// The [`AccountPort`] of the current request (see there).
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct AccountAccess(pub std::sync::Arc<dyn AccountPort>);
 
 #[cfg(test)]
 mod tests {

@@ -12,10 +12,11 @@ pub mod routes;
 pub mod store;
 pub mod throttle;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ports::{StaffIdentity, StaffRole};
-use axum::extract::{Request, State};
+use app::ports::{AccountAccess, StaffIdentity, StaffRole};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -23,9 +24,13 @@ use tower_sessions::Session;
 
 use crate::db::{now_millis, DashboardStore, Repository};
 
-/// Session keys.
+/// Session keys. (`staff_id` is also read by SQL: `crate::db::accounts` finds an account's
+/// sessions by it.)
 const STAFF_ID: &str = "staff_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
+/// The account's password stamp when this session signed in (or last changed the password):
+/// a session opened under an older password is signed out.
+const PASSWORD_STAMP: &str = "password_stamp";
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "mm_session";
@@ -41,8 +46,10 @@ pub struct AuthState {
     pub throttle: Arc<throttle::Throttle>,
 }
 
-/// Puts the signed-in staff member (if any) into the request's extensions. A disabled account
-/// or a session past its absolute lifetime is signed out here.
+/// Puts the signed-in staff member (if any) into the request's extensions, with the
+/// [`AccountAccess`] their own-account server functions use. A disabled account, a session
+/// past its absolute lifetime, or one opened under a password changed since, is signed out
+/// here.
 pub async fn identify(
     State(auth): State<AuthState>,
     session: Session,
@@ -50,26 +57,35 @@ pub async fn identify(
     next: Next,
 ) -> Response {
     if let Ok(Some(id)) = session.get::<i64>(STAFF_ID).await {
-        let signed_in_at = session
-            .get::<i64>(SIGNED_IN_AT)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or(0);
+        let read = |key: &'static str| {
+            let session = session.clone();
+            async move { session.get::<i64>(key).await.ok().flatten().unwrap_or(0) }
+        };
+        let signed_in_at = read(SIGNED_IN_AT).await;
+        let stamp = read(PASSWORD_STAMP).await;
         let user = if now_millis() - signed_in_at > ABSOLUTE_TIMEOUT_MS {
             None
         } else {
-            auth.store.staff_user_by_id(id).await.ok().flatten()
+            auth.store.staff_credentials(id).await.ok().flatten()
         };
-        match user.filter(|u| !u.disabled) {
-            Some(user) => {
-                if let Some(role) = StaffRole::parse(&user.role) {
+        match user.filter(|u| !u.user.disabled && u.password_stamp() == stamp) {
+            Some(account) => {
+                if let Some(role) = StaffRole::parse(&account.user.role) {
+                    let ip = request
+                        .extensions()
+                        .get::<ConnectInfo<SocketAddr>>()
+                        .map(|info| info.0.ip());
+                    let port = crate::account::SessionAccount::new(&auth, session.clone(), ip);
                     request.extensions_mut().insert(StaffIdentity {
-                        id: user.id,
-                        email: user.email,
-                        display_name: user.display_name,
+                        id: account.user.id,
+                        email: account.user.email,
+                        display_name: account.user.display_name,
                         role,
+                        must_change_password: account.must_change_password,
                     });
+                    request
+                        .extensions_mut()
+                        .insert(AccountAccess(Arc::new(port)));
                 }
             }
             None => {
@@ -78,6 +94,12 @@ pub async fn identify(
         }
     }
     next.run(request).await
+}
+
+/// Records in this session that it now runs under the account's password of `stamp` (after
+/// its owner changed the password in it).
+pub async fn restamp(session: &Session, stamp: i64) -> Result<(), tower_sessions::session::Error> {
+    session.insert(PASSWORD_STAMP, stamp).await
 }
 
 /// Refuses state-changing requests that carry the session cookie but come from another site:

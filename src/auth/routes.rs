@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::{password, throttle, AuthState, SIGNED_IN_AT, STAFF_ID};
+use super::{password, throttle, AuthState, PASSWORD_STAMP, SIGNED_IN_AT, STAFF_ID};
 use crate::db::{now_millis, NewAuditEntry};
 
 pub fn routes(state: AuthState) -> Router {
@@ -54,12 +54,9 @@ async fn login(
 ) -> Redirect {
     let email = form.email.trim().to_lowercase();
     let next = safe_next(form.next.as_deref()).to_string();
-    let keys = [
-        (format!("account:{email}"), throttle::MAX_FAILURES),
-        (format!("ip:{}", peer.ip()), throttle::MAX_FAILURES_PER_IP),
-    ];
+    let keys = throttle::password_keys(&email, Some(peer.ip()));
     if let Err(wait) = auth.throttle.check(&keys) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
+        let minutes = throttle::wait_minutes(wait);
         return login_page(&format!("throttled:{minutes}"), &next);
     }
     let user = auth.repo.staff_user_by_email(&email).await.ok().flatten();
@@ -82,11 +79,19 @@ async fn login(
     };
     match user {
         Some(user) if matches && !user.disabled => {
-            auth.throttle.succeed(&keys[0].0);
+            auth.throttle.succeed(&throttle::account_key(&email));
+            // The password this session is opened under (see `identify`).
+            let Ok(Some(credentials)) = auth.store.staff_credentials(user.id).await else {
+                return login_page("unavailable", &next);
+            };
             // A new session id at sign-in: a session id planted before cannot be promoted.
             if session.cycle_id().await.is_err()
                 || session.insert(STAFF_ID, user.id).await.is_err()
                 || session.insert(SIGNED_IN_AT, now_millis()).await.is_err()
+                || session
+                    .insert(PASSWORD_STAMP, credentials.password_stamp())
+                    .await
+                    .is_err()
             {
                 return login_page("unavailable", &next);
             }
@@ -95,6 +100,8 @@ async fn login(
                 .repo
                 .append_audit(&audit("staff.sign_in", Some(user.id)))
                 .await;
+            // Where they were going, also when an admin chose this password: then every page
+            // shows a reminder to choose their own (`must_change_password` of the identity).
             Redirect::to(&next)
         }
         _ => {

@@ -4,12 +4,34 @@
 //! instances gets N times the budget; the argon2 cost still bounds the rate).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub const MAX_FAILURES: usize = 5;
 pub const MAX_FAILURES_PER_IP: usize = 20;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// The throttle keys of an attempt to prove an account's password, with their limits: the
+/// account, and the IP address it came from when known. Sign-in and the password change
+/// share them, so guesses through either count against the same budget.
+pub fn password_keys(email: &str, ip: Option<IpAddr>) -> Vec<(String, usize)> {
+    let mut keys = vec![(account_key(email), MAX_FAILURES)];
+    if let Some(ip) = ip {
+        keys.push((format!("ip:{ip}"), MAX_FAILURES_PER_IP));
+    }
+    keys
+}
+
+/// The key of one account (`email` as signed in with: trimmed, lower case).
+pub fn account_key(email: &str) -> String {
+    format!("account:{email}")
+}
+
+/// How long to wait, in whole minutes (at least one), for a person to read.
+pub fn wait_minutes(wait: Duration) -> u64 {
+    wait.as_secs().div_ceil(60).max(1)
+}
 
 #[derive(Default)]
 pub struct Throttle {
@@ -65,12 +87,7 @@ mod tests {
     #[test]
     fn locks_after_five_failures_per_key() {
         let throttle = Throttle::default();
-        let keys = |account: &str, ip: &str| {
-            [
-                (format!("account:{account}"), MAX_FAILURES),
-                (format!("ip:{ip}"), MAX_FAILURES_PER_IP),
-            ]
-        };
+        let keys = |account: &str, ip: &str| password_keys(account, Some(ip.parse().unwrap()));
         for _ in 0..MAX_FAILURES {
             assert!(throttle.check(&keys("a@b.c", "10.0.0.1")).is_ok());
             throttle.fail(&keys("a@b.c", "10.0.0.1"));

@@ -7,6 +7,7 @@
 //! LOCKED` on PostgreSQL; SQLite has a single writer, so the claiming `UPDATE` is atomic).
 //! One conformance suite (`tests/conformance.rs`) runs the same cases against both.
 
+pub mod accounts;
 mod dashboard;
 pub mod models;
 mod portable;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use accounts::{AccountStore, PasswordReplaced, StaffCredentials};
 pub use models::*;
 
 /// Which engine a repository talks to.
@@ -214,9 +216,10 @@ pub trait SignupStore: Send + Sync + 'static {
     async fn business_by_id(&self, id: i64) -> DbResult<Option<Business>>;
 }
 
-/// Staff lookups and the partner dashboard's queries.
+/// Staff lookups and the partner dashboard's queries (and, through [`AccountStore`], staff
+/// passwords and their sessions).
 #[async_trait]
-pub trait DashboardStore: Send + Sync + 'static {
+pub trait DashboardStore: AccountStore + Send + Sync + 'static {
     async fn staff_user_by_id(&self, id: i64) -> DbResult<Option<StaffUser>>;
     async fn record_login(&self, id: i64) -> DbResult<()>;
     /// Every staff account, by email.

@@ -12,12 +12,34 @@ fn is_public(path: &str) -> bool {
     path.starts_with("/signup") || path.starts_with("/status/")
 }
 
+/// Asks the layout to fetch who is signed in again (the account page, after its owner chose
+/// a new password, so that the reminder to do so goes away).
+#[derive(Clone, Copy)]
+pub struct IdentityRefresh(RwSignal<u32>);
+
+impl IdentityRefresh {
+    pub fn notify(self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
+/// The account page, with the way back to `path` after the password is changed.
+fn account_link(path: &str) -> String {
+    match path {
+        "/" | "" => "/account".into(),
+        path => format!("/account?next={}", crate::ports::percent_encode(path)),
+    }
+}
+
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     let location = use_location();
     let public = move || is_public(&location.pathname.get());
-    let me = Resource::new(|| (), |_| whoami());
+    let on_account_page = move || location.pathname.get().starts_with("/account");
+    let refresh = RwSignal::new(0u32);
+    provide_context(IdentityRefresh(refresh));
+    let me = Resource::new(move || refresh.get(), |_| whoami());
     view! {
         <div class="shell">
             <header class="topbar">
@@ -45,10 +67,11 @@ pub fn Layout(children: Children) -> impl IntoView {
                                     <A href="/operations">"MM operations"</A>
                                     <A href="/inbox">"Webhooks"</A>
                                     {admin.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/settings">"Settings"</A> })}
-                                    <span class="who" data-testid="who" title=staff.email.clone()>
+                                    <A href="/account" attr:class="who" attr:data-testid="who"
+                                        attr:title=format!("My account ({})", staff.email)>
                                         {staff.display_name.clone()}
                                         <span class="badge">{staff.role.label()}</span>
-                                    </span>
+                                    </A>
                                     <form method="post" action="/auth/logout" class="inline">
                                         <button class="link-button" type="submit" data-testid="sign-out">"Sign out"</button>
                                     </form>
@@ -62,6 +85,17 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </Show>
             </header>
             <main class="content">
+                <Transition fallback=|| ()>
+                    {move || match me.get() {
+                        Some(Ok(Some(staff))) if staff.must_change_password && !public() && !on_account_page() => Some(view! {
+                            <p class="banner warn must-change" role="status" data-testid="must-change-banner">
+                                "An admin set your password, so someone else has seen it. "
+                                <a href=account_link(&location.pathname.get_untracked()) data-testid="must-change-link">"Choose your own password"</a>
+                            </p>
+                        }),
+                        _ => None,
+                    }}
+                </Transition>
                 <ErrorBoundary fallback=|errors| {
                     view! {
                         <section class="card error-card" role="alert">

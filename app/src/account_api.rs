@@ -1,0 +1,52 @@
+//! Server functions of the account page: any signed-in staff member (viewer, operator or
+//! admin) sees their own account and changes their own password. Kept thin: the checks live
+//! in the server's account service, behind [`crate::ports::AccountPort`].
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::ports::MyAccount;
+
+/// Runs `call` with the signed-in staff member and the account port bound to this request.
+#[cfg(feature = "ssr")]
+async fn as_signed_in<T, F>(
+    call: impl FnOnce(crate::ports::StaffIdentity, std::sync::Arc<dyn crate::ports::AccountPort>) -> F,
+) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    use crate::ports::{AccountAccess, StaffRole};
+    let result = match crate::dashboard_api::require(StaffRole::Viewer) {
+        Err(e) => Err(e),
+        Ok(staff) => {
+            let access = use_context::<http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<AccountAccess>().cloned());
+            match access {
+                None => Err(AppError::Internal("account-context".into())),
+                Some(AccountAccess(port)) => call(staff, port).await,
+            }
+        }
+    };
+    crate::api::with_status(result)
+}
+
+/// The signed-in staff member's own account.
+#[server(prefix = "/api", endpoint = "account_info")]
+pub async fn account_info() -> Result<MyAccount, AppError> {
+    as_signed_in(|me, port| async move { port.my_account(&me).await }).await
+}
+
+/// Changes the signed-in staff member's own password; answers with the message to show.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<String, AppError> {
+    let change = crate::ports::PasswordChange {
+        current: current_password,
+        new: new_password,
+        confirm: confirm_password,
+    };
+    as_signed_in(|me, port| async move { port.change_password(&me, change).await }).await
+}
