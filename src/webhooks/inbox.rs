@@ -43,7 +43,20 @@ impl GroupCommitInbox {
         max_batch: usize,
     ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
         let (queue, receiver) = mpsc::channel(max_batch * 4);
-        (Self { queue }, write_batches(repo, receiver, max_batch))
+        let writer = async move {
+            // The writer gets a thread of its own, driving the runtime's I/O from there: on the
+            // shared workers each of its awaits (connection, insert, commit) waited behind
+            // every ready HTTP task, stretching a commit round to milliseconds while the
+            // database was idle.
+            let runtime = tokio::runtime::Handle::current();
+            let thread = tokio::task::spawn_blocking(move || {
+                runtime.block_on(write_batches(repo, receiver, max_batch))
+            });
+            if let Err(error) = thread.await {
+                tracing::error!(%error, "the webhook inbox writer stopped");
+            }
+        };
+        (Self { queue }, writer)
     }
 }
 
