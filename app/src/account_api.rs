@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::ports::MyAccount;
+use crate::ports::{MyAccount, TypedPassword};
 
 /// Runs `call` with the signed-in staff member and the account port bound to this request.
 #[cfg(feature = "ssr")]
@@ -39,14 +39,32 @@ pub async fn account_info() -> Result<MyAccount, AppError> {
 /// Changes the signed-in staff member's own password; answers with the message to show.
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(
-    current_password: String,
-    new_password: String,
-    confirm_password: String,
+    current_password: TypedPassword,
+    new_password: TypedPassword,
+    confirm_password: TypedPassword,
 ) -> Result<String, AppError> {
     let change = crate::ports::PasswordChange {
-        current: current_password,
-        new: new_password,
-        confirm: confirm_password,
+        current: current_password.into_inner(),
+        new: new_password.into_inner(),
+        confirm: confirm_password.into_inner(),
     };
     as_signed_in(|me, port| async move { port.change_password(&me, change).await }).await
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_arguments_never_print_a_password() {
+        let typed = ChangePassword {
+            current_password: TypedPassword::new("old-secret-passphrase"),
+            new_password: TypedPassword::new("new-secret-passphrase"),
+            confirm_password: TypedPassword::new("new-secret-passphrase"),
+        };
+        let printed = format!("{typed:?}");
+        assert!(printed.contains("TypedPassword(..)"), "{printed}");
+        assert!(!printed.contains("secret-passphrase"), "{printed}");
+        assert_eq!(typed.new_password.into_inner(), "new-secret-passphrase");
+    }
 }

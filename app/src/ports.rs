@@ -778,6 +778,30 @@ pub struct MyAccount {
     pub last_login_at: Option<i64>,
 }
 
+/// A password as typed into a form. Sent as the plain string it is, but its `Debug` prints
+/// nothing: the argument struct a server function generates derives `Debug`, and a password
+/// must not reach a log or a panic message through it.
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct TypedPassword(String);
+
+impl TypedPassword {
+    pub fn new(typed: impl Into<String>) -> Self {
+        Self(typed.into())
+    }
+
+    /// The typed text, for the server to wrap in a secret at once.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for TypedPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TypedPassword(..)")
+    }
+}
+
 /// What a staff member typed to change their own password. Only on the server, and its
 /// `Debug` shows no field, so it cannot end up in a log or a panic message.
 #[cfg(feature = "ssr")]

@@ -66,6 +66,8 @@ test('a viewer made by an admin chooses their own password; other sessions end',
   await expect(vera.getByTestId('password-result')).toContainText('The new password must have at least 12 characters.');
   await submit('not the right one', mine, mine);
   await expect(vera.getByTestId('password-result')).toHaveText('The current password is not correct.');
+  // From the top: a full-page shot taken while scrolled draws the sticky header mid-page.
+  await vera.evaluate(() => window.scrollTo(0, 0));
   await vera.screenshot({ path: 'test-results/account-error.png', fullPage: true });
 
   // The change: she stays signed in, the form empties, the reminders go.
@@ -74,6 +76,8 @@ test('a viewer made by an admin chooses their own password; other sessions end',
   await expect(vera.getByTestId('must-change-notice')).toHaveCount(0);
   await expect(vera.getByTestId('password-changed')).not.toContainText('not since');
   await expect(vera.getByTestId('current-password')).toHaveValue('');
+  // From the top: a full-page shot taken while scrolled draws the sticky header mid-page.
+  await vera.evaluate(() => window.scrollTo(0, 0));
   await vera.screenshot({ path: 'test-results/account.png', fullPage: true });
   await vera.screenshot({ path: 'test-results/account-viewport.png' });
   await vera.getByTestId('continue').click();
