@@ -16,18 +16,15 @@ where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
     use crate::ports::{AccountAccess, StaffRole};
-    let result = match crate::dashboard_api::require(StaffRole::Viewer) {
-        Err(e) => Err(e),
-        Ok(staff) => {
-            let access = use_context::<http::request::Parts>()
-                .and_then(|parts| parts.extensions.get::<AccountAccess>().cloned());
-            match access {
-                None => Err(AppError::Internal("account-context".into())),
-                Some(AccountAccess(port)) => call(staff, port).await,
-            }
-        }
+    // Bound to this request (see `AccountAccess`), so it comes from the request, not the
+    // context.
+    let port = || {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<AccountAccess>().cloned())
+            .map(|AccountAccess(port)| port)
+            .ok_or_else(|| AppError::Internal("account-context".into()))
     };
-    crate::api::with_status(result)
+    crate::dashboard_api::as_staff(StaffRole::Viewer, port, call).await
 }
 
 /// The signed-in staff member's own account.

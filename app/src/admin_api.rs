@@ -16,14 +16,12 @@ async fn as_admin<T, F>(
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
-    let result = match crate::dashboard_api::require(StaffRole::Admin) {
-        Err(e) => Err(e),
-        Ok(staff) => match use_context::<std::sync::Arc<dyn crate::ports::AdminPort>>() {
-            None => Err(AppError::Internal("admin-context".into())),
-            Some(port) => call(staff, port).await,
-        },
-    };
-    crate::api::with_status(result)
+    crate::dashboard_api::as_staff(
+        StaffRole::Admin,
+        || crate::dashboard_api::context_port("admin-context"),
+        call,
+    )
+    .await
 }
 
 #[cfg(feature = "ssr")]

@@ -28,10 +28,31 @@ pub(crate) fn require(role: StaffRole) -> Result<StaffIdentity, AppError> {
     }
 }
 
+/// The port of type `P` the server put into the context; `reference` names it in the
+/// internal error when it is missing.
 #[cfg(feature = "ssr")]
-fn port() -> Result<std::sync::Arc<dyn crate::ports::DashboardPort>, AppError> {
-    use_context::<std::sync::Arc<dyn crate::ports::DashboardPort>>()
-        .ok_or_else(|| AppError::Internal("dashboard-context".into()))
+pub(crate) fn context_port<P: ?Sized + Send + Sync + 'static>(
+    reference: &'static str,
+) -> Result<std::sync::Arc<P>, AppError> {
+    use_context::<std::sync::Arc<P>>().ok_or_else(|| AppError::Internal(reference.into()))
+}
+
+/// The shape of every staff server function: checks that the signed-in staff member's role
+/// allows `role`, finds the port, runs `call`, and answers errors with their HTTP status.
+#[cfg(feature = "ssr")]
+pub(crate) async fn as_staff<P: ?Sized, T, F>(
+    role: StaffRole,
+    port: impl FnOnce() -> Result<std::sync::Arc<P>, AppError>,
+    call: impl FnOnce(StaffIdentity, std::sync::Arc<P>) -> F,
+) -> Result<T, AppError>
+where
+    F: std::future::Future<Output = Result<T, AppError>>,
+{
+    let result = match (require(role), port()) {
+        (Ok(staff), Ok(port)) => call(staff, port).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    crate::api::with_status(result)
 }
 
 #[cfg(feature = "ssr")]
@@ -42,11 +63,7 @@ async fn guarded<T, F>(
 where
     F: std::future::Future<Output = Result<T, AppError>>,
 {
-    let result = match (require(role), port()) {
-        (Ok(staff), Ok(port)) => call(staff, port).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    crate::api::with_status(result)
+    as_staff(role, || context_port("dashboard-context"), call).await
 }
 
 /// Who is signed in (`None` when nobody is).
