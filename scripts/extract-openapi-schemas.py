@@ -6,7 +6,7 @@ OpenAPI file, with every $ref resolved inline, into tests/fixtures/meta-openapi/
 
 The default input is /work/shared/reference/meta-openapi/business-messaging-api_v23.0.yaml
 (or $META_OPENAPI). The generated files are committed: CI has no copy of the OpenAPI file.
-tests/support/openapi.rs validates the simulator's answers against them.
+tests/api/support/openapi.rs validates the simulator's answers against them.
 
 Each file holds {"source", "operation_id", "method", "path", "success", "error",
 "error_statuses", "overrides"}: `success` is the 200 schema, `error` the error schema (the one

@@ -19,14 +19,13 @@ use secrecy::{ExposeSecret, SecretString};
 use tower_sessions::Session;
 
 use crate::auth::throttle::{self, Throttle};
-use crate::auth::{password, AuthState};
+use crate::auth::{password, AuthState, Stores};
 use crate::dashboard::internal;
-use crate::db::{DashboardStore, NewAuditEntry, Repository};
+use crate::db::NewAuditEntry;
 
 /// The account port of one signed-in request (built by `crate::auth::identify`).
 pub struct SessionAccount {
-    repo: Arc<dyn Repository>,
-    store: Arc<dyn DashboardStore>,
+    store: Arc<dyn Stores>,
     throttle: Arc<Throttle>,
     session: Session,
     ip: Option<IpAddr>,
@@ -35,7 +34,6 @@ pub struct SessionAccount {
 impl SessionAccount {
     pub fn new(auth: &AuthState, session: Session, ip: Option<IpAddr>) -> Self {
         Self {
-            repo: auth.repo.clone(),
             store: auth.store.clone(),
             throttle: auth.throttle.clone(),
             session,
@@ -53,7 +51,7 @@ impl SessionAccount {
             detail,
             ip: self.ip.map(|ip| ip.to_string()),
         };
-        if let Err(error) = self.repo.append_audit(&entry).await {
+        if let Err(error) = self.store.append_audit(&entry).await {
             tracing::error!(%error, action, "audit entry lost");
         }
     }

@@ -10,6 +10,10 @@ use secrecy::SecretString;
 use crate::auth::password;
 use crate::db::{DbError, NewAuditEntry, NewStaffUser, Role};
 
+/// The stores this module reads and writes.
+pub trait Stores: crate::db::AuditStore + crate::db::StaffStore {}
+impl<T: crate::db::AuditStore + crate::db::StaffStore> Stores for T {}
+
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create a staff account (the first one should be an admin).
@@ -55,10 +59,7 @@ fn read_password() -> Result<SecretString, AdminError> {
     ))
 }
 
-pub async fn run(
-    command: AdminCommand,
-    repo: &dyn crate::db::Repository,
-) -> Result<String, AdminError> {
+pub async fn run(command: AdminCommand, repo: &dyn Stores) -> Result<String, AdminError> {
     let AdminCommand::Create(args) = command;
     let email = args.email.trim().to_lowercase();
     if !email.contains('@') || email.len() > 254 {

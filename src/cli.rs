@@ -156,7 +156,7 @@ async fn seed(config: Config, businesses: usize) -> Result<(), StartupError> {
             hint: "",
         })?;
     let started = std::time::Instant::now();
-    crate::seed::seed(database.dashboard.as_ref(), businesses, |done| {
+    crate::seed::seed(database.store.as_ref(), businesses, |done| {
         if done % 10_000 == 0 || done == businesses {
             eprintln!("seeded {done} of {businesses}");
         }
@@ -188,7 +188,7 @@ async fn admin(config: Config, command: crate::admin::AdminCommand) -> Result<()
             error,
             hint: "",
         })?;
-    match crate::admin::run(command, database.repo.as_ref()).await {
+    match crate::admin::run(command, database.store.as_ref()).await {
         Ok(done) => {
             println!("{done}");
             Ok(())

@@ -13,8 +13,41 @@ use app::ports::{
 };
 use async_trait::async_trait;
 
-use crate::db::{now_millis, DashboardStore, NewAuditEntry, Repository, SignupStore, WabaRow};
+use crate::db::{now_millis, NewAuditEntry, WabaRow};
 use crate::onboarding::pipeline::{self, STEPS};
+
+/// The stores this module reads and writes.
+pub trait Stores:
+    crate::db::AuditStore
+    + crate::db::InboxStore
+    + crate::db::IntentStore
+    + crate::db::MetricsStore
+    + crate::db::SettingStore
+    + crate::db::SignupStore
+    + crate::db::StepStore
+    + crate::db::TimelineStore
+    + crate::db::WabaListStore
+    + crate::db::WabaStore
+    + crate::db::JobStore
+    + crate::db::SecretStore
+{
+}
+impl<
+        T: crate::db::AuditStore
+            + crate::db::InboxStore
+            + crate::db::IntentStore
+            + crate::db::MetricsStore
+            + crate::db::SettingStore
+            + crate::db::SignupStore
+            + crate::db::StepStore
+            + crate::db::TimelineStore
+            + crate::db::WabaListStore
+            + crate::db::WabaStore
+            + crate::db::JobStore
+            + crate::db::SecretStore,
+    > Stores for T
+{
+}
 
 const PAGE_SIZE: i64 = 50;
 const FUNNEL_DAYS: i64 = 30;
@@ -34,9 +67,7 @@ fn day_metrics(m: crate::db::DailyMetrics) -> DayMetrics {
 }
 
 pub struct DashboardService {
-    repo: Arc<dyn Repository>,
-    signups: Arc<dyn SignupStore>,
-    store: Arc<dyn DashboardStore>,
+    store: Arc<dyn Stores>,
     /// Intent API pacing for bulk sends.
     pub intent_rate_per_second: f64,
     pub partner_configured: bool,
@@ -46,14 +77,8 @@ pub struct DashboardService {
 }
 
 impl DashboardService {
-    pub fn new(
-        repo: Arc<dyn Repository>,
-        signups: Arc<dyn SignupStore>,
-        store: Arc<dyn DashboardStore>,
-    ) -> Self {
+    pub fn new(store: Arc<dyn Stores>) -> Self {
         Self {
-            repo,
-            signups,
             store,
             intent_rate_per_second: 5.0,
             partner_configured: false,
@@ -71,7 +96,7 @@ impl DashboardService {
 
 impl DashboardService {
     async fn waba_or_not_found(&self, id: i64) -> Result<crate::db::Waba, AppError> {
-        self.signups
+        self.store
             .waba_by_id(id)
             .await
             .map_err(internal)?
@@ -88,7 +113,6 @@ impl DashboardService {
     ) -> Result<String, AppError> {
         let batch = format!("bulk-{}", now_millis());
         let queued = crate::mm::intent::queue(
-            self.repo.as_ref(),
             self.store.as_ref(),
             &batch,
             businesses,
@@ -156,7 +180,7 @@ impl DashboardService {
         target: Option<(&str, &str)>,
         detail: Option<String>,
     ) -> Result<(), AppError> {
-        self.repo
+        self.store
             .append_audit(&NewAuditEntry {
                 staff_id: Some(staff.id),
                 actor: staff.email.clone(),
@@ -175,7 +199,7 @@ impl DashboardService {
 #[async_trait]
 impl DashboardPort for DashboardService {
     async fn overview(&self) -> Result<Overview, AppError> {
-        let status_counts = self.repo.count_wabas_by_status().await.map_err(internal)?;
+        let status_counts = self.store.count_wabas_by_status().await.map_err(internal)?;
         let today = now_millis().div_euclid(DAY_MILLIS);
         let since = (today - FUNNEL_DAYS + 1) * DAY_MILLIS;
         let f = self.store.signup_funnel(since).await.map_err(internal)?;
@@ -246,28 +270,28 @@ impl DashboardPort for DashboardService {
     async fn waba(&self, id: i64) -> Result<WabaDetail, AppError> {
         let waba = self.waba_or_not_found(id).await?;
         let business = self
-            .signups
+            .store
             .business_by_id(waba.business_id)
             .await
             .map_err(internal)?;
-        let phones = self.repo.phones_for_waba(id).await.map_err(internal)?;
-        let mut steps = self.signups.steps_for_waba(id).await.map_err(internal)?;
+        let phones = self.store.phones_for_waba(id).await.map_err(internal)?;
+        let mut steps = self.store.steps_for_waba(id).await.map_err(internal)?;
         let order = |name: &str| STEPS.iter().position(|s| s.as_str() == name).unwrap_or(99);
         steps.sort_by_key(|s| order(&s.step));
         let timeline = self
-            .repo
+            .store
             .timeline_for_waba(id, 100)
             .await
             .map_err(internal)?;
-        let signup = self.signups.signup_for_waba(id).await.map_err(internal)?;
+        let signup = self.store.signup_for_waba(id).await.map_err(internal)?;
         let failed = steps.iter().any(|s| s.state == "failed");
         let metrics = self
-            .repo
+            .store
             .metrics_for_waba(&waba.meta_waba_id)
             .await
             .map_err(internal)?;
         let failures = self
-            .repo
+            .store
             .failures_for_waba(&waba.meta_waba_id)
             .await
             .map_err(internal)?;
@@ -347,7 +371,7 @@ impl DashboardPort for DashboardService {
 
     async fn resume(&self, staff: &StaffIdentity, id: i64) -> Result<String, AppError> {
         self.waba_or_not_found(id).await?;
-        let resumed = pipeline::resume(self.repo.as_ref(), self.signups.as_ref(), id, &staff.email)
+        let resumed = pipeline::resume(self.store.as_ref(), id, &staff.email)
             .await
             .map_err(internal)?;
         let Some(step) = resumed else {
@@ -355,7 +379,7 @@ impl DashboardPort for DashboardService {
                 "Nothing to resume: no step of this account's onboarding has failed.".into(),
             ));
         };
-        self.repo
+        self.store
             .append_audit(&NewAuditEntry {
                 staff_id: Some(staff.id),
                 actor: staff.email.clone(),
@@ -384,15 +408,9 @@ impl DashboardPort for DashboardService {
                 } else {
                     pipeline::Step::FetchAccount
                 };
-                pipeline::repeat(
-                    self.repo.as_ref(),
-                    self.signups.as_ref(),
-                    id,
-                    step,
-                    &staff.email,
-                )
-                .await
-                .map_err(internal)?;
+                pipeline::repeat(self.store.as_ref(), id, step, &staff.email)
+                    .await
+                    .map_err(internal)?;
                 match action {
                     WabaAction::Resubscribe => "Re-subscribing this WABA's webhooks: the result appears in its steps and timeline.",
                     _ => "Re-reading this WABA from Meta: its status and numbers update in a moment.",
@@ -415,13 +433,13 @@ impl DashboardPort for DashboardService {
                         "This business was not onboarded through the Intent API, so Meta has no business token (BISUAT) to fetch for it: its token came from Embedded Signup.".into(),
                     ));
                 }
-                crate::mm::bisuat::enqueue_refetch(self.repo.as_ref(), &waba.meta_waba_id)
+                crate::mm::bisuat::enqueue_refetch(self.store.as_ref(), &waba.meta_waba_id)
                     .await
                     .map_err(internal)?;
                 "Fetching the business token again: the timeline shows when it is stored."
             }
         };
-        self.repo
+        self.store
             .append_audit(&NewAuditEntry {
                 staff_id: Some(staff.id),
                 actor: staff.email.clone(),
@@ -437,7 +455,7 @@ impl DashboardPort for DashboardService {
     }
 
     async fn parked(&self) -> Result<Vec<ParkedDelivery>, AppError> {
-        let rows = self.repo.parked_webhooks(200).await.map_err(internal)?;
+        let rows = self.store.parked_webhooks(200).await.map_err(internal)?;
         Ok(rows
             .into_iter()
             .map(|row| {
@@ -538,7 +556,7 @@ impl DashboardPort for DashboardService {
     }
 
     async fn discover(&self, staff: &StaffIdentity) -> Result<String, AppError> {
-        let queued = crate::mm::discovery::enqueue(self.repo.as_ref())
+        let queued = crate::mm::discovery::enqueue(self.store.as_ref())
             .await
             .map_err(internal)?;
         self.audit_action(staff, "discovery.start", None, None)
@@ -553,14 +571,13 @@ impl DashboardPort for DashboardService {
     async fn invite(&self, staff: &StaffIdentity, waba_id: i64) -> Result<String, AppError> {
         let waba = self.waba_or_not_found(waba_id).await?;
         let business = self
-            .signups
+            .store
             .business_by_id(waba.business_id)
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
         let batch = format!("single-{}", now_millis());
         let queued = crate::mm::intent::queue(
-            self.repo.as_ref(),
             self.store.as_ref(),
             &batch,
             &[(business.id, business.meta_business_id.clone())],
@@ -642,7 +659,6 @@ impl DashboardPort for DashboardService {
             .await
             .map_err(internal)?;
         let queued = crate::mm::intent::queue(
-            self.repo.as_ref(),
             self.store.as_ref(),
             batch,
             &members,
@@ -656,12 +672,12 @@ impl DashboardPort for DashboardService {
     }
 
     async fn replay(&self, staff: &StaffIdentity, id: i64) -> Result<String, AppError> {
-        if !self.repo.replay_webhook(id).await.map_err(internal)? {
+        if !self.store.replay_webhook(id).await.map_err(internal)? {
             return Err(AppError::Invalid(
                 "This delivery is not parked (already replayed or processed).".into(),
             ));
         }
-        self.repo
+        self.store
             .append_audit(&NewAuditEntry {
                 staff_id: Some(staff.id),
                 actor: staff.email.clone(),
@@ -677,7 +693,7 @@ impl DashboardPort for DashboardService {
     }
 
     async fn audit(&self, before: Option<i64>) -> Result<Vec<AuditRow>, AppError> {
-        let entries = self.repo.list_audit(before, 100).await.map_err(internal)?;
+        let entries = self.store.list_audit(before, 100).await.map_err(internal)?;
         Ok(entries
             .into_iter()
             .map(|e| AuditRow {

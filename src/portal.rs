@@ -6,16 +6,16 @@ use std::time::Instant;
 use app::ports::{DatabaseHealth, HealthReport, Mode, Portal};
 use async_trait::async_trait;
 
-use crate::db::{JobStatus, Repository};
+use crate::db::{JobStatus, JobStore, SqlStore};
 
 pub struct PortalService {
-    repo: Arc<dyn Repository>,
+    repo: Arc<SqlStore>,
     mode: Mode,
     started: Instant,
 }
 
 impl PortalService {
-    pub fn new(repo: Arc<dyn Repository>, mode: Mode) -> Self {
+    pub fn new(repo: Arc<SqlStore>, mode: Mode) -> Self {
         Self {
             repo,
             mode,

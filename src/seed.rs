@@ -1,7 +1,7 @@
 //! Synthetic customers for demos (`mm-portal sandbox seed --businesses N`) and for the
 //! dashboard benchmark: deterministic names, ids, countries and statuses, so runs compare.
 
-use crate::db::{now_millis, DashboardStore, DbResult, SeedWaba};
+use crate::db::{now_millis, DbResult, SeedStore, SeedWaba};
 
 const STATUSES: &[&str] = &[
     "ONBOARDED",
@@ -52,7 +52,7 @@ pub fn synthetic(n: usize, now: i64) -> SeedWaba {
 /// Inserts customers `0..count` (already present ones are skipped), in batches, and calls
 /// `progress` after each batch with how many are done.
 pub async fn seed(
-    store: &dyn DashboardStore,
+    store: &dyn SeedStore,
     count: usize,
     mut progress: impl FnMut(usize),
 ) -> DbResult<()> {

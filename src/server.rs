@@ -118,17 +118,16 @@ impl RunningPortal {
             .env(Env::PROD)
             .build();
         let portal: Arc<dyn Portal> =
-            Arc::new(PortalService::new(database.repo.clone(), config.mode));
+            Arc::new(PortalService::new(database.store.clone(), config.mode));
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
-        let (inbox, inbox_writer) = GroupCommitInbox::new(database.repo.clone(), INBOX_BATCH);
+        let (inbox, inbox_writer) = GroupCommitInbox::new(database.store.clone(), INBOX_BATCH);
         tasks.spawn(inbox_writer);
         // One copy of the app secret, shared by webhook verification and the simulator.
         let app_secret = Arc::new(config.meta.app_secret.clone());
         let verify_tokens = Arc::new(crate::webhooks::VerifyTokens::new(
             config.meta.webhook_verify_token.clone(),
-            database.repo.clone(),
-            database.dashboard.clone(),
+            database.store.clone(),
             config.keys.clone(),
         ));
         let webhooks = WebhookState {
@@ -137,7 +136,7 @@ impl RunningPortal {
             inbox: Arc::new(inbox),
         };
         let sandbox = (config.mode == Mode::Sandbox).then(|| SandboxState {
-            store: database.sandbox.clone(),
+            store: database.store.clone(),
             app_id: config.meta.app_id.clone(),
             app_secret: app_secret.clone(),
             webhook_url: Some(internal_url.join("webhooks/meta").expect("valid URL")),
@@ -155,9 +154,8 @@ impl RunningPortal {
             app_secret,
         );
         let signups = Arc::new(SignupService::new(
-            database.signups.clone(),
-            database.dashboard.clone(),
-            database.repo.clone(),
+            database.store.clone(),
+            database.store.clone(),
             graph.clone(),
             config.keys.clone(),
             launch_settings(&config),
@@ -171,38 +169,32 @@ impl RunningPortal {
                     .join("sandbox/api/partner-token")
                     .expect("valid URL")
             }),
-            database.repo.clone(),
+            database.store.clone(),
             config.keys.clone(),
         ));
-        let mut dashboard = DashboardService::new(
-            database.repo.clone(),
-            database.signups.clone(),
-            database.dashboard.clone(),
-        );
+        let mut dashboard = DashboardService::new(database.store.clone());
         dashboard.intent_rate_per_second = config.signup.intent_rate_per_second;
         dashboard.es_defaults = signups.default_settings();
         dashboard.sender = Some(Arc::new(crate::mm::send::TestSender {
+            repo: database.store.clone(),
             graph: graph.clone(),
-            repo: database.repo.clone(),
             keys: config.keys.clone(),
         }));
         dashboard.partner_configured = config.signup.partner_business_id.is_some()
             && (config.mode == Mode::Sandbox || config.meta.system_user_token.is_some());
         let dashboard = Arc::new(dashboard);
         tasks.spawn(
-            crate::auth::store::DbSessionStore::new(database.dashboard.clone())
+            crate::auth::store::DbSessionStore::new(database.store.clone())
                 .delete_expired_every(std::time::Duration::from_secs(600), shutdown.child_token()),
         );
         let sessions = http::Sessions {
             secure: url.scheme() == "https",
             auth: AuthState {
-                repo: database.repo.clone(),
-                store: database.dashboard.clone(),
+                store: database.store.clone(),
                 throttle: Arc::new(Throttle::default()),
             },
             export: crate::http::export::ExportState {
-                store: database.dashboard.clone(),
-                repo: database.repo.clone(),
+                store: database.store.clone(),
             },
         };
         let router = http::router(
@@ -212,8 +204,7 @@ impl RunningPortal {
                 signup: signups,
                 dashboard,
                 admin: Arc::new(crate::staff_admin::AdminService::new(
-                    database.repo.clone(),
-                    database.dashboard.clone(),
+                    database.store.clone(),
                     verify_tokens,
                     url.join("webhooks/meta").expect("valid URL").to_string(),
                 )),
@@ -225,25 +216,22 @@ impl RunningPortal {
 
         let handlers: [Arc<dyn crate::jobs::JobHandler>; 4] = [
             Arc::new(PipelineHandler::new(
-                database.repo.clone(),
-                database.signups.clone(),
+                database.store.clone(),
                 graph,
                 config.keys.clone(),
             )),
             Arc::new(DiscoveryHandler {
+                repo: database.store.clone(),
                 partner: partner.clone(),
-                repo: database.repo.clone(),
             }),
             Arc::new(IntentHandler {
                 partner: partner.clone(),
-                repo: database.repo.clone(),
-                store: database.dashboard.clone(),
+                store: database.store.clone(),
                 solution_id: config.signup.solution_id.clone(),
             }),
             Arc::new(BisuatHandler {
                 partner,
-                repo: database.repo.clone(),
-                store: database.dashboard.clone(),
+                store: database.store.clone(),
                 keys: config.keys.clone(),
             }),
         ];
@@ -252,12 +240,12 @@ impl RunningPortal {
         // rows, safe between workers as between instances; the Intent API pacer is shared.
         for _ in 0..JOB_WORKERS {
             let worker = handlers.iter().fold(
-                Worker::new(database.repo.clone(), WorkerSettings::default()),
+                Worker::new(database.store.clone(), WorkerSettings::default()),
                 |worker, handler| worker.register(handler.clone()),
             );
             tasks.spawn(worker.run(shutdown.child_token()));
         }
-        let processor = crate::webhooks::processor::Processor::new(database.repo.clone());
+        let processor = crate::webhooks::processor::Processor::new(database.store.clone());
         tasks.spawn(processor.run(shutdown.child_token()));
         let stop_serving = shutdown.clone();
         tasks.spawn(async move {
@@ -272,7 +260,7 @@ impl RunningPortal {
         });
         tracing::info!(
             mode = config.mode.label(),
-            backend = database.repo.backend().as_str(),
+            backend = database.store.backend().as_str(),
             %url,
             "portal started"
         );

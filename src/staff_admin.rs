@@ -15,25 +15,26 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::auth::password;
 use crate::dashboard::internal;
-use crate::db::{DashboardStore, DbError, NewAuditEntry, NewStaffUser, Repository, Role};
+use crate::db::{DbError, NewAuditEntry, NewStaffUser, Role};
 use crate::webhooks::VerifyTokens;
 
+/// The stores this module reads and writes.
+pub trait Stores: crate::db::AuditStore + crate::db::StaffStore {}
+impl<T: crate::db::AuditStore + crate::db::StaffStore> Stores for T {}
+
 pub struct AdminService {
-    repo: Arc<dyn Repository>,
-    store: Arc<dyn DashboardStore>,
+    store: Arc<dyn Stores>,
     verify_tokens: Arc<VerifyTokens>,
     callback_url: String,
 }
 
 impl AdminService {
     pub fn new(
-        repo: Arc<dyn Repository>,
-        store: Arc<dyn DashboardStore>,
+        store: Arc<dyn Stores>,
         verify_tokens: Arc<VerifyTokens>,
         callback_url: String,
     ) -> Self {
         Self {
-            repo,
             store,
             verify_tokens,
             callback_url,
@@ -57,7 +58,7 @@ impl AdminService {
             detail,
             ip: None,
         };
-        if let Err(error) = self.repo.append_audit(&entry).await {
+        if let Err(error) = self.store.append_audit(&entry).await {
             tracing::error!(%error, action, "audit entry lost");
         }
     }
@@ -146,7 +147,7 @@ impl AdminPort for AdminService {
             password_hash: hash(&secret).await?,
             role: db_role(role),
         };
-        let created = match self.repo.create_staff_user(&user).await {
+        let created = match self.store.create_staff_user(&user).await {
             Ok(created) => created,
             Err(DbError::Conflict) => {
                 return Err(AppError::Invalid(format!(

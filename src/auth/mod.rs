@@ -22,7 +22,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use crate::db::{now_millis, DashboardStore, Repository};
+use crate::db::now_millis;
+
+/// The stores this module reads and writes.
+pub trait Stores: crate::db::StaffStore + crate::db::SessionStore + crate::db::AuditStore {}
+impl<T: crate::db::StaffStore + crate::db::SessionStore + crate::db::AuditStore> Stores for T {}
 
 /// Session keys. (`staff_id` is also read by SQL: `crate::db::accounts` finds an account's
 /// sessions by it.)
@@ -41,8 +45,7 @@ pub const ABSOLUTE_TIMEOUT_MS: i64 = 12 * 3600 * 1000;
 
 #[derive(Clone)]
 pub struct AuthState {
-    pub repo: Arc<dyn Repository>,
-    pub store: Arc<dyn DashboardStore>,
+    pub store: Arc<dyn Stores>,
     pub throttle: Arc<throttle::Throttle>,
 }
 

@@ -59,7 +59,7 @@ async fn login(
         let minutes = throttle::wait_minutes(wait);
         return login_page(&format!("throttled:{minutes}"), &next);
     }
-    let user = auth.repo.staff_user_by_email(&email).await.ok().flatten();
+    let user = auth.store.staff_user_by_email(&email).await.ok().flatten();
     let password = SecretString::from(form.password);
     let hash = user
         .as_ref()
@@ -97,7 +97,7 @@ async fn login(
             }
             let _ = auth.store.record_login(user.id).await;
             let _ = auth
-                .repo
+                .store
                 .append_audit(&audit("staff.sign_in", Some(user.id)))
                 .await;
             // Where they were going, also when an admin chose this password: then every page
@@ -107,7 +107,7 @@ async fn login(
         _ => {
             auth.throttle.fail(&keys);
             let _ = auth
-                .repo
+                .store
                 .append_audit(&audit("staff.sign_in_failed", None))
                 .await;
             login_page("invalid", &next)
@@ -123,7 +123,7 @@ async fn logout(
     if let Ok(Some(id)) = session.get::<i64>(STAFF_ID).await {
         if let Ok(Some(user)) = auth.store.staff_user_by_id(id).await {
             let _ = auth
-                .repo
+                .store
                 .append_audit(&NewAuditEntry {
                     staff_id: Some(id),
                     actor: user.email,

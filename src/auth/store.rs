@@ -10,11 +10,11 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result};
 use tower_sessions::SessionStore;
 
-use crate::db::{DashboardStore, DbError};
+use crate::db::DbError;
 
 #[derive(Clone)]
 pub struct DbSessionStore {
-    store: Arc<dyn DashboardStore>,
+    store: Arc<dyn crate::db::SessionStore>,
 }
 
 impl std::fmt::Debug for DbSessionStore {
@@ -24,7 +24,7 @@ impl std::fmt::Debug for DbSessionStore {
 }
 
 impl DbSessionStore {
-    pub fn new(store: Arc<dyn DashboardStore>) -> Self {
+    pub fn new(store: Arc<dyn crate::db::SessionStore>) -> Self {
         Self { store }
     }
 

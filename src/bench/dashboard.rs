@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::db::{self, WabaCursor, WabaSearch, WabaSort};
+use crate::db::{self, WabaCursor, WabaListStore, WabaSearch, WabaSort};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DashboardBenchArgs {
@@ -31,13 +31,13 @@ fn ms(d: Duration) -> f64 {
 pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
     let temp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let database = super::open_database(args.database_url.as_deref(), &temp).await?;
-    let backend = database.repo.backend().as_str();
+    let backend = database.store.backend().as_str();
     println!(
         "dashboard list on {backend}: seeding {} customers…",
         args.wabas
     );
     let started = Instant::now();
-    crate::seed::seed(database.dashboard.as_ref(), args.wabas, |_| {})
+    crate::seed::seed(database.store.as_ref(), args.wabas, |_| {})
         .await
         .map_err(|e| format!("seeding failed: {e}"))?;
     println!(
@@ -169,7 +169,7 @@ pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
         for _ in 0..args.iterations {
             let t = Instant::now();
             rows = database
-                .dashboard
+                .store
                 .search_wabas(search)
                 .await
                 .map_err(|e| format!("{name}: {e}"))?
@@ -189,7 +189,7 @@ pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
     println!("\nquery plans (the lines that read tables and indexes):");
     for (name, search) in &scenarios {
         let plan = database
-            .dashboard
+            .store
             .explain_search(search)
             .await
             .map_err(|e| format!("explain {name}: {e}"))?;

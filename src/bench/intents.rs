@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
-use crate::db::{self, now_millis, Database, NewStaffUser, Role};
+use crate::db::{self, now_millis, Database, NewStaffUser, Role, SeedStore, StaffStore};
 use crate::sandbox::rate_limit::IntentStats;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -400,7 +400,7 @@ async fn seed_portal(database: &Database, s: &Scenario) -> Result<(), String> {
             })
             .collect();
         database
-            .dashboard
+            .store
             .seed_wabas(&rows)
             .await
             .map_err(|e| format!("seeding the portal: {e}"))?;
@@ -547,12 +547,12 @@ impl Scenario {
         let database = db::connect(database_url)
             .await
             .map_err(|e| format!("database: {e}"))?;
-        let backend = database.repo.backend().as_str().to_string();
+        let backend = database.store.backend().as_str().to_string();
         let seeded = Instant::now();
         seed_simulator(&database, self).await?;
         seed_portal(&database, self).await?;
         database
-            .repo
+            .store
             .create_staff_user(&NewStaffUser {
                 email: STAFF_EMAIL.into(),
                 display_name: "Bench operator".into(),

@@ -37,7 +37,7 @@ const SECRET: &str = "bench-app-secret-0123456789abcdef";
 pub async fn run(args: WebhookBenchArgs) -> Result<(), String> {
     let temp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let database = super::open_database(args.database_url.as_deref(), &temp).await?;
-    let backend = database.repo.backend().as_str();
+    let backend = database.store.backend().as_str();
     let requests = Arc::new(sample_deliveries(2_000));
     let duration = Duration::from_secs(args.seconds);
 
@@ -120,7 +120,7 @@ async fn measure(
 ) -> Result<Report, String> {
     let mut writer = None;
     let inbox: Arc<dyn Inbox> = if durable {
-        let (inbox, task) = GroupCommitInbox::new(database.repo.clone(), 512);
+        let (inbox, task) = GroupCommitInbox::new(database.store.clone(), 512);
         writer = Some(tokio::spawn(task));
         Arc::new(inbox)
     } else {
@@ -130,8 +130,7 @@ async fn measure(
         app_secret: Arc::new(SecretString::from(SECRET)),
         verify_tokens: Arc::new(crate::webhooks::VerifyTokens::new(
             SecretString::from("unused"),
-            database.repo.clone(),
-            database.dashboard.clone(),
+            database.store.clone(),
             Arc::new(
                 crate::crypto::KeyRing::parse(&crate::crypto::KeyRing::generate_spec("bench"))
                     .map_err(|e| e.to_string())?,

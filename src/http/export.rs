@@ -14,14 +14,17 @@ use std::collections::HashMap;
 
 use app::ports::{WabaCursor, WabaFilter};
 
-use crate::db::{DashboardStore, NewAuditEntry, Repository, WabaRow};
+use crate::db::{NewAuditEntry, WabaRow};
+
+/// The stores this module reads and writes.
+pub trait Stores: crate::db::AuditStore + crate::db::WabaListStore {}
+impl<T: crate::db::AuditStore + crate::db::WabaListStore> Stores for T {}
 
 const BATCH: i64 = 1000;
 
 #[derive(Clone)]
 pub struct ExportState {
-    pub store: Arc<dyn DashboardStore>,
-    pub repo: Arc<dyn Repository>,
+    pub store: Arc<dyn Stores>,
 }
 
 /// A CSV field: quoted when needed, and defused against spreadsheet formula injection
@@ -81,7 +84,7 @@ pub async fn wabas_csv(
         Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
     };
     let _ = state
-        .repo
+        .store
         .append_audit(&NewAuditEntry {
             staff_id: Some(staff.id),
             actor: staff.email.clone(),

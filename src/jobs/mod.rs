@@ -1,6 +1,6 @@
 //! The durable job queue's workers.
 //!
-//! Jobs live in the database (see [`crate::db::Repository::claim_jobs`]); a worker leases a
+//! Jobs live in the database (see [`crate::db::JobStore::claim_jobs`]); a worker leases a
 //! batch, runs each job's handler, and records the outcome. A worker that dies mid-job leaves a
 //! lease that expires, after which any instance claims the job again; so handlers must be
 //! idempotent (each pipeline step checks what is already done before acting). On shutdown the
@@ -15,7 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use crate::db::{now_millis, Job, JobResult, Repository};
+use crate::db::{now_millis, Job, JobResult, JobStore};
 
 /// What a handler says about a job it ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +64,13 @@ impl Default for WorkerSettings {
 }
 
 pub struct Worker {
-    repo: Arc<dyn Repository>,
+    repo: Arc<dyn JobStore>,
     handlers: HashMap<&'static str, Arc<dyn JobHandler>>,
     settings: WorkerSettings,
 }
 
 impl Worker {
-    pub fn new(repo: Arc<dyn Repository>, settings: WorkerSettings) -> Self {
+    pub fn new(repo: Arc<dyn JobStore>, settings: WorkerSettings) -> Self {
         Self {
             repo,
             handlers: HashMap::new(),

@@ -11,9 +11,28 @@ use serde::{Deserialize, Serialize};
 
 use super::partner::Partner;
 use crate::crypto::KeyRing;
-use crate::db::{now_millis, DashboardStore, DbResult, Job, NewJob, NewTimelineEvent, Repository};
+use crate::db::{now_millis, DbResult, Job, NewJob, NewTimelineEvent};
 use crate::jobs::{JobHandler, Outcome};
 use crate::onboarding::token_slot;
+
+/// The stores this module reads and writes.
+pub trait Stores:
+    crate::db::IntentStore
+    + crate::db::JobStore
+    + crate::db::SecretStore
+    + crate::db::TimelineStore
+    + crate::db::WabaStore
+{
+}
+impl<
+        T: crate::db::IntentStore
+            + crate::db::JobStore
+            + crate::db::SecretStore
+            + crate::db::TimelineStore
+            + crate::db::WabaStore,
+    > Stores for T
+{
+}
 
 pub const JOB_KIND: &str = "mm.bisuat";
 
@@ -23,17 +42,21 @@ struct Payload {
 }
 
 /// Queues the token fetch for the business of `meta_waba_id` (called when terms are signed).
-pub async fn enqueue(repo: &dyn Repository, meta_waba_id: &str) -> DbResult<()> {
+pub async fn enqueue(repo: &dyn crate::db::JobStore, meta_waba_id: &str) -> DbResult<()> {
     enqueue_keyed(repo, meta_waba_id, format!("bisuat:{meta_waba_id}")).await
 }
 
 /// Queues the token fetch again (a staff action), even if it ran before.
-pub async fn enqueue_refetch(repo: &dyn Repository, meta_waba_id: &str) -> DbResult<()> {
+pub async fn enqueue_refetch(repo: &dyn crate::db::JobStore, meta_waba_id: &str) -> DbResult<()> {
     let key = format!("bisuat:{meta_waba_id}:{}", now_millis());
     enqueue_keyed(repo, meta_waba_id, key).await
 }
 
-async fn enqueue_keyed(repo: &dyn Repository, meta_waba_id: &str, key: String) -> DbResult<()> {
+async fn enqueue_keyed(
+    repo: &dyn crate::db::JobStore,
+    meta_waba_id: &str,
+    key: String,
+) -> DbResult<()> {
     repo.enqueue_job(&NewJob {
         kind: JOB_KIND.into(),
         payload: serde_json::to_string(&Payload {
@@ -50,8 +73,7 @@ async fn enqueue_keyed(repo: &dyn Repository, meta_waba_id: &str, key: String) -
 
 pub struct BisuatHandler {
     pub partner: Arc<Partner>,
-    pub repo: Arc<dyn Repository>,
-    pub store: Arc<dyn DashboardStore>,
+    pub store: Arc<dyn Stores>,
     pub keys: Arc<KeyRing>,
 }
 
@@ -99,7 +121,7 @@ impl JobHandler for BisuatHandler {
         for (waba_id, meta_waba_id) in wabas {
             let slot = token_slot(&meta_waba_id);
             if self
-                .repo
+                .store
                 .put_secret(&slot, &self.keys.seal(&slot, &bisuat))
                 .await
                 .is_err()
@@ -110,7 +132,7 @@ impl JobHandler for BisuatHandler {
                 };
             }
             let _ = self
-                .repo
+                .store
                 .append_timeline(&NewTimelineEvent {
                     waba_id: Some(waba_id),
                     kind: "intent.token".into(),

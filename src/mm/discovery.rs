@@ -16,10 +16,24 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::partner::Partner;
-use crate::db::{now_millis, Job, NewBusiness, NewJob, NewTimelineEvent, Repository, WabaUpsert};
+use crate::db::{now_millis, Job, NewBusiness, NewJob, NewTimelineEvent, WabaUpsert};
 use crate::graph::client::WabaInfo;
 use crate::graph::GraphCallError;
 use crate::jobs::{JobHandler, Outcome};
+
+/// The stores this module reads and writes.
+pub trait Stores:
+    crate::db::AuditStore + crate::db::JobStore + crate::db::TimelineStore + crate::db::WabaStore
+{
+}
+impl<
+        T: crate::db::AuditStore
+            + crate::db::JobStore
+            + crate::db::TimelineStore
+            + crate::db::WabaStore,
+    > Stores for T
+{
+}
 
 pub const JOB_KIND: &str = "mm.discovery";
 
@@ -86,7 +100,7 @@ fn onboarding_status(info: &WabaInfo) -> Option<String> {
 }
 
 /// Queues one discovery run (at most one waits at a time).
-pub async fn enqueue(repo: &dyn Repository) -> crate::db::DbResult<bool> {
+pub async fn enqueue(repo: &dyn crate::db::JobStore) -> crate::db::DbResult<bool> {
     let minute = now_millis() / 60_000;
     Ok(repo
         .enqueue_job(&NewJob {
@@ -102,7 +116,7 @@ pub async fn enqueue(repo: &dyn Repository) -> crate::db::DbResult<bool> {
 
 pub struct DiscoveryHandler {
     pub partner: Arc<Partner>,
-    pub repo: Arc<dyn Repository>,
+    pub repo: Arc<dyn Stores>,
 }
 
 #[async_trait]

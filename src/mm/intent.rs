@@ -34,11 +34,28 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use super::partner::Partner;
-use crate::db::{
-    now_millis, DashboardStore, DbResult, IntentRow, Job, NewJob, NewTimelineEvent, Repository,
-};
+use crate::db::{now_millis, DbResult, IntentRow, Job, NewJob, NewTimelineEvent};
 use crate::graph::{GraphCallError, Reaction};
 use crate::jobs::{JobHandler, Outcome};
+
+/// The stores this module reads and writes.
+pub trait Stores:
+    crate::db::IntentStore
+    + crate::db::JobStore
+    + crate::db::TimelineStore
+    + crate::db::WabaStore
+    + crate::db::SettingStore
+{
+}
+impl<
+        T: crate::db::IntentStore
+            + crate::db::JobStore
+            + crate::db::TimelineStore
+            + crate::db::WabaStore
+            + crate::db::SettingStore,
+    > Stores for T
+{
+}
 
 pub const JOB_KIND: &str = "mm.intent";
 
@@ -58,9 +75,8 @@ struct Payload {
 
 /// Queues requests for `businesses` (`(id, Meta id)`) in `batch`, `rate` per second from now.
 /// Returns how many were queued (businesses with a live request are skipped).
-pub async fn queue(
-    repo: &dyn Repository,
-    store: &dyn DashboardStore,
+pub async fn queue<S: crate::db::IntentStore + crate::db::JobStore + ?Sized>(
+    store: &S,
     batch: &str,
     businesses: &[(i64, String)],
     rate_per_second: f64,
@@ -74,7 +90,7 @@ pub async fn queue(
             continue;
         }
         enqueue_at(
-            repo,
+            store,
             *business_id,
             meta_business_id,
             start + queued as i64 * spacing_ms,
@@ -86,8 +102,8 @@ pub async fn queue(
     Ok(queued)
 }
 
-async fn enqueue_at(
-    repo: &dyn Repository,
+async fn enqueue_at<J: crate::db::JobStore + ?Sized>(
+    repo: &J,
     business_id: i64,
     meta_business_id: &str,
     run_at: i64,
@@ -237,8 +253,7 @@ fn is_throttle(error: &GraphCallError) -> bool {
 
 pub struct IntentHandler {
     pub partner: Arc<Partner>,
-    pub repo: Arc<dyn Repository>,
-    pub store: Arc<dyn DashboardStore>,
+    pub store: Arc<dyn Stores>,
     pub solution_id: Option<String>,
 }
 
@@ -247,7 +262,7 @@ impl IntentHandler {
         if let Ok(wabas) = self.store.wabas_of_business(business_id).await {
             for (waba_id, _) in wabas {
                 let _ = self
-                    .repo
+                    .store
                     .append_timeline(&NewTimelineEvent {
                         waba_id: Some(waba_id),
                         kind: "intent.request".into(),
@@ -267,7 +282,7 @@ impl IntentHandler {
             return false;
         };
         for (_, meta_waba_id) in &wabas {
-            if let Ok(Some(waba)) = self.repo.waba_by_meta_id(meta_waba_id).await {
+            if let Ok(Some(waba)) = self.store.waba_by_meta_id(meta_waba_id).await {
                 if waba.onboarding_status.as_deref() == Some("ONBOARDED") {
                     return true;
                 }
@@ -313,7 +328,7 @@ impl IntentHandler {
     async fn hand_back(&self, payload: &Payload, after: Duration) -> Outcome {
         let run_at = now_millis() + after.as_millis() as i64;
         match enqueue_at(
-            self.repo.as_ref(),
+            self.store.as_ref(),
             payload.business_id,
             &payload.meta_business_id,
             run_at,

@@ -9,7 +9,7 @@ use tokio::sync::OnceCell;
 use url::Url;
 
 use crate::crypto::KeyRing;
-use crate::db::{Repository, SecretSlot};
+use crate::db::{SecretSlot, SecretStore};
 use crate::graph::GraphClient;
 
 pub struct Partner {
@@ -18,7 +18,7 @@ pub struct Partner {
     configured: Option<SecretString>,
     /// Sandbox: the simulator's tester API (`…/sandbox/api/partner-token`).
     sandbox_token_url: Option<Url>,
-    repo: Arc<dyn Repository>,
+    repo: Arc<dyn SecretStore>,
     keys: Arc<KeyRing>,
     cached: OnceCell<SecretString>,
     /// How this instance paces Intent API calls after Meta throttles (`intent.rs`).
@@ -39,7 +39,7 @@ impl Partner {
         business_id: Option<String>,
         configured: Option<SecretString>,
         sandbox_token_url: Option<Url>,
-        repo: Arc<dyn Repository>,
+        repo: Arc<dyn SecretStore>,
         keys: Arc<KeyRing>,
     ) -> Self {
         Self {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use app::components::live::status_help;
 use app::ports::{IntentPreview, SkippedGroup, WabaCursor, WabaSort};
 
-use crate::db::{DashboardStore, DbResult, SelectionRow, WabaSearch};
+use crate::db::{DbResult, SelectionRow, WabaListStore, WabaSearch};
 
 const BATCH: i64 = 1000;
 const EXAMPLES: usize = 3;
@@ -65,7 +65,7 @@ fn skip_reason(row: &SelectionRow) -> Option<String> {
 
 /// Reads the WABAs of `search` (its filters; order and page are ignored) in keyset batches
 /// and sorts their businesses into asked and skipped.
-pub async fn select(store: &dyn DashboardStore, search: &WabaSearch) -> DbResult<Selection> {
+pub async fn select(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult<Selection> {
     let mut search = WabaSearch {
         sort: WabaSort::Newest,
         after: None,

@@ -8,9 +8,13 @@ use std::sync::Arc;
 use serde_json::json;
 
 use crate::crypto::KeyRing;
-use crate::db::{NewTimelineEvent, Repository, Waba};
+use crate::db::{NewTimelineEvent, Waba};
 use crate::graph::{GraphCallError, GraphClient};
 use crate::onboarding::signup::business_token;
+
+/// The stores this module reads and writes.
+pub trait Stores: crate::db::TimelineStore + crate::db::WabaStore + crate::db::SecretStore {}
+impl<T: crate::db::TimelineStore + crate::db::WabaStore + crate::db::SecretStore> Stores for T {}
 
 /// What staff asked to send.
 #[derive(Debug, Clone)]
@@ -40,7 +44,7 @@ pub fn explain(code: i64) -> Option<&'static str> {
 
 pub struct TestSender {
     pub graph: GraphClient,
-    pub repo: Arc<dyn Repository>,
+    pub repo: Arc<dyn Stores>,
     pub keys: Arc<KeyRing>,
 }
 

@@ -26,12 +26,32 @@ use super::pin_slot;
 use super::signup::business_token;
 use crate::crypto::KeyRing;
 use crate::db::{
-    now_millis, DbResult, Job, NewJob, NewTimelineEvent, PhoneUpsert, Repository, SignupStore,
-    StepUpdate, Waba, WabaUpsert,
+    now_millis, DbResult, Job, NewJob, NewTimelineEvent, PhoneUpsert, StepUpdate, Waba, WabaUpsert,
 };
 use crate::graph::{GraphCallError, GraphClient, Reaction};
 use crate::jobs::backoff::{exponential_ceiling, full_jitter};
 use crate::jobs::{JobHandler, Outcome};
+
+/// The stores this module reads and writes.
+pub trait Stores:
+    crate::db::JobStore
+    + crate::db::SecretStore
+    + crate::db::StepStore
+    + crate::db::TimelineStore
+    + crate::db::WabaStore
+    + crate::db::SignupStore
+{
+}
+impl<
+        T: crate::db::JobStore
+            + crate::db::SecretStore
+            + crate::db::StepStore
+            + crate::db::TimelineStore
+            + crate::db::WabaStore
+            + crate::db::SignupStore,
+    > Stores for T
+{
+}
 
 pub const JOB_KIND: &str = "onboarding.step";
 
@@ -98,7 +118,12 @@ struct Payload {
 }
 
 /// Queues `step` of the pipeline for `waba_id` (at most once per run).
-pub async fn enqueue(repo: &dyn Repository, waba_id: i64, step: Step, run: i64) -> DbResult<()> {
+pub async fn enqueue<J: crate::db::JobStore + ?Sized>(
+    repo: &J,
+    waba_id: i64,
+    step: Step,
+    run: i64,
+) -> DbResult<()> {
     enqueue_payload(
         repo,
         Payload {
@@ -128,21 +153,33 @@ fn new_job(payload: &Payload) -> NewJob {
     }
 }
 
-async fn enqueue_payload(repo: &dyn Repository, payload: Payload) -> DbResult<()> {
+async fn enqueue_payload<J: crate::db::JobStore + ?Sized>(
+    repo: &J,
+    payload: Payload,
+) -> DbResult<()> {
     repo.enqueue_job(&new_job(&payload)).await?;
     Ok(())
 }
 
+/// What staff actions on a pipeline write: the step, the timeline, the job.
+pub trait StepControl:
+    crate::db::StepStore + crate::db::TimelineStore + crate::db::JobStore
+{
+}
+impl<T: crate::db::StepStore + crate::db::TimelineStore + crate::db::JobStore + ?Sized> StepControl
+    for T
+{
+}
+
 /// Runs one step again on its own (staff: re-subscribe webhooks, re-read the account and its
 /// status), whatever state it is in; the steps after it are left alone.
-pub async fn repeat(
-    repo: &dyn Repository,
-    signups: &dyn SignupStore,
+pub async fn repeat<S: StepControl + ?Sized>(
+    store: &S,
     waba_id: i64,
     step: Step,
     actor: &str,
 ) -> DbResult<()> {
-    signups
+    store
         .put_step(&StepUpdate {
             waba_id,
             step: step.as_str().into(),
@@ -152,32 +189,32 @@ pub async fn repeat(
             attempt: false,
         })
         .await?;
-    repo.append_timeline(&NewTimelineEvent {
-        waba_id: Some(waba_id),
-        kind: "pipeline.repeated".into(),
-        summary: format!("Step {} run again", step.as_str()),
-        detail: None,
-        actor: actor.into(),
-    })
-    .await?;
+    store
+        .append_timeline(&NewTimelineEvent {
+            waba_id: Some(waba_id),
+            kind: "pipeline.repeated".into(),
+            summary: format!("Step {} run again", step.as_str()),
+            detail: None,
+            actor: actor.into(),
+        })
+        .await?;
     let payload = Payload {
         waba_id,
         step,
         run: now_millis(),
         only: true,
     };
-    enqueue_payload(repo, payload).await
+    enqueue_payload(store, payload).await
 }
 
 /// Restarts a stopped pipeline from its failed step. Returns the step, or `None` when no step
 /// has failed.
-pub async fn resume(
-    repo: &dyn Repository,
-    signups: &dyn SignupStore,
+pub async fn resume<S: StepControl + ?Sized>(
+    store: &S,
     waba_id: i64,
     actor: &str,
 ) -> DbResult<Option<Step>> {
-    let steps = signups.steps_for_waba(waba_id).await?;
+    let steps = store.steps_for_waba(waba_id).await?;
     let failed = STEPS.into_iter().find(|step| {
         steps
             .iter()
@@ -186,7 +223,7 @@ pub async fn resume(
     let Some(step) = failed else {
         return Ok(None);
     };
-    signups
+    store
         .put_step(&StepUpdate {
             waba_id,
             step: step.as_str().into(),
@@ -196,15 +233,16 @@ pub async fn resume(
             attempt: false,
         })
         .await?;
-    repo.append_timeline(&NewTimelineEvent {
-        waba_id: Some(waba_id),
-        kind: "pipeline.resumed".into(),
-        summary: format!("Onboarding resumed at step {}", step.as_str()),
-        detail: None,
-        actor: actor.into(),
-    })
-    .await?;
-    enqueue(repo, waba_id, step, now_millis()).await?;
+    store
+        .append_timeline(&NewTimelineEvent {
+            waba_id: Some(waba_id),
+            kind: "pipeline.resumed".into(),
+            summary: format!("Onboarding resumed at step {}", step.as_str()),
+            detail: None,
+            actor: actor.into(),
+        })
+        .await?;
+    enqueue(store, waba_id, step, now_millis()).await?;
     Ok(Some(step))
 }
 
@@ -217,8 +255,7 @@ enum StepResult {
 }
 
 pub struct PipelineHandler {
-    repo: Arc<dyn Repository>,
-    signups: Arc<dyn SignupStore>,
+    store: Arc<dyn Stores>,
     graph: GraphClient,
     keys: Arc<KeyRing>,
     /// Shortest retry delay; sandbox tests keep it small.
@@ -226,15 +263,9 @@ pub struct PipelineHandler {
 }
 
 impl PipelineHandler {
-    pub fn new(
-        repo: Arc<dyn Repository>,
-        signups: Arc<dyn SignupStore>,
-        graph: GraphClient,
-        keys: Arc<KeyRing>,
-    ) -> Self {
+    pub fn new(store: Arc<dyn Stores>, graph: GraphClient, keys: Arc<KeyRing>) -> Self {
         Self {
-            repo,
-            signups,
+            store,
             graph,
             keys,
             retry_base: Duration::from_millis(500),
@@ -250,7 +281,7 @@ impl PipelineHandler {
         error_code: Option<i64>,
         attempt: bool,
     ) -> DbResult<()> {
-        self.signups
+        self.store
             .put_step(&StepUpdate {
                 waba_id: waba.id,
                 step: step.as_str().into(),
@@ -261,7 +292,7 @@ impl PipelineHandler {
             })
             .await?;
         if state != "running" && state != "waiting" {
-            self.repo
+            self.store
                 .append_timeline(&NewTimelineEvent {
                     waba_id: Some(waba.id),
                     kind: format!("pipeline.{}", step.as_str()),
@@ -335,7 +366,7 @@ impl PipelineHandler {
         .await
         .map_err(store)?;
         for phone in &phones {
-            self.repo
+            self.store
                 .upsert_phone(&PhoneUpsert {
                     meta_phone_id: phone.id.clone(),
                     waba_id: waba.id,
@@ -359,7 +390,7 @@ impl PipelineHandler {
         waba: &Waba,
         token: &SecretString,
     ) -> Result<StepResult, GraphCallError> {
-        let phones = self.repo.phones_for_waba(waba.id).await.map_err(store)?;
+        let phones = self.store.phones_for_waba(waba.id).await.map_err(store)?;
         if phones.is_empty() {
             return Ok(StepResult::Skipped("No phone number was shared.".into()));
         }
@@ -378,7 +409,7 @@ impl PipelineHandler {
             self.graph
                 .register_phone(token, &phone.meta_phone_id, &pin)
                 .await?;
-            self.repo
+            self.store
                 .upsert_phone(&PhoneUpsert {
                     meta_phone_id: phone.meta_phone_id.clone(),
                     waba_id: waba.id,
@@ -407,20 +438,20 @@ impl PipelineHandler {
     /// The number's PIN: generated once, sealed, and reused by every retry.
     async fn pin_for(&self, meta_phone_id: &str) -> DbResult<SecretString> {
         let slot = pin_slot(meta_phone_id);
-        if let Some(sealed) = self.repo.get_secret(&slot).await? {
+        if let Some(sealed) = self.store.get_secret(&slot).await? {
             if let Ok(pin) = self.keys.open(&slot, &sealed) {
                 return Ok(pin);
             }
         }
         let pin = SecretString::from(format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000)));
-        self.repo
+        self.store
             .put_secret(&slot, &self.keys.seal(&slot, &pin))
             .await?;
         Ok(pin)
     }
 
     async fn current(&self, waba: &Waba) -> Waba {
-        self.signups
+        self.store
             .waba_by_id(waba.id)
             .await
             .ok()
@@ -459,7 +490,7 @@ impl PipelineHandler {
                 .map(str::to_string)
                 .or(current.onboarding_status.clone()),
         };
-        self.repo
+        self.store
             .upsert_waba(&WabaUpsert {
                 meta_waba_id: current.meta_waba_id.clone(),
                 business_id: current.business_id,
@@ -506,7 +537,7 @@ impl JobHandler for PipelineHandler {
             };
         };
         let step = payload.step;
-        let waba = match self.signups.waba_by_id(payload.waba_id).await {
+        let waba = match self.store.waba_by_id(payload.waba_id).await {
             Ok(Some(waba)) => waba,
             Ok(None) => {
                 return Outcome::Fail {
@@ -520,11 +551,7 @@ impl JobHandler for PipelineHandler {
                 }
             }
         };
-        let steps = self
-            .signups
-            .steps_for_waba(waba.id)
-            .await
-            .unwrap_or_default();
+        let steps = self.store.steps_for_waba(waba.id).await.unwrap_or_default();
         let finished = steps
             .iter()
             .any(|s| s.step == step.as_str() && (s.state == "done" || s.state == "skipped"));
@@ -533,7 +560,7 @@ impl JobHandler for PipelineHandler {
             // the pipeline goes on.
             return self.advance(&waba, &payload).await;
         }
-        let Some(token) = business_token(self.repo.as_ref(), &self.keys, &waba.meta_waba_id).await
+        let Some(token) = business_token(self.store.as_ref(), &self.keys, &waba.meta_waba_id).await
         else {
             let _ = self
                 .record(&waba, step, "failed", "No business token is stored for this account; the business must connect again.", None, true)
@@ -613,7 +640,7 @@ impl PipelineHandler {
         let Some(next) = payload.step.next().filter(|_| !payload.only) else {
             return Outcome::Done;
         };
-        match enqueue(self.repo.as_ref(), waba.id, next, payload.run).await {
+        match enqueue(self.store.as_ref(), waba.id, next, payload.run).await {
             Ok(()) => Outcome::Done,
             Err(error) => Outcome::Retry {
                 error: error.to_string(),

@@ -62,22 +62,22 @@ impl SignupPort for SignupService {
 
     async fn status(&self, status_key: &str) -> Result<SignupStatusView, AppError> {
         let signup = self
-            .signups()
+            .store()
             .signup_by_status_key(status_key)
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
         let waba = match signup.waba_id {
-            Some(id) => self.signups().waba_by_id(id).await.map_err(internal)?,
+            Some(id) => self.store().waba_by_id(id).await.map_err(internal)?,
             None => None,
         };
         let (steps, phones, business_name) = match &waba {
             Some(waba) => (
-                self.signups()
+                self.store()
                     .steps_for_waba(waba.id)
                     .await
                     .map_err(internal)?,
-                self.repo()
+                self.store()
                     .phones_for_waba(waba.id)
                     .await
                     .map_err(internal)?,

@@ -4,7 +4,7 @@
 
 use app::ports::EsSettings;
 
-use crate::db::DashboardStore;
+use crate::db::SettingStore;
 
 pub const KEY: &str = "embedded_signup";
 
@@ -41,7 +41,7 @@ pub fn problems(settings: &EsSettings) -> Vec<String> {
 }
 
 /// The settings in force: the saved ones, else `defaults`.
-pub async fn effective(store: &dyn DashboardStore, defaults: &EsSettings) -> EsSettings {
+pub async fn effective(store: &dyn SettingStore, defaults: &EsSettings) -> EsSettings {
     match store.setting_get(KEY).await {
         Ok(Some(text)) => serde_json::from_str::<EsSettings>(&text)
             .ok()

@@ -16,10 +16,32 @@ use super::pipeline::{self, Step};
 use super::token_slot;
 use crate::crypto::KeyRing;
 use crate::db::{
-    NewBusiness, NewSignup, NewTimelineEvent, Repository, Signup, SignupEvent, SignupStage,
-    SignupStore, WabaUpsert,
+    NewBusiness, NewSignup, NewTimelineEvent, Signup, SignupEvent, SignupStage, WabaUpsert,
 };
 use crate::graph::{GraphCallError, GraphClient, Reaction};
+
+/// The stores this module reads and writes.
+pub trait Stores:
+    crate::db::SecretStore
+    + crate::db::SignupStore
+    + crate::db::TimelineStore
+    + crate::db::WabaStore
+    + crate::db::JobStore
+    + crate::db::StepStore
+    + crate::db::SettingStore
+{
+}
+impl<
+        T: crate::db::SecretStore
+            + crate::db::SignupStore
+            + crate::db::TimelineStore
+            + crate::db::WabaStore
+            + crate::db::JobStore
+            + crate::db::StepStore
+            + crate::db::SettingStore,
+    > Stores for T
+{
+}
 
 /// The scopes an MM API onboarding needs on the WABA.
 pub const REQUIRED_SCOPES: &[&str] = &[
@@ -74,10 +96,9 @@ pub struct LaunchSettings {
 }
 
 pub struct SignupService {
-    signups: Arc<dyn SignupStore>,
+    store: Arc<dyn Stores>,
     /// Where admins' run-time settings live (see `super::settings`).
-    settings: Arc<dyn crate::db::DashboardStore>,
-    repo: Arc<dyn Repository>,
+    settings: Arc<dyn crate::db::SettingStore>,
     graph: GraphClient,
     keys: Arc<KeyRing>,
     pub launch: LaunchSettings,
@@ -129,17 +150,15 @@ fn text(data: &Value, key: &str) -> Option<String> {
 
 impl SignupService {
     pub fn new(
-        signups: Arc<dyn SignupStore>,
-        settings: Arc<dyn crate::db::DashboardStore>,
-        repo: Arc<dyn Repository>,
+        store: Arc<dyn Stores>,
+        settings: Arc<dyn crate::db::SettingStore>,
         graph: GraphClient,
         keys: Arc<KeyRing>,
         launch: LaunchSettings,
     ) -> Self {
         Self {
-            signups,
+            store,
             settings,
-            repo,
             graph,
             keys,
             launch,
@@ -171,17 +190,14 @@ impl SignupService {
         }
     }
 
-    pub fn signups(&self) -> &dyn SignupStore {
-        self.signups.as_ref()
-    }
-
-    pub fn repo(&self) -> &dyn Repository {
-        self.repo.as_ref()
+    /// The stores, for the port's reads (`onboarding::port`).
+    pub fn store(&self) -> &dyn Stores {
+        self.store.as_ref()
     }
 
     /// The business's name by internal id (for the status page).
     pub async fn business_name(&self, business_id: i64) -> Option<String> {
-        self.signups
+        self.store
             .business_by_id(business_id)
             .await
             .ok()
@@ -195,7 +211,7 @@ impl SignupService {
             .map(|c| c.trim().chars().take(64).collect::<String>())
             .filter(|c| !c.is_empty());
         let signup = self
-            .signups
+            .store
             .create_signup(&NewSignup {
                 nonce: random_key(24),
                 status_key: random_key(18),
@@ -210,7 +226,7 @@ impl SignupService {
     }
 
     async fn by_nonce(&self, nonce: &str) -> Result<Signup, SignupError> {
-        self.signups
+        self.store
             .signup_by_nonce(nonce)
             .await
             .map_err(internal)?
@@ -220,7 +236,7 @@ impl SignupService {
     /// The admin pressed the button (the popup opened).
     pub async fn launched(&self, nonce: &str) -> Result<(), SignupError> {
         let signup = self.by_nonce(nonce).await?;
-        self.signups
+        self.store
             .record_signup_event(
                 signup.id,
                 &SignupEvent {
@@ -265,7 +281,7 @@ impl SignupService {
             }
             _ => {}
         }
-        self.signups
+        self.store
             .record_signup_event(signup.id, &event)
             .await
             .map_err(internal)?;
@@ -275,7 +291,7 @@ impl SignupService {
     /// The popup closed without a code (closed, cancelled or blocked).
     pub async fn abandoned(&self, nonce: &str) -> Result<(), SignupError> {
         let signup = self.by_nonce(nonce).await?;
-        self.signups
+        self.store
             .record_signup_event(
                 signup.id,
                 &SignupEvent {
@@ -294,7 +310,7 @@ impl SignupService {
     pub async fn complete(&self, nonce: &str, code: &str) -> Result<String, SignupError> {
         let started = std::time::Instant::now();
         let signup = match self
-            .signups
+            .store
             .claim_signup_exchange(nonce)
             .await
             .map_err(internal)?
@@ -318,7 +334,7 @@ impl SignupService {
             Err(error) => {
                 tracing::warn!(signup = signup.id, %error, "Embedded Signup exchange failed");
                 let _ = self
-                    .signups
+                    .store
                     .record_signup_event(
                         signup.id,
                         &SignupEvent {
@@ -379,7 +395,7 @@ impl SignupService {
             .unwrap_or_else(|| format!("unknown-{waba_id}"));
         let name = waba_info.name.clone().unwrap_or_else(|| waba_id.clone());
         let business = self
-            .repo
+            .store
             .upsert_business(&NewBusiness {
                 meta_business_id: owner.clone(),
                 name: waba_info
@@ -393,12 +409,12 @@ impl SignupService {
         let coexistence =
             signup.coexistence || signup.feature_type == "whatsapp_business_app_onboarding";
         let existing = self
-            .repo
+            .store
             .waba_by_meta_id(&waba_id)
             .await
             .map_err(internal)?;
         let waba = self
-            .repo
+            .store
             .upsert_waba(&WabaUpsert {
                 meta_waba_id: waba_id.clone(),
                 business_id: business.id,
@@ -419,12 +435,12 @@ impl SignupService {
             .await
             .map_err(internal)?;
         let sealed = self.keys.seal(&token_slot(&waba_id), &token);
-        self.repo
+        self.store
             .put_secret(&token_slot(&waba_id), &sealed)
             .await
             .map_err(internal)?;
         drop(token);
-        self.repo
+        self.store
             .append_timeline(&NewTimelineEvent {
                 waba_id: Some(waba.id),
                 kind: "signup.connected".into(),
@@ -442,7 +458,7 @@ impl SignupService {
             .await
             .map_err(internal)?;
         let updated = self
-            .signups
+            .store
             .record_signup_event(
                 signup.id,
                 &SignupEvent {
@@ -457,7 +473,7 @@ impl SignupService {
             )
             .await
             .map_err(internal)?;
-        pipeline::enqueue(self.repo.as_ref(), waba.id, Step::first(), signup.id)
+        pipeline::enqueue(self.store.as_ref(), waba.id, Step::first(), signup.id)
             .await
             .map_err(internal)?;
         Ok(updated.status_key)
@@ -490,7 +506,7 @@ fn exchange_error(error: GraphCallError) -> SignupError {
 
 /// The business token of a WABA, opened from its sealed copy.
 pub async fn business_token(
-    repo: &dyn Repository,
+    repo: &dyn crate::db::SecretStore,
     keys: &KeyRing,
     meta_waba_id: &str,
 ) -> Option<SecretString> {

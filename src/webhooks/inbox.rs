@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use axum::body::Bytes;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::db::{now_millis, Repository};
+use crate::db::{now_millis, InboxStore};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum InboxError {
@@ -39,7 +39,7 @@ impl GroupCommitInbox {
     /// Returns the inbox and its writer, a future the caller spawns. The writer runs until the
     /// inbox is dropped (the router goes away at shutdown), committing what is queued first.
     pub fn new(
-        repo: Arc<dyn Repository>,
+        repo: Arc<dyn InboxStore>,
         max_batch: usize,
     ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
         let (queue, receiver) = mpsc::channel(max_batch * 4);
@@ -73,7 +73,7 @@ impl Inbox for GroupCommitInbox {
 }
 
 async fn write_batches(
-    repo: Arc<dyn Repository>,
+    repo: Arc<dyn InboxStore>,
     mut receiver: mpsc::Receiver<Pending>,
     max_batch: usize,
 ) {

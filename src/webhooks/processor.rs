@@ -12,18 +12,22 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use super::changes;
-use crate::db::{DbResult, Repository};
+use crate::db::DbResult;
+
+/// The stores this module reads and writes.
+pub trait Stores: crate::db::ChangeStore + crate::db::InboxStore + crate::db::JobStore {}
+impl<T: crate::db::ChangeStore + crate::db::InboxStore + crate::db::JobStore> Stores for T {}
 
 pub const MAX_ATTEMPTS: i64 = 5;
 
 pub struct Processor {
-    repo: Arc<dyn Repository>,
+    repo: Arc<dyn Stores>,
     poll_interval: Duration,
     batch: i64,
 }
 
 impl Processor {
-    pub fn new(repo: Arc<dyn Repository>) -> Self {
+    pub fn new(repo: Arc<dyn Stores>) -> Self {
         Self {
             repo,
             poll_interval: Duration::from_millis(200),

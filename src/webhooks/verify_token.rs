@@ -19,7 +19,11 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 
 use crate::crypto::KeyRing;
-use crate::db::{now_millis, DashboardStore, DbError, Millis, Repository, SecretSlot};
+use crate::db::{now_millis, DbError, Millis, SecretSlot};
+
+/// The stores this module reads and writes.
+pub trait Stores: crate::db::SecretStore + crate::db::SettingStore {}
+impl<T: crate::db::SecretStore + crate::db::SettingStore> Stores for T {}
 
 /// How long the previous token is still accepted after a rotation.
 pub const GRACE: Millis = 24 * 3_600_000;
@@ -68,21 +72,14 @@ pub enum VerifyTokenError {
 
 pub struct VerifyTokens {
     configured: SecretString,
-    repo: Arc<dyn Repository>,
-    store: Arc<dyn DashboardStore>,
+    store: Arc<dyn Stores>,
     keys: Arc<KeyRing>,
 }
 
 impl VerifyTokens {
-    pub fn new(
-        configured: SecretString,
-        repo: Arc<dyn Repository>,
-        store: Arc<dyn DashboardStore>,
-        keys: Arc<KeyRing>,
-    ) -> Self {
+    pub fn new(configured: SecretString, store: Arc<dyn Stores>, keys: Arc<KeyRing>) -> Self {
         Self {
             configured,
-            repo,
             store,
             keys,
         }
@@ -104,7 +101,7 @@ impl VerifyTokens {
         };
         let slot = slot(purpose);
         let sealed = self
-            .repo
+            .store
             .get_secret(&slot)
             .await?
             .ok_or(VerifyTokenError::Sealed)?;
@@ -151,7 +148,7 @@ impl VerifyTokens {
         // before it leaves the tokens as they were.
         let purpose = format!("verify_token_{now}");
         let fresh_slot = slot(&purpose);
-        self.repo
+        self.store
             .put_secret(&fresh_slot, &self.keys.seal(&fresh_slot, &fresh))
             .await?;
         let rotated = RotationState {

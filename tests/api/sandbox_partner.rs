@@ -4,17 +4,15 @@
 //! and the delayed signing (ONBOARDED + one signed `MM_LITE_TERMS_SIGNED` per WABA); and the
 //! BISUAT fetch (`system_user_access_tokens?fetch_only=true`, seed 000).
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
+use crate::support::sim::{Account, Answer, Sim};
 use mm_portal::sandbox::model::SANDBOX_SOLUTION_ID;
 use mm_portal::sandbox::SANDBOX_PARTNER_BUSINESS_ID;
 use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
-use support::sim::{Account, Answer, Sim};
 
 const CLIENT_WABAS: &str = "client_whatsapp_business_accounts";
 

@@ -1,7 +1,7 @@
 //! The binary as an operator meets it: start-up failures give one clear line and exit code 2
 //! (no panic, no secret), `--help` is usable, and SIGTERM shuts down cleanly.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};

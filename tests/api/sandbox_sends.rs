@@ -2,12 +2,13 @@
 //! errors (validation, onboarding, registration, the tester's template triggers, faults), and
 //! the signed status webhooks that reach the portal's inbox and its delivery metrics.
 
-mod support;
+use crate::support;
+use mm_portal::db::prelude::*;
 
 use std::time::Duration;
 
+use crate::support::sim::{clicks, statuses, Account, Sim};
 use serde_json::{json, Value};
-use support::sim::{clicks, statuses, Account, Sim};
 
 /// Helpers for sends, on top of the shared harness.
 impl Sim {
@@ -60,7 +61,7 @@ impl Sim {
         let rows = self
             .portal
             .database
-            .repo
+            .store
             .metrics_for_waba(waba)
             .await
             .unwrap();
@@ -232,7 +233,7 @@ async fn a_recipient_ending_in_0000_fails_with_131049() {
         failures = sim
             .portal
             .database
-            .repo
+            .store
             .failures_for_waba(&account.waba)
             .await
             .unwrap();

@@ -1,7 +1,6 @@
-//! One conformance suite, run against both backends: every case takes a `&dyn Repository` and
-//! is instantiated once for SQLite and once for PostgreSQL by `conformance!` below.
-
-mod support;
+//! One conformance suite, run against both backends: every case takes the store (every
+//! `…Store` trait) and is instantiated once for SQLite and once for PostgreSQL by
+//! `conformance!` below.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -17,20 +16,20 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
                     let (database, _dir) = crate::support::sqlite().await;
-                    super::cases::$case(database.repo.clone()).await;
+                    super::cases::$case(database.store.clone()).await;
                 }
             )*
             #[tokio::test]
             async fn sandbox_store_versions_and_pages() {
                 let (database, _dir) = crate::support::sqlite().await;
-                super::cases::sandbox_store_versions_and_pages(database.sandbox.clone()).await;
+                super::cases::sandbox_store_versions_and_pages(database.store.clone()).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn signups_record_a_forward_only_funnel_and_one_exchange() {
                 let (database, _dir) = crate::support::sqlite().await;
                 super::cases::signups_record_a_forward_only_funnel_and_one_exchange(
-                    database.signups.clone(),
-                    database.repo.clone(),
+                    database.store.clone(),
+                    database.store.clone(),
                 )
                 .await;
             }
@@ -38,8 +37,8 @@ macro_rules! conformance {
             async fn the_staff_list_filters_searches_and_pages() {
                 let (database, _dir) = crate::support::sqlite().await;
                 super::cases::the_staff_list_filters_searches_and_pages(
-                    database.dashboard.clone(),
-                    database.repo.clone(),
+                    database.store.clone(),
+                    database.store.clone(),
                 )
                 .await;
             }
@@ -47,8 +46,8 @@ macro_rules! conformance {
             async fn onboarding_steps_upsert_and_count_attempts() {
                 let (database, _dir) = crate::support::sqlite().await;
                 super::cases::onboarding_steps_upsert_and_count_attempts(
-                    database.signups.clone(),
-                    database.repo.clone(),
+                    database.store.clone(),
+                    database.store.clone(),
                 )
                 .await;
             }
@@ -58,20 +57,20 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
                 async fn $case() {
                     let database = crate::support::postgres().await;
-                    super::cases::$case(database.repo.clone()).await;
+                    super::cases::$case(database.store.clone()).await;
                 }
             )*
             #[tokio::test]
             async fn sandbox_store_versions_and_pages() {
                 let database = crate::support::postgres().await;
-                super::cases::sandbox_store_versions_and_pages(database.sandbox.clone()).await;
+                super::cases::sandbox_store_versions_and_pages(database.store.clone()).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn signups_record_a_forward_only_funnel_and_one_exchange() {
                 let database = crate::support::postgres().await;
                 super::cases::signups_record_a_forward_only_funnel_and_one_exchange(
-                    database.signups.clone(),
-                    database.repo.clone(),
+                    database.store.clone(),
+                    database.store.clone(),
                 )
                 .await;
             }
@@ -79,8 +78,8 @@ macro_rules! conformance {
             async fn the_staff_list_filters_searches_and_pages() {
                 let database = crate::support::postgres().await;
                 super::cases::the_staff_list_filters_searches_and_pages(
-                    database.dashboard.clone(),
-                    database.repo.clone(),
+                    database.store.clone(),
+                    database.store.clone(),
                 )
                 .await;
             }
@@ -88,8 +87,8 @@ macro_rules! conformance {
             async fn onboarding_steps_upsert_and_count_attempts() {
                 let database = crate::support::postgres().await;
                 super::cases::onboarding_steps_upsert_and_count_attempts(
-                    database.signups.clone(),
-                    database.repo.clone(),
+                    database.store.clone(),
+                    database.store.clone(),
                 )
                 .await;
             }
@@ -125,7 +124,7 @@ conformance!(
 mod cases {
     use super::*;
 
-    type Repo = Arc<dyn Repository>;
+    type Repo = Arc<SqlStore>;
 
     async fn business(repo: &Repo, meta_id: &str) -> Business {
         repo.upsert_business(&NewBusiness {
@@ -930,7 +929,7 @@ mod cases {
     }
 
     pub async fn signups_record_a_forward_only_funnel_and_one_exchange(
-        store: Arc<dyn SignupStore>,
+        store: Arc<SqlStore>,
         repo: Repo,
     ) {
         let created = store.create_signup(&new_signup("n1")).await.unwrap();
@@ -1094,10 +1093,7 @@ mod cases {
         );
     }
 
-    pub async fn onboarding_steps_upsert_and_count_attempts(
-        store: Arc<dyn SignupStore>,
-        repo: Repo,
-    ) {
+    pub async fn onboarding_steps_upsert_and_count_attempts(store: Arc<SqlStore>, repo: Repo) {
         let owner = business(&repo, "b-steps").await;
         let waba = repo
             .upsert_waba(&WabaUpsert {
@@ -1145,10 +1141,7 @@ mod cases {
             .is_empty());
     }
 
-    pub async fn the_staff_list_filters_searches_and_pages(
-        store: Arc<dyn DashboardStore>,
-        repo: Repo,
-    ) {
+    pub async fn the_staff_list_filters_searches_and_pages(store: Arc<SqlStore>, repo: Repo) {
         mm_portal::seed::seed(store.as_ref(), 120, |_| {})
             .await
             .unwrap();

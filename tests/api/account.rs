@@ -4,12 +4,13 @@
 //! while every other session of the account ends, and an admin-chosen password is flagged
 //! until its owner replaces it.
 
-mod support;
+use crate::support;
+use mm_portal::db::prelude::*;
 
 use mm_portal::auth::throttle::MAX_FAILURES;
 use mm_portal::db::Role;
 
-use support::{create_staff as create, SandboxPortal, StaffClient as Staff};
+use crate::support::{create_staff as create, SandboxPortal, StaffClient as Staff};
 
 const NEW_PASSWORD: &str = "four random words, mine alone";
 
@@ -237,7 +238,7 @@ async fn staff_change_their_own_password(portal: SandboxPortal) {
     let audit = portal
         .portal
         .database
-        .repo
+        .store
         .list_audit(None, 100)
         .await
         .unwrap();

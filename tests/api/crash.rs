@@ -2,7 +2,7 @@
 //! signed deliveries stream in, the server is killed without warning; every delivery that got
 //! a 200 must be in the inbox, and after a restart each is applied once.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::path::Path;

@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use clap::Parser;
 use mm_portal::cli::Cli;
 use mm_portal::config::Config;
+use mm_portal::db::prelude::*;
 use mm_portal::db::{self, Database};
 use mm_portal::server::RunningPortal;
 use secrecy::SecretString;
@@ -237,7 +238,7 @@ pub async fn create_staff(portal: &SandboxPortal, email: &str, role: mm_portal::
     portal
         .portal
         .database
-        .repo
+        .store
         .create_staff_user(&mm_portal::db::NewStaffUser {
             email: email.into(),
             display_name: email.into(),

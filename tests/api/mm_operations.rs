@@ -2,13 +2,14 @@
 //! Intent API in bulk (paced, each business asked once), Meta's terms webhooks leading to the
 //! business token fetch (BISUAT), and cancelling a batch.
 
-mod support;
+use crate::support;
+use mm_portal::db::prelude::*;
 
 use std::time::{Duration, Instant};
 
+use crate::support::{create_staff, StaffClient};
 use mm_portal::db::Role;
 use serde_json::{json, Value};
-use support::{create_staff, StaffClient};
 
 /// A server function's `WabaFilter` argument with no filter set.
 const ALL: &[(&str, &str)] = &[("filter[needs_attention]", "false")];
@@ -70,7 +71,7 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
     eventually("discovery", || {
         let db = database.clone();
         async move {
-            db.repo
+            db.store
                 .count_wabas_by_status()
                 .await
                 .unwrap()
@@ -81,7 +82,7 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
         }
     })
     .await;
-    let timeline = database.repo.timeline_for_waba(1, 10).await.unwrap();
+    let timeline = database.store.timeline_for_waba(1, 10).await.unwrap();
     assert!(timeline
         .iter()
         .any(|t| t.summary.starts_with("Found by discovery")));
@@ -139,8 +140,8 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
     eventually("5 sent", || {
         let db = database.clone();
         async move {
-            let batch = db.dashboard.intent_latest_batch().await.unwrap().unwrap();
-            db.dashboard.intent_counts(&batch).await.unwrap() == vec![("sent".to_string(), 5)]
+            let batch = db.store.intent_latest_batch().await.unwrap().unwrap();
+            db.store.intent_counts(&batch).await.unwrap() == vec![("sent".to_string(), 5)]
         }
     })
     .await;
@@ -157,13 +158,13 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
             let (db, waba) = (db.clone(), waba.clone());
             async move {
                 let signed = db
-                    .repo
+                    .store
                     .waba_by_meta_id(&waba)
                     .await
                     .unwrap()
                     .is_some_and(|w| w.onboarding_status.as_deref() == Some("ONBOARDED"));
                 let token = db
-                    .repo
+                    .store
                     .get_secret(&mm_portal::onboarding::token_slot(&waba))
                     .await
                     .unwrap()
@@ -177,14 +178,14 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
     // Staff actions on one WABA: fetch the token again, re-subscribe webhooks, re-read it.
     let first = eligible[0]["waba_id"].as_str().unwrap();
     let id = database
-        .repo
+        .store
         .waba_by_meta_id(first)
         .await
         .unwrap()
         .unwrap()
         .id;
     let kinds = |db: mm_portal::db::Database| async move {
-        db.repo
+        db.store
             .timeline_for_waba(id, 100)
             .await
             .unwrap()
@@ -215,7 +216,7 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
             let db = database.clone();
             async move {
                 let kinds = kinds(db.clone()).await;
-                let steps = db.signups.steps_for_waba(id).await.unwrap();
+                let steps = db.store.steps_for_waba(id).await.unwrap();
                 let done = |name: &str| steps.iter().any(|s| s.step == name && s.state == "done");
                 kinds.iter().filter(|k| *k == "intent.token").count() == 2
                     && done("subscribe_webhooks")
@@ -233,7 +234,7 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
     assert_eq!(status, 400, "{body}");
     // No Intent API request for this business: nothing to fetch, and staff are told why.
     let pending = database
-        .repo
+        .store
         .waba_by_meta_id(pending["waba_id"].as_str().unwrap())
         .await
         .unwrap()
@@ -259,7 +260,7 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
         )
         .await;
     assert_eq!(status, 403);
-    let audit = database.repo.list_audit(None, 100).await.unwrap();
+    let audit = database.store.list_audit(None, 100).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "waba.refetch_token"));
     portal.portal.shutdown().await;
 }
@@ -282,23 +283,18 @@ async fn a_cancelled_batch_sends_no_more_requests() {
     operator.post("api/start_discovery", &[]).await;
     eventually("discovery", || {
         let db = database.clone();
-        async move { db.dashboard.intent_candidates(10).await.unwrap().len() == 4 }
+        async move { db.store.intent_candidates(10).await.unwrap().len() == 4 }
     })
     .await;
     let (status, _) = operator.post("api/send_intent_to_eligible", &[]).await;
     assert_eq!(status, 200);
-    let batch = database
-        .dashboard
-        .intent_latest_batch()
-        .await
-        .unwrap()
-        .unwrap();
+    let batch = database.store.intent_latest_batch().await.unwrap().unwrap();
     let (status, cancelled) = operator
         .post("api/cancel_intent_batch", &[("batch", &batch)])
         .await;
     assert_eq!(status, 200, "{cancelled}");
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let counts = database.dashboard.intent_counts(&batch).await.unwrap();
+    let counts = database.store.intent_counts(&batch).await.unwrap();
     let count = |state: &str| {
         counts
             .iter()
@@ -317,7 +313,7 @@ async fn a_cancelled_batch_sends_no_more_requests() {
     assert_eq!(status, 200, "{resumed}");
     eventually("all sent after resume", || {
         let (db, batch) = (database.clone(), batch.clone());
-        async move { db.dashboard.intent_counts(&batch).await.unwrap() == vec![("sent".to_string(), 4)] }
+        async move { db.store.intent_counts(&batch).await.unwrap() == vec![("sent".to_string(), 4)] }
     })
     .await;
     portal.portal.shutdown().await;
@@ -533,7 +529,7 @@ async fn discovery_falls_back_to_the_legacy_status_field_on_older_graph_versions
     let status_of = |waba: String| {
         let db = database.clone();
         async move {
-            db.repo
+            db.store
                 .waba_by_meta_id(&waba)
                 .await
                 .unwrap()
@@ -554,7 +550,7 @@ async fn discovery_falls_back_to_the_legacy_status_field_on_older_graph_versions
         204
     );
     database
-        .repo
+        .store
         .enqueue_job(&mm_portal::db::NewJob {
             kind: mm_portal::mm::discovery::JOB_KIND.into(),
             payload: "{}".into(),
@@ -570,12 +566,12 @@ async fn discovery_falls_back_to_the_legacy_status_field_on_older_graph_versions
     })
     .await;
     let waba = database
-        .repo
+        .store
         .waba_by_meta_id(&eligible)
         .await
         .unwrap()
         .unwrap();
-    let timeline = database.repo.timeline_for_waba(waba.id, 20).await.unwrap();
+    let timeline = database.store.timeline_for_waba(waba.id, 20).await.unwrap();
     assert!(
         timeline
             .iter()
@@ -608,33 +604,28 @@ async fn a_failed_intent_request_tells_staff_what_to_do() {
     operator.post("api/start_discovery", &[]).await;
     eventually("discovery", || {
         let db = database.clone();
-        async move { db.dashboard.intent_candidates(10).await.unwrap().len() == 2 }
+        async move { db.store.intent_candidates(10).await.unwrap().len() == 2 }
     })
     .await;
     let (status, _) = operator.post("api/send_intent_to_eligible", &[]).await;
     assert_eq!(status, 200);
-    let batch = database
-        .dashboard
-        .intent_latest_batch()
-        .await
-        .unwrap()
-        .unwrap();
+    let batch = database.store.intent_latest_batch().await.unwrap().unwrap();
     eventually("one sent, one failed", || {
         let (db, batch) = (database.clone(), batch.clone());
         async move {
-            db.dashboard.intent_counts(&batch).await.unwrap()
+            db.store.intent_counts(&batch).await.unwrap()
                 == vec![("failed".to_string(), 1), ("sent".to_string(), 1)]
         }
     })
     .await;
     let waba = database
-        .repo
+        .store
         .waba_by_meta_id(refusing["waba_id"].as_str().unwrap())
         .await
         .unwrap()
         .unwrap();
     let row = database
-        .dashboard
+        .store
         .intent_get(waba.business_id)
         .await
         .unwrap()
@@ -645,7 +636,7 @@ async fn a_failed_intent_request_tells_staff_what_to_do() {
             && error.contains("(Graph error 100)"),
         "{error}"
     );
-    let timeline = database.repo.timeline_for_waba(waba.id, 20).await.unwrap();
+    let timeline = database.store.timeline_for_waba(waba.id, 20).await.unwrap();
     assert!(timeline.iter().any(|t| t
         .summary
         .starts_with("Intent API request failed: Meta could not set")));
@@ -655,7 +646,7 @@ async fn a_failed_intent_request_tells_staff_what_to_do() {
 /// The state of the business's Intent API request ("" when it has none).
 async fn intent_state(database: &mm_portal::db::Database, business_id: i64) -> String {
     database
-        .dashboard
+        .store
         .intent_get(business_id)
         .await
         .unwrap()
@@ -675,7 +666,7 @@ async fn an_interrupted_request_is_confirmed_from_meta_or_asked_once_more() {
     operator.post("api/start_discovery", &[]).await;
     eventually("discovery", || {
         let db = database.clone();
-        async move { db.dashboard.intent_candidates(10).await.unwrap().len() == 2 }
+        async move { db.store.intent_candidates(10).await.unwrap().len() == 2 }
     })
     .await;
     // "Reached Meta": its call arrived (the simulator stored the request; it signs after
@@ -686,7 +677,7 @@ async fn an_interrupted_request_is_confirmed_from_meta_or_asked_once_more() {
     let mut ids = Vec::new();
     for created in [&reached, &lost] {
         let waba = database
-            .repo
+            .store
             .waba_by_meta_id(created["waba_id"].as_str().unwrap())
             .await
             .unwrap()
@@ -695,17 +686,17 @@ async fn an_interrupted_request_is_confirmed_from_meta_or_asked_once_more() {
         ids.push(business_id);
         // What a kill between the `sending` mark and Meta's answer leaves behind.
         assert!(database
-            .dashboard
+            .store
             .intent_queue(business_id, "interrupted")
             .await
             .unwrap());
         database
-            .dashboard
+            .store
             .intent_finish(business_id, "sending", None, None)
             .await
             .unwrap();
         database
-            .repo
+            .store
             .enqueue_job(&mm_portal::db::NewJob {
                 kind: mm_portal::mm::intent::JOB_KIND.into(),
                 payload: json!({
@@ -744,30 +735,20 @@ async fn an_interrupted_request_is_confirmed_from_meta_or_asked_once_more() {
     assert_eq!(stats["total_requests"], 2, "{stats}");
     assert_eq!(stats["distinct_businesses"], 2, "{stats}");
     assert_eq!(stats["duplicates"], 0, "{stats}");
-    let reached_row = database
-        .dashboard
-        .intent_get(ids[0])
-        .await
-        .unwrap()
-        .unwrap();
+    let reached_row = database.store.intent_get(ids[0]).await.unwrap().unwrap();
     assert_eq!(
         reached_row.request_id, None,
         "confirmed without a second call"
     );
-    let lost_row = database
-        .dashboard
-        .intent_get(ids[1])
-        .await
-        .unwrap()
-        .unwrap();
+    let lost_row = database.store.intent_get(ids[1]).await.unwrap().unwrap();
     assert!(lost_row.request_id.is_some(), "asked once more");
     let waba = database
-        .repo
+        .store
         .waba_by_meta_id(reached["waba_id"].as_str().unwrap())
         .await
         .unwrap()
         .unwrap();
-    let timeline = database.repo.timeline_for_waba(waba.id, 20).await.unwrap();
+    let timeline = database.store.timeline_for_waba(waba.id, 20).await.unwrap();
     assert!(timeline
         .iter()
         .any(|t| t.summary.starts_with("Intent API request confirmed")));
@@ -802,7 +783,7 @@ async fn discovery_finds_every_customer_seeded_into_the_simulator() {
     eventually("every seeded customer discovered", || {
         let (db, expected) = (database.clone(), expected.clone());
         async move {
-            let mut counts = db.repo.count_wabas_by_status().await.unwrap();
+            let mut counts = db.store.count_wabas_by_status().await.unwrap();
             counts.sort();
             counts == expected
         }

@@ -1,7 +1,7 @@
 //! Migrations: the two dialects describe one schema, and a failing migration leaves the
 //! database exactly as it was.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! A portal started in-process on a free port, driven over real HTTP.
 
-mod support;
+use crate::support;
 
 use mm_portal::server::RunningPortal;
 

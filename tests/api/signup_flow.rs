@@ -2,7 +2,7 @@
 //! the server (not in any page, server-function answer or log line), and a portal killed
 //! mid-pipeline resumes after a restart without repeating a completed step.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::{Child, Stdio};

@@ -10,7 +10,7 @@
 //! businesses. Takes about 70 s: the jobs the killed worker had claimed wait for their 60 s
 //! lease before another worker may run them.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -1,7 +1,8 @@
 //! `GET/POST /webhooks/meta` over real HTTP against a running portal: the handshake, signature
 //! checks, bad input, and durable storage before the 200.
 
-mod support;
+use crate::support;
+use mm_portal::db::prelude::*;
 
 use mm_portal::server::RunningPortal;
 use mm_portal::webhooks::signature;
@@ -225,7 +226,7 @@ where
 #[tokio::test]
 async fn deliveries_are_processed_into_waba_state_metrics_and_timeline_once() {
     let h = Harness::start().await;
-    let repo = h.portal.database.repo.clone();
+    let repo = h.portal.database.store.clone();
     // Meta delivers the terms-signed event twice (a retry), plus a status update.
     assert_eq!(h.post_signed(DELIVERY).await, 200);
     assert_eq!(h.post_signed(DELIVERY).await, 200);
@@ -267,7 +268,7 @@ async fn deliveries_are_processed_into_waba_state_metrics_and_timeline_once() {
 #[tokio::test]
 async fn a_poison_delivery_is_parked_not_retried_forever() {
     let h = Harness::start().await;
-    let repo = h.portal.database.repo.clone();
+    let repo = h.portal.database.store.clone();
     // Signed and shaped like a notification at the door, but an entry the processor cannot
     // read is still kept: here the inbox row is written directly, as a corrupted row would be.
     let ids = repo

@@ -2,13 +2,13 @@
 //! expiry rules, debug_token, reading a WABA and its phone numbers with access-token and
 //! appsecret_proof checks, and Graph-shaped errors for everything else.
 
-mod support;
+use crate::support;
 
+use crate::support::sim::{Account, Answer, Sim};
 use mm_portal::graph::GraphError;
 use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
-use support::sim::{Account, Answer, Sim};
 
 /// URL, query, expected code, subcode and error type.
 type ErrorCase<'a> = (String, Vec<(&'a str, &'a str)>, i64, Option<i64>, &'a str);

@@ -1,14 +1,14 @@
 //! The job worker: dispatch by kind, retries with the handler's delay, permanent failures, and
 //! a shutdown that lets the running job finish.
 
-mod support;
+use crate::support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use mm_portal::db::{now_millis, Job, NewJob, Repository};
+use mm_portal::db::{now_millis, Job, JobStore, NewJob, SqlStore};
 use mm_portal::jobs::{JobHandler, Outcome, Worker, WorkerSettings};
 use tokio_util::sync::CancellationToken;
 
@@ -59,7 +59,7 @@ fn settings() -> WorkerSettings {
     }
 }
 
-async fn enqueue(repo: &Arc<dyn Repository>, kind: &str, max_attempts: i64) -> i64 {
+async fn enqueue(repo: &Arc<SqlStore>, kind: &str, max_attempts: i64) -> i64 {
     repo.enqueue_job(&NewJob {
         kind: kind.into(),
         payload: "{}".into(),
@@ -86,10 +86,10 @@ async fn transient_failures_are_retried_until_done() {
         runs: AtomicUsize::new(0),
         delay: Duration::ZERO,
     });
-    let worker = Worker::new(db.repo.clone(), settings()).register(flaky.clone());
-    let id = enqueue(&db.repo, "flaky", 5).await;
+    let worker = Worker::new(db.store.clone(), settings()).register(flaky.clone());
+    let id = enqueue(&db.store, "flaky", 5).await;
     drain(&worker).await;
-    let job = db.repo.job(id).await.unwrap().unwrap();
+    let job = db.store.job(id).await.unwrap().unwrap();
     assert_eq!(job.status, "done");
     assert_eq!(job.attempts, 3);
     assert_eq!(flaky.runs.load(Ordering::SeqCst), 3);
@@ -104,27 +104,27 @@ async fn retries_end_in_failure_after_max_attempts() {
         runs: AtomicUsize::new(0),
         delay: Duration::ZERO,
     });
-    let worker = Worker::new(db.repo.clone(), settings()).register(flaky.clone());
-    let id = enqueue(&db.repo, "flaky", 3).await;
+    let worker = Worker::new(db.store.clone(), settings()).register(flaky.clone());
+    let id = enqueue(&db.store, "flaky", 3).await;
     drain(&worker).await;
-    assert_eq!(db.repo.job(id).await.unwrap().unwrap().status, "failed");
+    assert_eq!(db.store.job(id).await.unwrap().unwrap().status, "failed");
     assert_eq!(flaky.runs.load(Ordering::SeqCst), 3);
 }
 
 #[tokio::test]
 async fn permanent_failures_and_unknown_kinds_stop_at_once() {
     let (db, _dir) = support::sqlite().await;
-    let worker = Worker::new(db.repo.clone(), settings()).register(Arc::new(Broken));
-    let broken = enqueue(&db.repo, "broken", 5).await;
-    let unknown = enqueue(&db.repo, "no-such-kind", 5).await;
+    let worker = Worker::new(db.store.clone(), settings()).register(Arc::new(Broken));
+    let broken = enqueue(&db.store, "broken", 5).await;
+    let unknown = enqueue(&db.store, "no-such-kind", 5).await;
     drain(&worker).await;
-    let broken = db.repo.job(broken).await.unwrap().unwrap();
+    let broken = db.store.job(broken).await.unwrap().unwrap();
     assert_eq!((broken.status.as_str(), broken.attempts), ("failed", 1));
     assert_eq!(
         broken.last_error.as_deref(),
         Some("Graph error 100: invalid parameter")
     );
-    let unknown = db.repo.job(unknown).await.unwrap().unwrap();
+    let unknown = db.store.job(unknown).await.unwrap().unwrap();
     assert_eq!(unknown.status, "failed");
     assert!(unknown
         .last_error
@@ -140,20 +140,20 @@ async fn shutdown_lets_the_running_job_finish() {
         runs: AtomicUsize::new(0),
         delay: Duration::from_millis(400),
     });
-    let id = enqueue(&db.repo, "flaky", 3).await;
-    let worker = Worker::new(db.repo.clone(), settings()).register(slow.clone());
+    let id = enqueue(&db.store, "flaky", 3).await;
+    let worker = Worker::new(db.store.clone(), settings()).register(slow.clone());
     let shutdown = CancellationToken::new();
     let running = tokio::spawn(worker.run(shutdown.clone()));
     // Wait until the job is claimed, then ask the worker to stop while the job sleeps.
     for _ in 0..100 {
-        if db.repo.job(id).await.unwrap().unwrap().status == "running" {
+        if db.store.job(id).await.unwrap().unwrap().status == "running" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     shutdown.cancel();
     running.await.unwrap();
-    let job = db.repo.job(id).await.unwrap().unwrap();
+    let job = db.store.job(id).await.unwrap().unwrap();
     assert_eq!(
         job.status, "done",
         "the in-flight job completed before the worker stopped"

@@ -1,12 +1,13 @@
 //! Staff sessions, roles, the CSV export and the parked-webhook replay over real HTTP, against
 //! an in-process sandbox portal.
 
-mod support;
+use crate::support;
+use mm_portal::db::prelude::*;
 
 use mm_portal::db::Role;
 use secrecy::ExposeSecret;
 
-use support::{create_staff as create, StaffClient as Staff};
+use crate::support::{create_staff as create, StaffClient as Staff};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_roles_export_and_replay() {
@@ -23,7 +24,7 @@ async fn sessions_roles_export_and_replay() {
     assert!(who.contains("\"role\":\"operator\""), "{who}");
 
     // CSV: staff only, the whole filtered set, streamed in batches (2,500 rows > 2 batches).
-    mm_portal::seed::seed(portal.portal.database.dashboard.as_ref(), 2500, |_| {})
+    mm_portal::seed::seed(portal.portal.database.store.as_ref(), 2500, |_| {})
         .await
         .unwrap();
     let anonymous = reqwest::get(format!("{base}wabas.csv")).await.unwrap();
@@ -63,7 +64,7 @@ async fn sessions_roles_export_and_replay() {
     assert!(message.contains("YYYY-MM-DD"), "{message}");
 
     // A parked delivery: viewers see it but cannot replay it; operators can.
-    let repo = portal.portal.database.repo.clone();
+    let repo = portal.portal.database.store.clone();
     let ids = repo
         .insert_webhooks(
             &[b"{\"object\":\"whatsapp_business_account\",\"entry\":"],
@@ -276,7 +277,7 @@ async fn admins_manage_staff_accounts_and_only_admins() {
     let audit = portal
         .portal
         .database
-        .repo
+        .store
         .list_audit(None, 100)
         .await
         .unwrap();

@@ -1,0 +1,21 @@
+//! The integration tests: one binary, so the crate and the harness in `support` are compiled
+//! and linked once. Each module is one area of the portal; `support` starts portals, databases
+//! (SQLite files and PostgreSQL databases) and the simulator for them.
+
+mod support;
+
+mod account;
+mod cli;
+mod conformance;
+mod crash;
+mod intent_bulk;
+mod jobs;
+mod migrations;
+mod mm_operations;
+mod sandbox_graph;
+mod sandbox_partner;
+mod sandbox_sends;
+mod server;
+mod signup_flow;
+mod staff;
+mod webhooks;
