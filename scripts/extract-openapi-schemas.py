@@ -4,7 +4,7 @@ OpenAPI file, with every $ref resolved inline, into tests/fixtures/meta-openapi/
 
     scripts/extract-openapi-schemas.py [path/to/business-messaging-api_v23.0.yaml]
 
-The default input is /work/shared/reference/meta-openapi/business-messaging-api_v23.0.yaml
+The input is Meta's OpenAPI file (docs/meta/openapi.md), given as the argument
 (or $META_OPENAPI). The generated files are committed: CI has no copy of the OpenAPI file.
 tests/api/support/openapi.rs validates the simulator's answers against them.
 
@@ -23,7 +23,7 @@ import sys
 
 import yaml
 
-DEFAULT_SOURCE = "/work/shared/reference/meta-openapi/business-messaging-api_v23.0.yaml"
+DEFAULT_SOURCE = "business-messaging-api_v23.0.yaml"  # not in the repository: docs/meta/openapi.md
 OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures",
                        "meta-openapi")
 

@@ -34,7 +34,7 @@ pub enum Command {
     CheckConfig,
     /// Staff accounts: `admin create --email … [--name …] [--role admin|operator|viewer]`.
     #[command(subcommand)]
-    Admin(crate::admin::AdminCommand),
+    Admin(crate::staff::cli::AdminCommand),
     /// Sandbox helpers: `sandbox seed --businesses N` adds N synthetic customers (demos, load).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -142,7 +142,7 @@ async fn migrate(config: Config) -> Result<(), StartupError> {
 }
 
 async fn seed(config: Config, businesses: usize) -> Result<(), StartupError> {
-    if config.mode != app::ports::Mode::Sandbox {
+    if config.mode != app::health::port::Mode::Sandbox {
         return Err(StartupError::Admin(
             "sandbox seed only runs in sandbox mode: it adds fake customers".into(),
         ));
@@ -179,7 +179,10 @@ async fn seed(config: Config, businesses: usize) -> Result<(), StartupError> {
     Ok(())
 }
 
-async fn admin(config: Config, command: crate::admin::AdminCommand) -> Result<(), StartupError> {
+async fn admin(
+    config: Config,
+    command: crate::staff::cli::AdminCommand,
+) -> Result<(), StartupError> {
     let url = config.database_url.expose_secret().to_string();
     let database = crate::db::connect(&url)
         .await
@@ -188,7 +191,7 @@ async fn admin(config: Config, command: crate::admin::AdminCommand) -> Result<()
             error,
             hint: "",
         })?;
-    match crate::admin::run(command, database.store.as_ref()).await {
+    match crate::staff::cli::run(command, database.store.as_ref()).await {
         Ok(done) => {
             println!("{done}");
             Ok(())

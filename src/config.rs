@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use app::ports::Mode;
+use app::health::port::Mode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -468,6 +468,8 @@ fn sandbox_meta(
     Ok((meta, keys))
 }
 
+// Long on purpose: the list of live-mode checks, one short block per setting, each with its
+// own message.
 fn live_meta(
     settings: &Settings,
     graph_version: String,

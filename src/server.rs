@@ -3,30 +3,28 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use app::ports::{Mode, Portal};
+use app::health::port::Mode;
 use leptos::config::{Env, LeptosOptions};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::auth::throttle::Throttle;
-use crate::auth::AuthState;
 use crate::config::{Config, ConfigError};
-use crate::dashboard::DashboardService;
 use crate::db::{self, redact_url, Database, DbError};
 use crate::graph::GraphClient;
 use crate::http::{self, AppState};
 use crate::jobs::{Worker, WorkerSettings};
-use crate::mm::bisuat::BisuatHandler;
-use crate::mm::discovery::DiscoveryHandler;
-use crate::mm::intent::IntentHandler;
-use crate::mm::partner::Partner;
-use crate::onboarding::pipeline::PipelineHandler;
-use crate::onboarding::signup::{LaunchSettings, SignupService};
-use crate::portal::PortalService;
+use crate::operations::bisuat::BisuatHandler;
+use crate::operations::discovery::DiscoveryHandler;
+use crate::operations::intent::IntentHandler;
+use crate::operations::partner::Partner;
 use crate::sandbox::SandboxState;
+use crate::signup::pipeline::PipelineHandler;
+use crate::signup::session::{LaunchSettings, SignupService};
+use crate::staff::throttle::Throttle;
+use crate::staff::AuthState;
 use crate::webhooks::{GroupCommitInbox, WebhookState};
 
 /// Most webhook deliveries committed in one transaction.
@@ -75,50 +73,17 @@ pub struct RunningPortal {
 
 impl RunningPortal {
     /// Connects the database, binds the listener and starts serving and working.
+    // A little over 80 lines on purpose: the order in which the portal's parts are built and
+    // wired, each part a named function below.
     pub async fn start(config: Config) -> Result<RunningPortal, StartupError> {
-        let database_url = config.database_url.expose_secret().to_string();
-        let database =
-            db::connect(&database_url)
-                .await
-                .map_err(|error| StartupError::Database {
-                    hint: database_hint(&database_url, &error),
-                    url: redact_url(&database_url),
-                    error,
-                })?;
-        let listener =
-            TcpListener::bind(config.addr)
-                .await
-                .map_err(|error| StartupError::Bind {
-                    addr: config.addr,
-                    error,
-                })?;
-        let local_addr = listener.local_addr().map_err(|error| StartupError::Bind {
-            addr: config.addr,
-            error,
-        })?;
+        let database = open_database(&config).await?;
+        let (listener, local_addr) = bind(&config).await?;
         let url = config
             .public_url
             .clone()
             .unwrap_or_else(|| Url::parse(&format!("http://{local_addr}/")).expect("valid URL"));
-
-        // How this process reaches itself (the simulator's webhooks, the Graph client in
-        // sandbox mode): the bound port on loopback, whatever the public URL is.
-        let internal_addr = if local_addr.ip().is_unspecified() {
-            SocketAddr::from(([127, 0, 0, 1], local_addr.port()))
-        } else {
-            local_addr
-        };
-        let internal_url = Url::parse(&format!("http://{internal_addr}/")).expect("valid URL");
+        let internal_url = internal_url(local_addr);
         check_site_root(&config);
-        let leptos_options = LeptosOptions::builder()
-            .output_name(app::OUTPUT_NAME)
-            .site_root(config.site_root.to_string_lossy().to_string())
-            .site_pkg_dir("pkg")
-            .site_addr(local_addr)
-            .env(Env::PROD)
-            .build();
-        let portal: Arc<dyn Portal> =
-            Arc::new(PortalService::new(database.store.clone(), config.mode));
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let (inbox, inbox_writer) = GroupCommitInbox::new(database.store.clone(), INBOX_BATCH);
@@ -142,17 +107,7 @@ impl RunningPortal {
             webhook_url: Some(internal_url.join("webhooks/meta").expect("valid URL")),
             http: reqwest::Client::new(),
         });
-        let graph_base = config
-            .meta
-            .graph_base
-            .clone()
-            .unwrap_or_else(|| internal_url.join("sandbox/graph/").expect("valid URL"));
-        let graph = GraphClient::new(
-            graph_base,
-            &config.meta.graph_version,
-            &config.meta.app_id,
-            app_secret,
-        );
+        let graph = graph_client(&config, &internal_url, app_secret);
         let signups = Arc::new(SignupService::new(
             database.store.clone(),
             database.store.clone(),
@@ -160,31 +115,8 @@ impl RunningPortal {
             config.keys.clone(),
             launch_settings(&config),
         ));
-        let partner = Arc::new(Partner::new(
-            graph.clone(),
-            config.signup.partner_business_id.clone(),
-            config.meta.system_user_token.clone(),
-            (config.mode == Mode::Sandbox).then(|| {
-                internal_url
-                    .join("sandbox/api/partner-token")
-                    .expect("valid URL")
-            }),
-            database.store.clone(),
-            config.keys.clone(),
-        ));
-        let mut dashboard = DashboardService::new(database.store.clone());
-        dashboard.intent_rate_per_second = config.signup.intent_rate_per_second;
-        dashboard.es_defaults = signups.default_settings();
-        dashboard.sender = Some(Arc::new(crate::mm::send::TestSender {
-            repo: database.store.clone(),
-            graph: graph.clone(),
-            keys: config.keys.clone(),
-        }));
-        dashboard.partner_configured = config.signup.partner_business_id.is_some()
-            && (config.mode == Mode::Sandbox || config.meta.system_user_token.is_some());
-        let dashboard = Arc::new(dashboard);
         tasks.spawn(
-            crate::auth::store::DbSessionStore::new(database.store.clone())
+            crate::staff::sessions::DbSessionStore::new(database.store.clone())
                 .delete_expired_every(std::time::Duration::from_secs(600), shutdown.child_token()),
         );
         let sessions = http::Sessions {
@@ -193,71 +125,35 @@ impl RunningPortal {
                 store: database.store.clone(),
                 throttle: Arc::new(Throttle::default()),
             },
-            export: crate::http::export::ExportState {
+            export: crate::wabas::export::ExportState {
                 store: database.store.clone(),
             },
         };
+        let ports = ports(
+            &config,
+            &database,
+            &graph,
+            &signups,
+            verify_tokens,
+            url.join("webhooks/meta").expect("valid URL").to_string(),
+        );
         let router = http::router(
             AppState {
-                leptos_options,
-                portal,
-                signup: signups,
-                dashboard,
-                admin: Arc::new(crate::staff_admin::AdminService::new(
-                    database.store.clone(),
-                    verify_tokens,
-                    url.join("webhooks/meta").expect("valid URL").to_string(),
-                )),
+                leptos_options: leptos_options(&config, local_addr),
+                ports,
             },
             webhooks,
             sandbox,
             sessions,
         );
-
-        let handlers: [Arc<dyn crate::jobs::JobHandler>; 4] = [
-            Arc::new(PipelineHandler::new(
-                database.store.clone(),
-                graph,
-                config.keys.clone(),
-            )),
-            Arc::new(DiscoveryHandler {
-                repo: database.store.clone(),
-                partner: partner.clone(),
-            }),
-            Arc::new(IntentHandler {
-                partner: partner.clone(),
-                store: database.store.clone(),
-                solution_id: config.signup.solution_id.clone(),
-            }),
-            Arc::new(BisuatHandler {
-                partner,
-                store: database.store.clone(),
-                keys: config.keys.clone(),
-            }),
-        ];
-        // Several workers per process, each running every kind: a slow Graph call (or a burst
-        // of terms webhooks and token fetches) does not hold up the rest. Claims are leased
-        // rows, safe between workers as between instances; the Intent API pacer is shared.
-        for _ in 0..JOB_WORKERS {
-            let worker = handlers.iter().fold(
-                Worker::new(database.store.clone(), WorkerSettings::default()),
-                |worker, handler| worker.register(handler.clone()),
-            );
-            tasks.spawn(worker.run(shutdown.child_token()));
-        }
-        let processor = crate::webhooks::processor::Processor::new(database.store.clone());
-        tasks.spawn(processor.run(shutdown.child_token()));
-        let stop_serving = shutdown.clone();
-        tasks.spawn(async move {
-            let serve = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(stop_serving.cancelled_owned());
-            if let Err(error) = serve.await {
-                tracing::error!(%error, "HTTP server stopped with an error");
-            }
-        });
+        let partner = partner(&config, &database, &graph, &internal_url);
+        spawn_workers(
+            &mut tasks,
+            &database,
+            job_handlers(&config, &database, graph, partner),
+            &shutdown,
+        );
+        spawn_server(&mut tasks, listener, router, &shutdown);
         tracing::info!(
             mode = config.mode.label(),
             backend = database.store.backend().as_str(),
@@ -277,11 +173,198 @@ impl RunningPortal {
     pub async fn shutdown(mut self) {
         self.shutdown.cancel();
         while self.tasks.join_next().await.is_some() {}
-        match &self.database.pool {
-            db::Pool::Sqlite(pool) => pool.close().await,
-            db::Pool::Postgres(pool) => pool.close().await,
-        }
+        self.database.pool.close().await;
         tracing::info!("portal stopped");
+    }
+}
+
+async fn open_database(config: &Config) -> Result<Database, StartupError> {
+    let database_url = config.database_url.expose_secret().to_string();
+    db::connect(&database_url)
+        .await
+        .map_err(|error| StartupError::Database {
+            hint: database_hint(&database_url, &error),
+            url: redact_url(&database_url),
+            error,
+        })
+}
+
+async fn bind(config: &Config) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let bind_error = |error| StartupError::Bind {
+        addr: config.addr,
+        error,
+    };
+    let listener = TcpListener::bind(config.addr).await.map_err(bind_error)?;
+    let local_addr = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, local_addr))
+}
+
+/// How this process reaches itself (the simulator's webhooks, the Graph client in sandbox
+/// mode): the bound port on loopback, whatever the public URL is.
+fn internal_url(local_addr: SocketAddr) -> Url {
+    let internal_addr = if local_addr.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], local_addr.port()))
+    } else {
+        local_addr
+    };
+    Url::parse(&format!("http://{internal_addr}/")).expect("valid URL")
+}
+
+fn leptos_options(config: &Config, local_addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(app::OUTPUT_NAME)
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(local_addr)
+        .env(Env::PROD)
+        .build()
+}
+
+/// Meta's Graph API, or the simulator's on this server in sandbox mode.
+fn graph_client(config: &Config, internal_url: &Url, app_secret: Arc<SecretString>) -> GraphClient {
+    let graph_base = config
+        .meta
+        .graph_base
+        .clone()
+        .unwrap_or_else(|| internal_url.join("sandbox/graph/").expect("valid URL"));
+    GraphClient::new(
+        graph_base,
+        &config.meta.graph_version,
+        &config.meta.app_id,
+        app_secret,
+    )
+}
+
+/// The partner's own Graph access (discovery, the Intent API, business tokens).
+fn partner(
+    config: &Config,
+    database: &Database,
+    graph: &GraphClient,
+    internal_url: &Url,
+) -> Arc<Partner> {
+    Arc::new(Partner::new(
+        graph.clone(),
+        config.signup.partner_business_id.clone(),
+        config.meta.system_user_token.clone(),
+        (config.mode == Mode::Sandbox).then(|| {
+            internal_url
+                .join("sandbox/api/partner-token")
+                .expect("valid URL")
+        }),
+        database.store.clone(),
+        config.keys.clone(),
+    ))
+}
+
+fn job_handlers(
+    config: &Config,
+    database: &Database,
+    graph: GraphClient,
+    partner: Arc<Partner>,
+) -> [Arc<dyn crate::jobs::JobHandler>; 4] {
+    [
+        Arc::new(PipelineHandler::new(
+            database.store.clone(),
+            graph,
+            config.keys.clone(),
+        )),
+        Arc::new(DiscoveryHandler {
+            repo: database.store.clone(),
+            partner: partner.clone(),
+        }),
+        Arc::new(IntentHandler {
+            partner: partner.clone(),
+            store: database.store.clone(),
+            solution_id: config.signup.solution_id.clone(),
+        }),
+        Arc::new(BisuatHandler {
+            partner,
+            store: database.store.clone(),
+            keys: config.keys.clone(),
+        }),
+    ]
+}
+
+/// Several workers per process, each running every kind: a slow Graph call (or a burst of
+/// terms webhooks and token fetches) does not hold up the rest. Claims are leased rows, safe
+/// between workers as between instances; the Intent API pacer is shared. Also the webhook
+/// processor.
+fn spawn_workers(
+    tasks: &mut JoinSet<()>,
+    database: &Database,
+    handlers: [Arc<dyn crate::jobs::JobHandler>; 4],
+    shutdown: &CancellationToken,
+) {
+    for _ in 0..JOB_WORKERS {
+        let worker = handlers.iter().fold(
+            Worker::new(database.store.clone(), WorkerSettings::default()),
+            |worker, handler| worker.register(handler.clone()),
+        );
+        tasks.spawn(worker.run(shutdown.child_token()));
+    }
+    let processor = crate::webhooks::processor::Processor::new(database.store.clone());
+    tasks.spawn(processor.run(shutdown.child_token()));
+}
+
+fn spawn_server(
+    tasks: &mut JoinSet<()>,
+    listener: TcpListener,
+    router: axum::Router,
+    shutdown: &CancellationToken,
+) {
+    let stop_serving = shutdown.clone();
+    tasks.spawn(async move {
+        let serve = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(stop_serving.cancelled_owned());
+        if let Err(error) = serve.await {
+            tracing::error!(%error, "HTTP server stopped with an error");
+        }
+    });
+}
+
+/// The port of every feature, each service with the stores it uses.
+fn ports(
+    config: &Config,
+    database: &Database,
+    graph: &GraphClient,
+    signups: &Arc<SignupService>,
+    verify_tokens: Arc<crate::webhooks::VerifyTokens>,
+    callback_url: String,
+) -> http::Ports {
+    let mut operations = crate::operations::service::OperationsService::new(database.store.clone());
+    operations.intent_rate_per_second = config.signup.intent_rate_per_second;
+    operations.sender = Some(Arc::new(crate::operations::send::TestSender {
+        repo: database.store.clone(),
+        graph: graph.clone(),
+        keys: config.keys.clone(),
+    }));
+    operations.partner_configured = config.signup.partner_business_id.is_some()
+        && (config.mode == Mode::Sandbox || config.meta.system_user_token.is_some());
+    http::Ports {
+        health: Arc::new(crate::health::service::HealthService::new(
+            database.store.clone(),
+            config.mode,
+        )),
+        signup: signups.clone(),
+        wabas: Arc::new(crate::wabas::service::WabasService::new(
+            database.store.clone(),
+        )),
+        operations: Arc::new(operations),
+        webhooks: Arc::new(crate::webhooks::service::WebhooksService::new(
+            database.store.clone(),
+        )),
+        settings: Arc::new(crate::settings::service::SettingsService::new(
+            database.store.clone(),
+            signups.default_settings(),
+            verify_tokens,
+            callback_url,
+        )),
+        staff: Arc::new(crate::staff::accounts::AdminService::new(
+            database.store.clone(),
+        )),
     }
 }
 

@@ -33,3 +33,25 @@ impl FromServerFnError for AppError {
         AppError::Transport(value.to_string())
     }
 }
+
+/// Gives a failed server function the HTTP status its error deserves (400 for bad input, 404,
+/// 503), instead of the default 500 that monitoring would count as our fault.
+#[cfg(feature = "ssr")]
+pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        let status = match error {
+            AppError::Invalid(_) => http::StatusCode::BAD_REQUEST,
+            AppError::NotFound => http::StatusCode::NOT_FOUND,
+            AppError::Unauthorized => http::StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => http::StatusCode::FORBIDDEN,
+            AppError::Unavailable(_) => http::StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) | AppError::Transport(_) => {
+                http::StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+    }
+    result
+}

@@ -2,18 +2,19 @@
 //!
 //! This crate is compiled twice: with `ssr` into the server (which renders pages and runs the
 //! server functions) and with `hydrate` into WebAssembly for the browser. It knows nothing of
-//! databases or HTTP clients: the server hands it an implementation of [`ports::Portal`] through
+//! databases or HTTP clients: the server hands it the ports of each feature (`<feature>::port`) through
 //! Leptos context, and server functions call that port.
 
-pub mod account_api;
-pub mod admin_api;
-pub mod api;
 pub mod calendar;
 pub mod components;
-pub mod dashboard_api;
 pub mod error;
-pub mod pages;
-pub mod ports;
+pub mod health;
+pub mod operations;
+pub mod settings;
+pub mod signup;
+pub mod staff;
+pub mod wabas;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -23,12 +24,13 @@ use leptos_router::{
 };
 
 use crate::components::layout::Layout;
-use crate::pages::{
-    account::AccountPage, audit::AuditPage, home::HomePage, inbox::InboxPage,
-    intent_selection::IntentSelectionPage, login::LoginPage, not_found::NotFound,
-    operations::OperationsPage, settings::SettingsPage, signup::SignupPage, status::StatusPage,
-    waba::WabaPage, wabas::WabasPage,
-};
+use crate::components::not_found::NotFound;
+use crate::operations::{page::OperationsPage, selection::IntentSelectionPage};
+use crate::settings::page::SettingsPage;
+use crate::signup::{page::SignupPage, status::StatusPage};
+use crate::staff::{account::AccountPage, audit::AuditPage, login::LoginPage};
+use crate::wabas::{detail::WabaPage, home::HomePage, list::WabasPage};
+use crate::webhooks::inbox::InboxPage;
 
 /// Name of the compiled front-end bundle (`/pkg/{OUTPUT_NAME}.js`, `.wasm`, `.css`).
 pub const OUTPUT_NAME: &str = "mm_portal";

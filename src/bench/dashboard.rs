@@ -28,6 +28,8 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+// Long on purpose: a benchmark script whose steps (seed, analyze, one timed loop per scenario,
+// the plans) read top to bottom in the order the report prints them.
 pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
     let temp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     let database = super::open_database(args.database_url.as_deref(), &temp).await?;

@@ -1,5 +1,5 @@
 //! `mm-portal bench intents`: the bulk Intent API against the simulator's sustained rate
-//! limit, with a `kill -9` of the portal half-way (DESIGN.md §7: "≥ 0.9 of the allowed rate,
+//! limit, with a `kill -9` of the portal half-way (docs/PRODUCT.md §"Numeric targets": "≥ 0.9 of the allowed rate,
 //! zero duplicate requests, resumable after a crash").
 //!
 //! It seeds N eligible businesses (one WABA each) straight into a fresh database, on the
@@ -536,6 +536,8 @@ impl Scenario {
         result
     }
 
+    // Long on purpose: the benchmark's scenario (seed, start, kill -9 half-way, restart, wait,
+    // count) reads top to bottom as one story; each step is a few lines.
     async fn run_in(
         &self,
         data_dir: &Path,
@@ -556,7 +558,7 @@ impl Scenario {
             .create_staff_user(&NewStaffUser {
                 email: STAFF_EMAIL.into(),
                 display_name: "Bench operator".into(),
-                password_hash: crate::auth::password::hash(&SecretString::from(
+                password_hash: crate::staff::password::hash(&SecretString::from(
                     STAFF_PASSWORD.to_string(),
                 )),
                 role: Role::Operator,

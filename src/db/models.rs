@@ -3,7 +3,7 @@
 //! Timestamps are Unix milliseconds (`i64`) in both backends so that one set of queries serves
 //! SQLite and PostgreSQL alike.
 
-pub use app::ports::{WabaCursor, WabaSort};
+pub use app::wabas::port::{WabaCursor, WabaSort};
 use serde::Serialize;
 
 /// Unix time in milliseconds.

@@ -10,6 +10,8 @@ use super::*;
 pub trait SeedStore: Send + Sync + 'static {
     /// Inserts synthetic customers (businesses, WABAs, phones, some failed steps) in one
     /// transaction with multi-row statements; existing Meta ids are skipped.
+    // Long on purpose: four multi-row statements (businesses, WABAs, phones, failed steps) in
+    // one transaction, in dependency order.
     async fn seed_wabas(&self, rows: &[SeedWaba]) -> DbResult<()>;
 }
 

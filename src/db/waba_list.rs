@@ -66,6 +66,8 @@ pub(crate) fn search_pattern(text: Option<&str>) -> Option<String> {
 /// the id keyset then reads the primary key backwards, and a status filter reads the
 /// `(onboarding_status, id)` index. A search text of digits only (a WABA id or a phone
 /// number) is matched exactly on the WABA id or as a phone substring, skipping the name scan.
+// Long on purpose: one statement's WHERE and ORDER BY, each filter a few lines, in the order
+// they are written into the SQL.
 fn push_search_filters(
     query: &mut Statement<'_>,
     search: &WabaSearch,

@@ -1,6 +1,6 @@
 //! The HTTP client for the Graph API calls the onboarding pipeline makes.
 //!
-//! Every call that carries a business token also carries `appsecret_proof` (DESIGN.md §6). The
+//! Every call that carries a business token also carries `appsecret_proof` (docs/PRODUCT.md §"Security promises"). The
 //! token travels in the `Authorization` header, never in a URL, so it cannot reach an access log
 //! or an error message through the request line. Errors come back as [`GraphCallError`], which
 //! says whether to retry and for how long, and whose `Display` holds Meta's message and code but

@@ -1,6 +1,6 @@
 //! Meta's Graph error object (`{"error": {message, type, code, error_subcode, fbtrace_id,
-//! is_transient, error_user_title, error_user_msg}}`, the `ErrorResponse` schema of the shared
-//! OpenAPI file) and the portal's reaction to each error.
+//! is_transient, error_user_title, error_user_msg}}`, the `ErrorResponse` schema of the
+//! OpenAPI file, docs/meta/openapi.md) and the portal's reaction to each error.
 //!
 //! Retry, with backoff, on: `is_transient: true`; HTTP 5xx; and the throttling / temporary
 //! codes 1 (unknown, retry), 2 (service temporarily unavailable), 4 (app rate limit), 17 (user

@@ -1,12 +1,15 @@
 //! The HTTP surface: one router per resource, assembled here with the cross-cutting layers
 //! (request ids, tracing) and the Leptos pages and server functions.
 
-pub mod export;
-mod health;
-
 use std::sync::Arc;
 
-use app::ports::{AdminPort, DashboardPort, Portal, SignupPort};
+use app::health::port::HealthPort;
+use app::operations::port::OperationsPort;
+use app::settings::port::SettingsPort;
+use app::signup::port::SignupPort;
+use app::staff::port::StaffPort;
+use app::wabas::port::WabasPort;
+use app::webhooks::port::WebhooksPort;
 use axum::extract::FromRef;
 use axum::http::{HeaderName, Request};
 use axum::Router;
@@ -23,18 +26,41 @@ use crate::webhooks::WebhookState;
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub portal: Arc<dyn Portal>,
+    pub ports: Ports,
+}
+
+/// The port of every feature, handed to the pages and server functions through Leptos
+/// context (the account port is bound to each request instead: see `crate::staff::identify`).
+#[derive(Clone)]
+pub struct Ports {
+    pub health: Arc<dyn HealthPort>,
     pub signup: Arc<dyn SignupPort>,
-    pub dashboard: Arc<dyn DashboardPort>,
-    pub admin: Arc<dyn AdminPort>,
+    pub wabas: Arc<dyn WabasPort>,
+    pub operations: Arc<dyn OperationsPort>,
+    pub webhooks: Arc<dyn WebhooksPort>,
+    pub settings: Arc<dyn SettingsPort>,
+    pub staff: Arc<dyn StaffPort>,
+}
+
+impl Ports {
+    /// Puts every port into the current Leptos context.
+    fn provide(&self) {
+        provide_context(self.health.clone());
+        provide_context(self.signup.clone());
+        provide_context(self.wabas.clone());
+        provide_context(self.operations.clone());
+        provide_context(self.webhooks.clone());
+        provide_context(self.settings.clone());
+        provide_context(self.staff.clone());
+    }
 }
 
 /// How staff sessions work.
 pub struct Sessions {
     /// `Secure` cookies: on when the portal is served over https.
     pub secure: bool,
-    pub auth: crate::auth::AuthState,
-    pub export: export::ExportState,
+    pub auth: crate::staff::AuthState,
+    pub export: crate::wabas::export::ExportState,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -53,19 +79,11 @@ pub fn router(
     sessions: Sessions,
 ) -> Router {
     let routes = generate_route_list(app::App);
-    let portal = state.portal.clone();
-    let signup = state.signup.clone();
-    let dashboard = state.dashboard.clone();
-    let admin = state.admin.clone();
-    let provide_portal = move || {
-        provide_context(portal.clone());
-        provide_context(signup.clone());
-        provide_context(dashboard.clone());
-        provide_context(admin.clone());
-    };
+    let ports = state.ports.clone();
+    let health = state.ports.health.clone();
+    let provide_portal = move || ports.provide();
 
     let pages = Router::new()
-        .merge(health::routes())
         .leptos_routes_with_context(&state, routes, provide_portal.clone(), {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
@@ -75,10 +93,14 @@ pub fn router(
             _,
         >(provide_portal, app::shell))
         .with_state(state)
-        .merge(crate::auth::routes::routes(sessions.auth.clone()))
+        .merge(crate::health::routes::routes(health))
+        .merge(crate::staff::routes::routes(sessions.auth.clone()))
         .merge(
             Router::new()
-                .route("/wabas.csv", axum::routing::get(export::wabas_csv))
+                .route(
+                    "/wabas.csv",
+                    axum::routing::get(crate::wabas::export::wabas_csv),
+                )
                 .with_state(sessions.export.clone()),
         )
         .merge(sandbox.map(crate::sandbox::routes).unwrap_or_default());
@@ -108,25 +130,25 @@ pub fn router(
 fn with_sessions(router: Router, sessions: Sessions) -> Router {
     let router = router.layer(axum::middleware::from_fn_with_state(
         sessions.auth.clone(),
-        crate::auth::identify,
+        crate::staff::identify,
     ));
-    let store = crate::auth::store::DbSessionStore::new(sessions.auth.store.clone());
+    let store = crate::staff::sessions::DbSessionStore::new(sessions.auth.store.clone());
     router
         .layer(session_layer(store, sessions.secure))
-        .layer(axum::middleware::from_fn(crate::auth::verify_origin))
+        .layer(axum::middleware::from_fn(crate::staff::verify_origin))
 }
 
 fn session_layer(
-    store: crate::auth::store::DbSessionStore,
+    store: crate::staff::sessions::DbSessionStore,
     secure: bool,
-) -> tower_sessions::SessionManagerLayer<crate::auth::store::DbSessionStore> {
+) -> tower_sessions::SessionManagerLayer<crate::staff::sessions::DbSessionStore> {
     use tower_sessions::cookie::{time::Duration, SameSite};
     tower_sessions::SessionManagerLayer::new(store)
-        .with_name(crate::auth::SESSION_COOKIE)
+        .with_name(crate::staff::SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
         .with_expiry(tower_sessions::Expiry::OnInactivity(Duration::minutes(
-            crate::auth::IDLE_TIMEOUT_MINUTES,
+            crate::staff::IDLE_TIMEOUT_MINUTES,
         )))
 }

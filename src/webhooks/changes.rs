@@ -207,6 +207,8 @@ fn account_update(context: &Context, value: &Value) -> NewChange {
 }
 
 /// The state machine's transitions: what each `account_update` event means for the WABA.
+// Long on purpose: a table of Meta's `account_update` events (seed 001, 003), one arm per
+// event, read side by side with Meta's list.
 fn account_event(event: &str, value: &Value) -> (ChangeEffect, String, bool) {
     let connection = |state: &str| ChangeEffect::Connection(state.to_string());
     let health = |state: &str| ChangeEffect::Health(state.to_string());

@@ -10,6 +10,7 @@ pub mod changes;
 pub mod inbox;
 pub mod processor;
 pub mod routes;
+pub mod service;
 pub mod signature;
 pub mod verify_token;
 

@@ -74,7 +74,9 @@ impl Processor {
                         if applied && change.effect == crate::db::ChangeEffect::TermsSigned {
                             if let Some(waba) = &change.meta_waba_id {
                                 // Intent API onboardings need the business's new token now.
-                                let _ = crate::mm::bisuat::enqueue(self.repo.as_ref(), waba).await;
+                                let _ =
+                                    crate::operations::bisuat::enqueue(self.repo.as_ref(), waba)
+                                        .await;
                             }
                         }
                     }

@@ -7,8 +7,8 @@
 use crate::support;
 use mm_portal::db::prelude::*;
 
-use mm_portal::auth::throttle::MAX_FAILURES;
 use mm_portal::db::Role;
+use mm_portal::staff::throttle::MAX_FAILURES;
 
 use crate::support::{create_staff as create, SandboxPortal, StaffClient as Staff};
 

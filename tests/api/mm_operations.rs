@@ -165,7 +165,7 @@ async fn discovery_then_intent_in_bulk_then_tokens_after_the_terms_webhooks() {
                     .is_some_and(|w| w.onboarding_status.as_deref() == Some("ONBOARDED"));
                 let token = db
                     .store
-                    .get_secret(&mm_portal::onboarding::token_slot(&waba))
+                    .get_secret(&mm_portal::signup::token_slot(&waba))
                     .await
                     .unwrap()
                     .is_some();
@@ -552,7 +552,7 @@ async fn discovery_falls_back_to_the_legacy_status_field_on_older_graph_versions
     database
         .store
         .enqueue_job(&mm_portal::db::NewJob {
-            kind: mm_portal::mm::discovery::JOB_KIND.into(),
+            kind: mm_portal::operations::discovery::JOB_KIND.into(),
             payload: "{}".into(),
             run_at: mm_portal::db::now_millis(),
             max_attempts: 3,
@@ -698,7 +698,7 @@ async fn an_interrupted_request_is_confirmed_from_meta_or_asked_once_more() {
         database
             .store
             .enqueue_job(&mm_portal::db::NewJob {
-                kind: mm_portal::mm::intent::JOB_KIND.into(),
+                kind: mm_portal::operations::intent::JOB_KIND.into(),
                 payload: json!({
                     "business_id": business_id,
                     "meta_business_id": created["business_id"],
@@ -721,7 +721,7 @@ async fn an_interrupted_request_is_confirmed_from_meta_or_asked_once_more() {
         .await;
     }
     assert!(
-        started.elapsed() >= mm_portal::mm::intent::UNCONFIRMED_WAIT,
+        started.elapsed() >= mm_portal::operations::intent::UNCONFIRMED_WAIT,
         "it waited before deciding: {:?}",
         started.elapsed()
     );

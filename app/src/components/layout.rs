@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::dashboard_api::whoami;
-use crate::ports::StaffRole;
+use crate::staff::api::whoami;
+use crate::staff::port::StaffRole;
 
 /// Pages for end businesses (not partner staff): no staff navigation.
 fn is_public(path: &str) -> bool {
@@ -27,11 +27,12 @@ impl IdentityRefresh {
 fn account_link(path: &str) -> String {
     match path {
         "/" | "" => "/account".into(),
-        path => format!("/account?next={}", crate::ports::percent_encode(path)),
+        path => format!("/account?next={}", crate::wabas::port::percent_encode(path)),
     }
 }
 
 #[component]
+// Long on purpose: the one header and navigation of every page.
 pub fn Layout(children: Children) -> impl IntoView {
     let (menu_open, set_menu_open) = signal(false);
     let location = use_location();

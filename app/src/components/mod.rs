@@ -1,4 +1,6 @@
+//! Pieces every page shares: the layout, live data helpers, the sign-in notice and the 404.
+
 pub mod layout;
 pub mod live;
-pub mod metrics_chart;
-pub mod status;
+pub mod not_found;
+pub mod signin_required;

@@ -242,7 +242,7 @@ pub async fn create_staff(portal: &SandboxPortal, email: &str, role: mm_portal::
         .create_staff_user(&mm_portal::db::NewStaffUser {
             email: email.into(),
             display_name: email.into(),
-            password_hash: mm_portal::auth::password::hash(&SecretString::from(
+            password_hash: mm_portal::staff::password::hash(&SecretString::from(
                 STAFF_PASSWORD.to_string(),
             )),
             role,

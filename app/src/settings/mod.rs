@@ -1,0 +1,7 @@
+//! Admin settings: Embedded Signup settings, staff accounts (from `staff`) and the webhook
+//! verify token.
+
+pub mod api;
+pub mod page;
+pub mod port;
+pub mod webhook_token;

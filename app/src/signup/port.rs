@@ -1,0 +1,86 @@
+//! The port of this feature between the UI and the server: the data shapes that cross the
+//! wire and (server only) the trait the server implements. The public Embedded Signup flow: what the signup page needs to launch it, and the status page.
+
+use serde::{Deserialize, Serialize};
+
+/// What the public signup page needs to launch Embedded Signup. All of it is public: it is
+/// what Meta's own snippet puts in the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupConfig {
+    pub partner_name: String,
+    pub app_id: String,
+    pub config_id: String,
+    pub graph_version: String,
+    pub sdk_url: String,
+    /// Empty for Meta's default flow.
+    pub feature_type: String,
+    pub es_version: String,
+    pub solution_id: Option<String>,
+    /// Exact origins whose `message` events count; empty = the page's own origin (sandbox).
+    pub origins: Vec<String>,
+    pub sandbox: bool,
+}
+
+/// The state of one line of the status checklist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckState {
+    Done,
+    /// We are working on it right now (including automatic retries).
+    Working,
+    /// Waiting for Meta.
+    Waiting,
+    /// The business must do something; the detail says what.
+    ActionNeeded,
+    /// Stopped on an error; our team has to look.
+    Failed,
+    /// Not started yet.
+    Pending,
+}
+
+impl CheckState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckState::Done => "done",
+            CheckState::Working => "working",
+            CheckState::Waiting => "waiting",
+            CheckState::ActionNeeded => "action_needed",
+            CheckState::Failed => "failed",
+            CheckState::Pending => "pending",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckItem {
+    pub key: String,
+    pub label: String,
+    pub state: CheckState,
+    pub detail: String,
+}
+
+/// The public status page of one signup: only this business's own data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupStatusView {
+    pub business_name: Option<String>,
+    pub waba_name: Option<String>,
+    pub phone_numbers: Vec<String>,
+    pub headline: String,
+    pub ready: bool,
+    pub items: Vec<CheckItem>,
+}
+
+/// The public Embedded Signup flow, as the signup and status pages use it.
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait SignupPort: Send + Sync + 'static {
+    async fn config(&self) -> SignupConfig;
+    /// A new signup session; returns its nonce.
+    async fn start(&self, campaign: Option<String>) -> Result<String, crate::error::AppError>;
+    async fn launched(&self, nonce: &str) -> Result<(), crate::error::AppError>;
+    async fn event(&self, nonce: &str, payload: &str) -> Result<(), crate::error::AppError>;
+    async fn abandoned(&self, nonce: &str) -> Result<(), crate::error::AppError>;
+    /// Exchanges the code; returns the status page key.
+    async fn complete(&self, nonce: &str, code: &str) -> Result<String, crate::error::AppError>;
+    async fn status(&self, status_key: &str) -> Result<SignupStatusView, crate::error::AppError>;
+}

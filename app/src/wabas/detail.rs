@@ -1,0 +1,305 @@
+//! One WABA: business, numbers, the onboarding pipeline with its Graph errors, the timeline,
+//! and the actions the staff member's role allows. Re-read every few seconds (live).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::live::{format_time, use_ticker, StatusBadge};
+use crate::components::signin_required::Refused;
+use crate::operations::api::{SendIntent, TestSend};
+use crate::staff::api::whoami;
+use crate::staff::port::StaffRole;
+use crate::wabas::api::WabaAction as RunAction;
+use crate::wabas::api::{dashboard_waba, ResumeOnboarding};
+use crate::wabas::metrics_chart::MessagesChart;
+use crate::wabas::port::{
+    DayMetrics, FailureCount, PhoneView, StepView, TimelineView, WabaAction, WabaDetail,
+};
+use leptos::form::ActionForm;
+
+#[component]
+pub fn WabaPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|i| i.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let tick = use_ticker(2000);
+    let resume = ServerAction::<ResumeOnboarding>::new();
+    let intent = ServerAction::<SendIntent>::new();
+    let maintenance = ServerAction::<RunAction>::new();
+    let detail = Resource::new(
+        move || (id(), tick.get(), resume.version().get()),
+        |(id, _, _)| dashboard_waba(id),
+    );
+    let me = Resource::new(|| (), |_| whoami());
+    let can_operate = move || {
+        me.get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|s| s.role.allows(StaffRole::Operator))
+    };
+    view! {
+        <Title text="WABA" />
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                detail.get().map(|result| match result {
+                    Err(e) => view! { <Refused error=e /> }.into_any(),
+                    Ok(detail) => view! { <Detail detail can_operate=can_operate() resume intent maintenance /> }.into_any(),
+                })
+            }}
+        </Transition>
+        // Outside the live-refreshed part, so a half-typed form survives the re-reads.
+        <Transition fallback=|| ()>
+            {move || can_operate().then(|| view! {
+                <section class="card"><TestSendForm waba_id=id() /></section>
+            })}
+        </Transition>
+    }
+}
+
+/// One WABA's page: its head, then one card per concern.
+#[component]
+fn Detail(
+    detail: WabaDetail,
+    can_operate: bool,
+    resume: ServerAction<ResumeOnboarding>,
+    intent: ServerAction<SendIntent>,
+    maintenance: ServerAction<RunAction>,
+) -> impl IntoView {
+    let row = detail.row.clone();
+    let id = row.id;
+    view! {
+        <div class="page-head">
+            <div>
+                <p class="eyebrow">{row.business_name.clone()}</p>
+                <h1 data-testid="waba-name">{row.name.clone()}</h1>
+                <p class="muted mono small">"WABA " {row.meta_waba_id.clone()}</p>
+            </div>
+            <StatusBadge status=row.onboarding_status.clone() />
+        </div>
+        <div class="grid">
+            <AccountCard detail=detail.clone() can_operate=can_operate intent=intent />
+            <PhonesCard phones=detail.phones.clone() />
+        </div>
+        <PipelineCard
+            steps=detail.steps.clone()
+            id=id
+            can_operate=can_operate
+            resume=resume
+            maintenance=maintenance
+        />
+        <MessagesCard metrics=detail.metrics.clone() failures=detail.failures.clone() />
+        <TimelineCard timeline=detail.timeline.clone() />
+    }
+}
+
+#[component]
+fn AccountCard(
+    detail: WabaDetail,
+    can_operate: bool,
+    intent: ServerAction<SendIntent>,
+) -> impl IntoView {
+    let invitable = row_status_is(&detail.row.onboarding_status, "ELIGIBLE");
+    let row = detail.row.clone();
+    let id = row.id;
+    view! {
+    <section class="card">
+        <h2>"Account"</h2>
+        <dl class="facts">
+            <dt>"Business id"</dt><dd class="mono">{detail.meta_business_id.clone()}</dd>
+            <dt>"Country"</dt><dd>{row.country.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Currency"</dt><dd>{detail.currency.clone().unwrap_or_else(|| "—".into())}</dd>
+            <dt>"MM terms"</dt><dd>{if row.terms_signed { "signed" } else { "not signed yet" }}</dd>
+            <dt>"Connection"</dt><dd>{detail.connection_state.clone().unwrap_or_else(|| "connected".into())}</dd>
+            <dt>"Health"</dt><dd>{row.account_health.clone().unwrap_or_else(|| "no report".into())}</dd>
+            <dt>"Intent API"</dt>
+            <dd>
+                {(invitable && can_operate).then(|| view! {
+                    <button class="button secondary" data-testid="send-intent"
+                        on:click=move |_| { intent.dispatch(SendIntent { waba_id: id }); }>
+                        "Ask the business to onboard"
+                    </button>
+                })}
+                {move || intent.value().get().map(|r| match r {
+                    Ok(text) => view! { <span class="small" data-testid="intent-result">{text}</span> }.into_any(),
+                    Err(e) => view! { <span class="small error" data-testid="intent-result">{e.to_string()}</span> }.into_any(),
+                })}
+                {(!invitable).then(|| view! { <span class="muted small">"only for ELIGIBLE accounts"</span> })}
+            </dd>
+            <dt>"Status page"</dt>
+            <dd>{detail.status_page.clone().map(|href| view! { <a href=href.clone()>"open the business's status page"</a> })}</dd>
+        </dl>
+    </section>    }
+}
+
+#[component]
+fn PhonesCard(phones: Vec<PhoneView>) -> impl IntoView {
+    view! {
+    <section class="card">
+        <h2>"Phone numbers"</h2>
+        {if phones.is_empty() {
+            view! { <p class="muted">"None shared."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="plain">
+                    {phones.iter().map(|p| view! {
+                        <li>
+                            <strong>{p.display_phone_number.clone()}</strong>
+                            " " {p.verified_name.clone().unwrap_or_default()}
+                            <div class="small muted">
+                                {if p.coexistence { "coexistence (WhatsApp Business app)" } else if p.registered { "registered for the Cloud API" } else { "not registered" }}
+                                {p.quality_rating.clone().map(|q| format!(" · quality {q}"))}
+                            </div>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    </section>    }
+}
+
+#[component]
+fn PipelineCard(
+    steps: Vec<StepView>,
+    id: i64,
+    can_operate: bool,
+    resume: ServerAction<ResumeOnboarding>,
+    maintenance: ServerAction<RunAction>,
+) -> impl IntoView {
+    let failed = steps.iter().any(|s| s.state == "failed");
+    view! {
+    <section class="card">
+        <div class="card-head">
+            <h2>"Onboarding pipeline"</h2>
+            {(failed && can_operate).then(|| view! {
+                <button
+                    class="button"
+                    data-testid="resume"
+                    disabled=move || resume.pending().get()
+                    on:click=move |_| { resume.dispatch(ResumeOnboarding { id }); }
+                >
+                    "Resume from the failed step"
+                </button>
+            })}
+        </div>
+        {can_operate.then(|| view! {
+            <div class="action-bar" data-testid="waba-actions">
+                {WabaAction::ALL.map(|action| view! {
+                    <button
+                        class="button secondary small"
+                        title=action.help()
+                        data-testid=format!("action-{}", action.as_str())
+                        disabled=move || maintenance.pending().get()
+                        on:click=move |_| {
+                            maintenance.dispatch(RunAction { id, action: action.as_str().to_string() });
+                        }
+                    >
+                        {action.label()}
+                    </button>
+                }).collect_view()}
+            </div>
+        })}
+        {move || maintenance.value().get().map(|r| match r {
+            Ok(text) => view! { <p class="alert ok" role="status" data-testid="maintenance-result">{text}</p> }.into_any(),
+            Err(e) => view! { <p class="alert error" role="alert" data-testid="maintenance-result">{e.to_string()}</p> }.into_any(),
+        })}
+        {move || resume.value().get().map(|r| match r {
+            Ok(text) => view! { <p class="alert ok" role="status" data-testid="action-result">{text}</p> }.into_any(),
+            Err(e) => view! { <p class="alert error" role="alert" data-testid="action-result">{e.to_string()}</p> }.into_any(),
+        })}
+        <ol class="pipeline" data-testid="pipeline">
+            {steps.iter().map(|s| view! {
+                <li class=format!("pipe pipe-{}", s.state) data-testid=format!("step-{}", s.step) data-state=s.state.clone()>
+                    <strong>{s.step.replace('_', " ")}</strong>
+                    <span class="badge">{s.state.clone()}</span>
+                    <span class="muted small">{format!("{} attempt(s) · {}", s.attempts, format_time(s.updated_at))}</span>
+                    <div class="small">{s.detail.clone().unwrap_or_default()}</div>
+                </li>
+            }).collect_view()}
+        </ol>
+        {steps.is_empty().then(|| view! { <p class="muted">"No pipeline has run for this account (it was found through a webhook or discovery)."</p> })}
+    </section>    }
+}
+
+#[component]
+fn MessagesCard(metrics: Vec<DayMetrics>, failures: Vec<FailureCount>) -> impl IntoView {
+    view! {
+    <section class="card">
+        <h2>"Messages (from Meta's status webhooks)"</h2>
+        {if metrics.is_empty() {
+            view! { <p class="muted" data-testid="no-metrics">"No message statuses yet."</p> }.into_any()
+        } else {
+            view! { <MessagesChart metrics=metrics.clone() /> }.into_any()
+        }}
+        {(!failures.is_empty()).then(|| view! {
+            <h3 class="small">"Failures by error"</h3>
+            <ul class="plain small" data-testid="failures">
+                {failures.iter().map(|f| view! {
+                    <li>{format!("{} · error {} · {}× ", f.day, f.code, f.count)}<span class="muted">{f.meaning.clone().unwrap_or_default()}</span></li>
+                }).collect_view()}
+            </ul>
+        })}
+    </section>    }
+}
+
+#[component]
+fn TimelineCard(timeline: Vec<TimelineView>) -> impl IntoView {
+    view! {
+    <section class="card">
+        <h2>"Timeline"</h2>
+        <ul class="timeline" data-testid="timeline">
+            {timeline.iter().map(|t| view! {
+                <li>
+                    <span class="muted small">{format_time(t.occurred_at)}</span>
+                    <span class="badge">{t.kind.clone()}</span>
+                    <span>{t.summary.clone()}</span>
+                    <span class="muted small">" · " {t.actor.clone()}</span>
+                </li>
+            }).collect_view()}
+        </ul>
+    </section>    }
+}
+
+fn row_status_is(status: &Option<String>, wanted: &str) -> bool {
+    status.as_deref() == Some(wanted)
+}
+
+#[component]
+fn TestSendForm(waba_id: i64) -> impl IntoView {
+    let send = ServerAction::<TestSend>::new();
+    view! {
+        <details class="test-send">
+            <summary data-testid="open-test-send">"Send a test marketing message"</summary>
+            <ActionForm action=send attr:class="form inline-form">
+                <input type="hidden" name="waba_id" value=waba_id.to_string() />
+                <label for="to">"Recipient (international format)"</label>
+                <input id="to" name="to" placeholder="+55 11 91234 5678" required />
+                <label for="template">"Approved marketing template"</label>
+                <input id="template" name="template" value="marketing_text_no_param" required />
+                <label for="language">"Language code"</label>
+                <input id="language" name="language" value="en" />
+                <label for="ttl_hours">"Time to live, hours (MM API only; empty = Meta's default)"</label>
+                <input id="ttl_hours" name="ttl_hours" inputmode="numeric" />
+                <label for="product_policy">"Product policy"</label>
+                <select id="product_policy" name="product_policy">
+                    <option value="">"Meta's default"</option>
+                    <option value="CLOUD_API_FALLBACK">"CLOUD_API_FALLBACK: fall back to the Cloud API"</option>
+                    <option value="STRICT">"STRICT: MM API only"</option>
+                </select>
+                <label class="check-inline"><input type="checkbox" name="activity_sharing" value="on" checked /> " Share click activity (message_activity_sharing)"</label>
+                <button class="button" type="submit" data-testid="send-test" disabled=move || send.pending().get()>
+                    {move || if send.pending().get() { "Sending…" } else { "Send once" }}
+                </button>
+            </ActionForm>
+            {move || send.value().get().map(|r| match r {
+                Ok(text) => view! { <p class="alert ok" role="status" data-testid="send-result">{text}</p> }.into_any(),
+                Err(e) => view! { <p class="alert error" role="alert" data-testid="send-result">{e.to_string()}</p> }.into_any(),
+            })}
+        </details>
+    }
+}

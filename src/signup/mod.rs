@@ -1,0 +1,44 @@
+//! Onboarding a business through Embedded Signup (docs/PRODUCT.md §"Embedded Signup", §"Onboarding pipeline").
+//!
+//! - [`signup`]: the signup session (nonce), its funnel events, and the server-side code
+//!   exchange that ends with the business token sealed in the database;
+//! - [`pipeline`]: the durable, idempotent steps that follow (subscribe webhooks, read the
+//!   account, register the number, read eligibility, wait for the terms webhook);
+//! - [`status`]: the truthful checklist the business admin sees on the public status page.
+
+pub mod pipeline;
+pub mod port;
+pub mod session;
+pub mod settings;
+pub mod status;
+
+use crate::db::SecretSlot;
+
+/// Where the business token of a WABA is kept (sealed).
+pub fn token_slot(meta_waba_id: &str) -> SecretSlot {
+    SecretSlot {
+        owner_kind: "waba".into(),
+        owner_id: meta_waba_id.into(),
+        purpose: "business_token".into(),
+    }
+}
+
+/// Where the two-step verification PIN the portal chose for a number is kept (sealed).
+pub fn pin_slot(meta_phone_id: &str) -> SecretSlot {
+    SecretSlot {
+        owner_kind: "phone".into(),
+        owner_id: meta_phone_id.into(),
+        purpose: "registration_pin".into(),
+    }
+}
+
+/// The business token of a WABA, opened from its sealed copy.
+pub async fn business_token(
+    repo: &dyn crate::db::SecretStore,
+    keys: &crate::crypto::KeyRing,
+    meta_waba_id: &str,
+) -> Option<secrecy::SecretString> {
+    let slot = token_slot(meta_waba_id);
+    let sealed = repo.get_secret(&slot).await.ok()??;
+    keys.open(&slot, &sealed).ok()
+}
