@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::time::Duration;
+
 use mm_portal::db;
 
 use support::SandboxPortal;
@@ -132,5 +134,102 @@ async fn a_browser_reported_business_id_cannot_take_over_another_business() {
         .unwrap()
         .expect("the attacker's WABA is recorded");
     assert_ne!(waba.business_id, before.0, "and not attached to the victim");
+    portal.portal.shutdown().await;
+}
+
+// ---- 14. + 18. Webhooks: the header before the body, a body timeout, the exact type ---------------
+
+/// Sends `head` on a raw connection and reads the status line, within `limit`.
+async fn raw_status(base: &str, head: String, limit: Duration) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = vec![0u8; 256];
+    let read = tokio::time::timeout(limit, stream.read(&mut buf))
+        .await
+        .ok()?;
+    let n = read.ok()?;
+    let text = String::from_utf8_lossy(&buf[..n]).to_string();
+    text.lines().next().map(str::to_string)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_without_a_signature_are_refused_before_the_body_is_read() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    let head = |signature: &str| {
+        format!(
+            "POST /webhooks/meta HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             {signature}Content-Length: 3000000\r\n\r\n{{\"object\""
+        )
+    };
+    let missing = raw_status(&base, head(""), Duration::from_secs(3)).await;
+    assert_eq!(missing.as_deref(), Some("HTTP/1.1 401 Unauthorized"));
+    let malformed = raw_status(
+        &base,
+        head("X-Hub-Signature-256: md5=abc\r\n"),
+        Duration::from_secs(3),
+    )
+    .await;
+    assert_eq!(malformed.as_deref(), Some("HTTP/1.1 403 Forbidden"));
+    let wrong_type = raw_status(
+        &base,
+        format!(
+            "POST /webhooks/meta HTTP/1.1\r\nHost: x\r\nContent-Type: application/json-evil\r\n\
+             X-Hub-Signature-256: sha256={}\r\nContent-Length: 3000000\r\n\r\n{{",
+            "0".repeat(64)
+        ),
+        Duration::from_secs(3),
+    )
+    .await;
+    assert_eq!(
+        wrong_type.as_deref(),
+        Some("HTTP/1.1 415 Unsupported Media Type")
+    );
+    // A well-formed header with a body that never arrives times out.
+    let started = std::time::Instant::now();
+    let slow = raw_status(
+        &base,
+        head(&format!(
+            "X-Hub-Signature-256: sha256={}\r\n",
+            "0".repeat(64)
+        )),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(slow.as_deref(), Some("HTTP/1.1 408 Request Timeout"));
+    assert!(started.elapsed() < Duration::from_secs(15));
+    portal.portal.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_content_types_match_exactly() {
+    let portal = support::sandbox_portal().await;
+    let body = br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[]}]}"#;
+    let post = |content_type: &'static str| {
+        let url = portal.portal.url.join("webhooks/meta").unwrap();
+        let signed = mm_portal::webhooks::signature::sign(&portal.app_secret, body);
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("content-type", content_type)
+                .header("x-hub-signature-256", signed)
+                .body(body.to_vec())
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(post("application/json-evil").await, 415);
+    assert_eq!(post("application/jsonp").await, 415);
+    assert_eq!(post("application/json").await, 200);
+    assert_eq!(post("application/json; charset=utf-8").await, 200);
+    assert_eq!(post("Application/JSON").await, 200);
     portal.portal.shutdown().await;
 }
