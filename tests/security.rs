@@ -6,9 +6,9 @@ mod support;
 
 use std::time::Duration;
 
-use mm_portal::db;
+use mm_portal::db::{self, Role};
 
-use support::SandboxPortal;
+use support::{create_staff as create, SandboxPortal, StaffClient as Staff};
 
 // ---- 13. Browser-reported ids never decide ownership ------------------------------------------
 
@@ -231,5 +231,25 @@ async fn webhook_content_types_match_exactly() {
     assert_eq!(post("application/json").await, 200);
     assert_eq!(post("application/json; charset=utf-8").await, 200);
     assert_eq!(post("Application/JSON").await, 200);
+    portal.portal.shutdown().await;
+}
+
+// ---- 16. Bad server-function input is the client's fault ------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_or_oversized_server_function_calls_answer_4xx() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    create(&portal, "op@partner.test", Role::Operator).await;
+    let operator = Staff::sign_in(&base, "op@partner.test").await;
+    let (status, body) = operator
+        .post("api/replay_webhook", &[("id", "not-a-number")])
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = server_fn(&base, "signup_status", &[]).await;
+    assert_eq!(status, 400, "{body}");
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let (status, _) = server_fn(&base, "signup_start", &[("campaign", &huge)]).await;
+    assert_eq!(status, 413);
     portal.portal.shutdown().await;
 }
