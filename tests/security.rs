@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use mm_portal::db::{self, Role};
 
-use support::{create_staff as create, SandboxPortal, StaffClient as Staff};
+use support::{create_staff as create, SandboxPortal, StaffClient as Staff, STAFF_PASSWORD};
 
 // ---- 13. Browser-reported ids never decide ownership ------------------------------------------
 
@@ -252,4 +252,62 @@ async fn malformed_or_oversized_server_function_calls_answer_4xx() {
     let (status, _) = server_fn(&base, "signup_start", &[("campaign", &huge)]).await;
     assert_eq!(status, 413);
     portal.portal.shutdown().await;
+}
+
+// ---- 8. Guessable passwords are refused -------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessable_new_passwords_are_refused() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    create(&portal, "weak@partner.test", Role::Viewer).await;
+    let staff = Staff::sign_in(&base, "weak@partner.test").await;
+    for weak in [
+        "aaaaaaaaaaaa",
+        "password1234",
+        "qwertyuiop12",
+        "weak@partner.test1",
+    ] {
+        let (status, body) = staff
+            .post(
+                "api/change_password",
+                &[
+                    ("current_password", STAFF_PASSWORD),
+                    ("new_password", weak),
+                    ("confirm_password", weak),
+                ],
+            )
+            .await;
+        assert_eq!(status, 400, "{weak}: {body}");
+        assert!(body.contains("guess"), "{weak}: {body}");
+    }
+    let (status, body) = staff
+        .post(
+            "api/change_password",
+            &[
+                ("current_password", STAFF_PASSWORD),
+                ("new_password", "four random words, mine alone"),
+                ("confirm_password", "four random words, mine alone"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    portal.portal.shutdown().await;
+}
+
+#[test]
+fn admin_create_refuses_a_guessable_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_mm-portal"))
+        .args(["admin", "create", "--email", "boss@partner.test"])
+        .env_remove("DATABASE_URL")
+        .env_remove("META_MODE")
+        .env("PORTAL_DATA_DIR", dir.path())
+        .env("ADMIN_PASSWORD", "aaaaaaaaaaaa")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("guess"), "{stderr}");
+    assert!(!stderr.contains("aaaaaaaaaaaa"), "{stderr}");
 }
