@@ -164,7 +164,7 @@ impl DashboardService {
                 target_kind: target.map(|t| t.0.to_string()),
                 target_id: target.map(|t| t.1.to_string()),
                 detail,
-                ip: None,
+                ip: staff.ip.clone(),
             })
             .await
             .map_err(internal)?;
@@ -363,7 +363,7 @@ impl DashboardPort for DashboardService {
                 target_kind: Some("waba".into()),
                 target_id: Some(id.to_string()),
                 detail: Some(format!("{{\"step\":\"{}\"}}", step.as_str())),
-                ip: None,
+                ip: staff.ip.clone(),
             })
             .await
             .map_err(internal)?;
@@ -429,7 +429,7 @@ impl DashboardPort for DashboardService {
                 target_kind: Some("waba".into()),
                 target_id: Some(id.to_string()),
                 detail: None,
-                ip: None,
+                ip: staff.ip.clone(),
             })
             .await
             .map_err(internal)?;
@@ -669,7 +669,7 @@ impl DashboardPort for DashboardService {
                 target_kind: Some("webhook".into()),
                 target_id: Some(id.to_string()),
                 detail: None,
-                ip: None,
+                ip: staff.ip.clone(),
             })
             .await
             .map_err(internal)?;

@@ -204,6 +204,14 @@ impl RunningPortal {
                 store: database.dashboard.clone(),
                 repo: database.repo.clone(),
             },
+            trusted_proxies: crate::http::client_addr::TrustedProxies(
+                config.trusted_proxies.clone().into(),
+            ),
+            headers: crate::http::security_headers::SecurityHeaders::new(
+                config.meta.sdk_url.as_ref(),
+                &config.meta.es_origins,
+                url.scheme() == "https",
+            ),
         };
         let router = http::router(
             AppState {

@@ -11,9 +11,19 @@ fn portal() -> Result<std::sync::Arc<dyn crate::ports::Portal>, AppError> {
         .ok_or_else(|| AppError::Internal("portal-context".into()))
 }
 
-/// Current health of this instance and its database.
+/// Current health of this instance and its database: for signed-in staff and callers on this
+/// host only (mode, version, backend and queue depth tell an outsider too much).
 #[server(prefix = "/api", endpoint = "system_health")]
 pub async fn system_health() -> Result<HealthReport, AppError> {
+    let local = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .extensions
+            .get::<crate::ports::LoopbackCaller>()
+            .is_some()
+    });
+    if !local && crate::dashboard_api::current_staff().is_none() {
+        return with_status(Err(AppError::Unauthorized));
+    }
     Ok(portal()?.health().await)
 }
 

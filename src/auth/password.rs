@@ -128,6 +128,45 @@ pub fn verify(password: &SecretString, phc: &str) -> bool {
     }
 }
 
+/// Password checks and hashes running at once, each holding argon2's 19 MiB: more wait their
+/// turn, so a flood of sign-ins (from many addresses) queues instead of exhausting memory.
+fn slots() -> std::sync::Arc<tokio::sync::Semaphore> {
+    static SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    SLOTS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            std::sync::Arc::new(tokio::sync::Semaphore::new(cores.clamp(2, 8)))
+        })
+        .clone()
+}
+
+/// [`verify`] on the blocking pool, at most a few at once (see [`slots`]); without a stored
+/// hash (no such account), against the [`decoy_hash`], made there too so its first use does
+/// not stall the async workers. The slot is held until the hash is done, even when the
+/// request that asked is dropped.
+pub async fn verify_bounded(password: SecretString, phc: Option<String>) -> bool {
+    let Ok(slot) = slots().acquire_owned().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        verify(&password, phc.as_deref().unwrap_or_else(|| decoy_hash()))
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// [`hash`] on the blocking pool, within the same bound as [`verify_bounded`].
+pub async fn hash_bounded(password: SecretString) -> Result<String, tokio::task::JoinError> {
+    let slot = slots().acquire_owned().await.ok();
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        hash(&password)
+    })
+    .await
+}
+
 /// A hash to verify against when the account does not exist, so that a wrong email takes as
 /// long as a wrong password (no account enumeration by timing).
 pub fn decoy_hash() -> &'static str {

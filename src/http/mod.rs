@@ -1,8 +1,10 @@
 //! The HTTP surface: one router per resource, assembled here with the cross-cutting layers
 //! (request ids, tracing) and the Leptos pages and server functions.
 
+pub mod client_addr;
 pub mod export;
 mod health;
+pub mod security_headers;
 
 use std::sync::Arc;
 
@@ -35,6 +37,10 @@ pub struct Sessions {
     pub secure: bool,
     pub auth: crate::auth::AuthState,
     pub export: export::ExportState,
+    /// Where requests really come from (behind reverse proxies).
+    pub trusted_proxies: client_addr::TrustedProxies,
+    /// Content-Security-Policy and the other security headers.
+    pub headers: security_headers::SecurityHeaders,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -53,15 +59,18 @@ pub fn router(
     sessions: Sessions,
 ) -> Router {
     let routes = generate_route_list(app::App);
+    let trusted_proxies = sessions.trusted_proxies.clone();
     let portal = state.portal.clone();
     let signup = state.signup.clone();
     let dashboard = state.dashboard.clone();
     let admin = state.admin.clone();
+    let headers = sessions.headers.clone();
     let provide_portal = move || {
         provide_context(portal.clone());
         provide_context(signup.clone());
         provide_context(dashboard.clone());
         provide_context(admin.clone());
+        headers.provide_nonce();
     };
 
     let pages = Router::new()
@@ -82,10 +91,12 @@ pub fn router(
                 .with_state(sessions.export.clone()),
         )
         .merge(sandbox.map(crate::sandbox::routes).unwrap_or_default());
+    let headers = sessions.headers.clone();
     // Pages, server functions and sign-in get sessions; webhooks (Meta's servers, the hot
     // path) do not.
-    with_sessions(pages, sessions)
-        .merge(crate::webhooks::routes(webhooks))
+    let router = with_sessions(pages, sessions).merge(crate::webhooks::routes(webhooks));
+    headers
+        .apply(router)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -103,6 +114,10 @@ pub fn router(
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::from_fn_with_state(
+            trusted_proxies,
+            client_addr::client_addr,
+        ))
 }
 
 fn with_sessions(router: Router, sessions: Sessions) -> Router {
@@ -113,7 +128,12 @@ fn with_sessions(router: Router, sessions: Sessions) -> Router {
     let store = crate::auth::store::DbSessionStore::new(sessions.auth.store.clone());
     router
         .layer(session_layer(store, sessions.secure))
-        .layer(axum::middleware::from_fn(crate::auth::verify_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::auth::OriginPolicy {
+                scheme: if sessions.secure { "https" } else { "http" },
+            },
+            crate::auth::verify_origin,
+        ))
 }
 
 fn session_layer(
