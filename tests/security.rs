@@ -6,9 +6,80 @@ mod support;
 
 use std::time::Duration;
 
+use mm_portal::auth::throttle::{MAX_FAILURES, MAX_FAILURES_PER_IP};
 use mm_portal::db::{self, Role};
 
 use support::{create_staff as create, SandboxPortal, StaffClient as Staff, STAFF_PASSWORD};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn origin(base: &str) -> String {
+    base.trim_end_matches('/').to_string()
+}
+
+/// A same-site sign-in form post (from `forwarded_for` when given); the response as is.
+async fn login_from(
+    http: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+    next: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let mut request = http
+        .post(format!("{base}auth/login"))
+        .header("origin", origin(base))
+        .form(&[("email", email), ("password", password), ("next", next)]);
+    if let Some(address) = forwarded_for {
+        request = request.header("x-forwarded-for", address);
+    }
+    request.send().await.unwrap()
+}
+
+async fn login(base: &str, email: &str, password: &str) -> reqwest::Response {
+    login_from(&client(), base, email, password, "/wabas", None).await
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("mm_session=") && !v.starts_with("mm_session=;"))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+async fn audit(portal: &SandboxPortal) -> Vec<db::AuditEntry> {
+    portal
+        .portal
+        .database
+        .repo
+        .list_audit(None, 500)
+        .await
+        .unwrap()
+}
+
+async fn audited(portal: &SandboxPortal, action: &str) -> usize {
+    audit(portal)
+        .await
+        .iter()
+        .filter(|e| e.action == action)
+        .count()
+}
 
 // ---- 1. The sign-in throttle cannot be raced -------------------------------------------
 
@@ -1103,5 +1174,86 @@ async fn an_admin_set_password_must_be_replaced_before_anything_else() {
     };
     let (status, _) = fresh.post("api/dashboard_overview", &[]).await;
     assert_eq!(status, 200);
+    portal.portal.shutdown().await;
+}
+
+// ---- Defences that already held (kept proven) -------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customer_text_is_escaped_and_search_text_is_only_data() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    create(&portal, "view@partner.test", Role::Viewer).await;
+    let repo = portal.portal.database.repo.clone();
+    let business = repo
+        .upsert_business(&db::NewBusiness {
+            meta_business_id: "700000000000001".into(),
+            name: "<script>alert('business')</script> Ltd".into(),
+        })
+        .await
+        .unwrap();
+    let waba = repo
+        .upsert_waba(&db::WabaUpsert {
+            meta_waba_id: "700000000000002".into(),
+            business_id: business.id,
+            name: "<img src=x onerror=alert(1)>".into(),
+            currency: None,
+            country: None,
+            onboarding_status: None,
+            coexistence: false,
+        })
+        .await
+        .unwrap();
+    let viewer = Staff::sign_in(&base, "view@partner.test").await;
+    let html = viewer
+        .get(&format!("wabas/{}", waba.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "rendered, escaped"
+    );
+    assert!(!html.contains("<img src=x") && !html.contains("<script>alert("));
+    // Search text is bound as data, never spliced into SQL.
+    for q in [
+        "' OR '1'='1",
+        "x'); DROP TABLE wabas; --",
+        "\" OR 1=1 --",
+        "%' --",
+    ] {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", q)
+            .finish();
+        let response = viewer.get(&format!("wabas.csv?{query}")).await;
+        assert_eq!(response.status(), 200, "{q}");
+        let body = response.text().await.unwrap();
+        assert_eq!(body.lines().count(), 1, "only the header for {q}: {body}");
+    }
+    assert_eq!(
+        support::count(&portal.portal.database, "SELECT COUNT(*) FROM wabas").await,
+        1
+    );
+    portal.portal.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_pages_need_their_unguessable_key() {
+    let portal = support::sandbox_portal().await;
+    let base = portal.portal.url.to_string();
+    let created = signup(&portal, "Keyed Ltd", "+55 11 90000 4444", None, false).await;
+    assert!(created["waba_id"].is_string());
+    let key: String = sqlx::query_scalar("SELECT status_key FROM signups")
+        .fetch_one(sqlite(&portal))
+        .await
+        .unwrap();
+    assert!(key.len() >= 24, "{key}");
+    let (status, _) = server_fn(&base, "signup_status", &[("key", &key)]).await;
+    assert_eq!(status, 200);
+    let mut guess = key.clone();
+    guess.replace_range(0..1, if key.starts_with('A') { "B" } else { "A" });
+    let (status, _) = server_fn(&base, "signup_status", &[("key", &guess)]).await;
+    assert_eq!(status, 404);
     portal.portal.shutdown().await;
 }
