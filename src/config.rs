@@ -39,8 +39,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// Everything that can be set from the command line or the environment.
-#[derive(Debug, Clone, clap::Args)]
+/// Everything that can be set from the command line or the environment. Its `Debug` hides the
+/// secrets (see the impl below).
+#[derive(Clone, clap::Args)]
 pub struct Settings {
     /// `sandbox` runs the built-in Meta simulator (no credentials needed); `live` talks to Meta.
     #[arg(
@@ -74,6 +75,13 @@ pub struct Settings {
     /// Default: derived from the listen address.
     #[arg(long, env = "PORTAL_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+
+    /// Reverse proxies in front of the portal, as IP addresses or networks
+    /// (`10.0.0.5,192.168.0.0/24`): when a request comes from one of them, the client's address
+    /// is taken from its `X-Forwarded-For` header (for throttling and the audit log); from
+    /// anywhere else the header is ignored. Default: none.
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
 
     /// Directory with the built front end (`pkg/`, favicon, …).
     #[arg(
@@ -188,6 +196,45 @@ pub struct Settings {
     pub es_solution_id: Option<String>,
 }
 
+/// Prints every setting, with the secrets as `Some("***")` (set) or `None`, and the database
+/// URL's password replaced: `Settings` is printed through `Cli`'s derived `Debug`.
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |value: &Option<String>| value.as_ref().map(|_| "***");
+        f.debug_struct("Settings")
+            .field("mode", &self.mode)
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::db::redact_url),
+            )
+            .field("public_url", &self.public_url)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("site_root", &self.site_root)
+            .field("log_format", &self.log_format)
+            .field("meta_app_id", &self.meta_app_id)
+            .field("meta_app_secret", &hidden(&self.meta_app_secret))
+            .field("meta_es_config_id", &self.meta_es_config_id)
+            .field("meta_graph_version", &self.meta_graph_version)
+            .field("meta_graph_base", &self.meta_graph_base)
+            .field("meta_sdk_url", &self.meta_sdk_url)
+            .field(
+                "meta_system_user_token",
+                &hidden(&self.meta_system_user_token),
+            )
+            .field("webhook_verify_token", &hidden(&self.webhook_verify_token))
+            .field("token_encryption_key", &hidden(&self.token_encryption_key))
+            .field("partner_name", &self.partner_name)
+            .field("es_feature_type", &self.es_feature_type)
+            .field("es_version", &self.es_version)
+            .field("meta_partner_business_id", &self.meta_partner_business_id)
+            .field("intent_rate_per_second", &self.intent_rate_per_second)
+            .field("es_solution_id", &self.es_solution_id)
+            .finish()
+    }
+}
+
 /// How the public signup page launches Embedded Signup.
 #[derive(Debug, Clone)]
 pub struct SignupSettings {
@@ -292,6 +339,8 @@ pub struct Config {
     pub mode: Mode,
     pub addr: SocketAddr,
     pub public_url: Option<Url>,
+    /// Proxies whose `X-Forwarded-For` names the client (see `Settings::trusted_proxies`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub data_dir: PathBuf,
     /// May hold a password: print only through [`crate::db::redact_url`].
     pub database_url: SecretString,
@@ -335,6 +384,7 @@ impl Config {
             .as_deref()
             .map(|raw| parse_http_url("PORTAL_PUBLIC_URL", raw, false))
             .transpose();
+        let trusted_proxies = parse_trusted_proxies(settings.trusted_proxies.as_deref());
         let graph_version = settings.meta_graph_version.clone();
         if !is_graph_version(&graph_version) {
             problems.push(format!(
@@ -366,6 +416,23 @@ impl Config {
 
         let addr = keep_ok(&mut problems, addr);
         let public_url = keep_ok(&mut problems, public_url).flatten();
+        // Live mode serves real staff and business admins: the cookie's `Secure` flag, HSTS and
+        // the origin check follow this URL, so it must be the https one.
+        if mode == Mode::Live
+            && public_url
+                .as_ref()
+                .is_none_or(|url| url.scheme() != "https")
+        {
+            problems.push(match &settings.public_url {
+                None => "PORTAL_PUBLIC_URL is required in live mode: the https:// URL people \
+                         reach the portal at"
+                    .to_string(),
+                Some(raw) => {
+                    format!("PORTAL_PUBLIC_URL `{raw}` must be an https:// URL in live mode")
+                }
+            });
+        }
+        let trusted_proxies = keep_ok(&mut problems, trusted_proxies).unwrap_or_default();
         let database_url = keep_ok(&mut problems, database_url);
         let meta_and_keys = meta_and_keys.map_err(|list| problems.extend(list)).ok();
         let signup = signup_settings(settings)
@@ -379,6 +446,7 @@ impl Config {
                     mode,
                     addr,
                     public_url,
+                    trusted_proxies,
                     data_dir: settings.data_dir.clone(),
                     database_url: SecretString::from(database_url),
                     site_root: settings.site_root.clone(),
@@ -400,6 +468,24 @@ fn keep_ok<T>(problems: &mut Vec<String>, result: Result<T, String>) -> Option<T
 
 fn default_sqlite_url(data_dir: &Path) -> String {
     format!("sqlite://{}", data_dir.join("portal.db").display())
+}
+
+/// `PORTAL_TRUSTED_PROXIES`: comma-separated addresses (one host each) or networks.
+fn parse_trusted_proxies(raw: Option<&str>) -> Result<Vec<ipnet::IpNet>, String> {
+    raw.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    format!(
+                        "PORTAL_TRUSTED_PROXIES: `{item}` is not an IP address or network like 10.0.0.0/8"
+                    )
+                })
+        })
+        .collect()
 }
 
 /// `v<major>.<minor>`, like `v23.0`.
@@ -675,6 +761,7 @@ mod tests {
             "WEBHOOK_VERIFY_TOKEN",
             "TOKEN_ENCRYPTION_KEY",
             "DATABASE_URL",
+            "PORTAL_PUBLIC_URL",
         ] {
             assert!(text.contains(name), "{name} not reported in:\n{text}");
         }
@@ -707,7 +794,7 @@ mod tests {
         .err()
         .unwrap();
         let text = err.to_string();
-        assert_eq!(err.problems.len(), 7, "{text}");
+        assert_eq!(err.problems.len(), 8, "{text}");
         assert!(!text.contains("not-hex-secret-value"));
         assert!(!text.contains("EAAsecretsecret"));
         assert!(text.contains("META_APP_ID must be the numeric id"));
@@ -734,6 +821,8 @@ mod tests {
             key.expose_secret(),
             "--database-url",
             "postgres://portal@localhost/portal",
+            "--public-url",
+            "https://portal.partner.example/",
         ]))
         .unwrap();
         assert_eq!(config.mode, Mode::Live);

@@ -128,6 +128,14 @@ impl RunningPortal {
             export: crate::wabas::export::ExportState {
                 store: database.store.clone(),
             },
+            trusted_proxies: crate::http::client_addr::TrustedProxies(
+                config.trusted_proxies.clone().into(),
+            ),
+            headers: crate::http::security_headers::SecurityHeaders::new(
+                config.meta.sdk_url.as_ref(),
+                &config.meta.es_origins,
+                url.scheme() == "https",
+            ),
         };
         let ports = ports(
             &config,

@@ -30,6 +30,32 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server these are the caller's mistakes (arguments that do not parse, a body
+        // over the limit): 400 and 413, not the 500 that says the portal failed.
+        #[cfg(feature = "ssr")]
+        {
+            use http::StatusCode;
+            let status = match &value {
+                ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                    Some(StatusCode::BAD_REQUEST)
+                }
+                // Reading the request body: over the limit, or broken.
+                ServerFnErrorErr::Deserialization(message) => {
+                    Some(if message.contains("length limit exceeded") {
+                        StatusCode::PAYLOAD_TOO_LARGE
+                    } else {
+                        StatusCode::BAD_REQUEST
+                    })
+                }
+                _ => None,
+            };
+            if let (Some(status), Some(response)) = (
+                status,
+                leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            ) {
+                response.set_status(status);
+            }
+        }
         AppError::Transport(value.to_string())
     }
 }

@@ -1,6 +1,9 @@
 //! The HTTP surface: one router per resource, assembled here with the cross-cutting layers
 //! (request ids, tracing) and the Leptos pages and server functions.
 
+pub mod client_addr;
+pub mod security_headers;
+
 use std::sync::Arc;
 
 use app::health::port::HealthPort;
@@ -61,6 +64,10 @@ pub struct Sessions {
     pub secure: bool,
     pub auth: crate::staff::AuthState,
     pub export: crate::wabas::export::ExportState,
+    /// Where requests really come from (behind reverse proxies).
+    pub trusted_proxies: client_addr::TrustedProxies,
+    /// Content-Security-Policy and the other security headers.
+    pub headers: security_headers::SecurityHeaders,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -79,9 +86,14 @@ pub fn router(
     sessions: Sessions,
 ) -> Router {
     let routes = generate_route_list(app::App);
+    let trusted_proxies = sessions.trusted_proxies.clone();
     let ports = state.ports.clone();
     let health = state.ports.health.clone();
-    let provide_portal = move || ports.provide();
+    let headers = sessions.headers.clone();
+    let provide_portal = move || {
+        ports.provide();
+        headers.provide_nonce();
+    };
 
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, provide_portal.clone(), {
@@ -104,10 +116,12 @@ pub fn router(
                 .with_state(sessions.export.clone()),
         )
         .merge(sandbox.map(crate::sandbox::routes).unwrap_or_default());
+    let headers = sessions.headers.clone();
     // Pages, server functions and sign-in get sessions; webhooks (Meta's servers, the hot
     // path) do not.
-    with_sessions(pages, sessions)
-        .merge(crate::webhooks::routes(webhooks))
+    let router = with_sessions(pages, sessions).merge(crate::webhooks::routes(webhooks));
+    headers
+        .apply(router)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -125,6 +139,10 @@ pub fn router(
             }),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(axum::middleware::from_fn_with_state(
+            trusted_proxies,
+            client_addr::client_addr,
+        ))
 }
 
 fn with_sessions(router: Router, sessions: Sessions) -> Router {
@@ -135,7 +153,12 @@ fn with_sessions(router: Router, sessions: Sessions) -> Router {
     let store = crate::staff::sessions::DbSessionStore::new(sessions.auth.store.clone());
     router
         .layer(session_layer(store, sessions.secure))
-        .layer(axum::middleware::from_fn(crate::staff::verify_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::staff::OriginPolicy {
+                scheme: if sessions.secure { "https" } else { "http" },
+            },
+            crate::staff::verify_origin,
+        ))
 }
 
 fn session_layer(

@@ -313,13 +313,20 @@ pub async fn object(
         let waba = super::waba_ops::complete_due_onboarding(&state, waba).await;
         super::faults::take(&state, "waba").await?;
         let (all, defaults) = waba_fields(&waba, &version);
-        return select(
+        let mut selected = select(
             &all,
             defaults,
             params.get("fields"),
             "WhatsAppBusinessAccount",
-        )
-        .map(Json);
+        )?;
+        // Graph leaves `owner_business_info` out when the app may not see the owner (an empty
+        // owner id here).
+        if waba.owner_business_id.is_empty() {
+            if let Value::Object(fields) = &mut selected {
+                fields.remove("owner_business_info");
+            }
+        }
+        return Ok(Json(selected));
     }
     if let Some((phone, _)) = load::<Phone>(&state, model::PHONE, &id).await? {
         if !token.covers(&phone.waba_id) {

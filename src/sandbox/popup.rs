@@ -34,7 +34,27 @@ pub async fn page() -> impl IntoResponse {
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-store"),
+            (header::CONTENT_SECURITY_POLICY, popup_policy()),
         ],
         POPUP_HTML,
     )
+}
+
+/// The popup's own Content-Security-Policy (it stands in for a page on Meta's site): its one
+/// inline script by hash, its inline styles, nothing else from anywhere else.
+fn popup_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let script = POPUP_HTML
+            .split_once("<script>")
+            .and_then(|(_, rest)| rest.split_once("</script>"))
+            .map_or("", |(script, _)| script);
+        let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script));
+        format!(
+            "default-src 'self'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; \
+             img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+        )
+    })
 }

@@ -389,32 +389,47 @@ impl SignupService {
             .waba(&token, &waba_id)
             .await
             .map_err(graph_error)?;
-        let owner = waba_info
-            .owner_business_info
-            .as_ref()
-            .map(|o| o.id.clone())
-            .or_else(|| signup.meta_business_id.clone())
-            .unwrap_or_else(|| format!("unknown-{waba_id}"));
         let name = waba_info.name.clone().unwrap_or_else(|| waba_id.clone());
-        let business = self
-            .store
-            .upsert_business(&NewBusiness {
-                meta_business_id: owner.clone(),
-                name: waba_info
-                    .owner_business_info
-                    .as_ref()
-                    .and_then(|o| o.name.clone())
-                    .unwrap_or_else(|| name.clone()),
-            })
-            .await
-            .map_err(internal)?;
-        let coexistence =
-            signup.coexistence || signup.feature_type == "whatsapp_business_app_onboarding";
         let existing = self
             .store
             .waba_by_meta_id(&waba_id)
             .await
             .map_err(internal)?;
+        // Who owns the WABA is Graph's word only: the business id in the browser's
+        // session-info event is whatever the page (or anyone calling `signup_event`) sent, and
+        // trusting it would let one customer attach their WABA to, and rename, another's
+        // business. Without `owner_business_info` a known WABA keeps its business; a new one
+        // gets a placeholder business of its own.
+        let known_business = match (&waba_info.owner_business_info, &existing) {
+            (None, Some(waba)) => self
+                .store
+                .business_by_id(waba.business_id)
+                .await
+                .map_err(internal)?,
+            _ => None,
+        };
+        let business = match known_business {
+            Some(business) => business,
+            None => self
+                .store
+                .upsert_business(&NewBusiness {
+                    meta_business_id: waba_info
+                        .owner_business_info
+                        .as_ref()
+                        .map(|o| o.id.clone())
+                        .unwrap_or_else(|| format!("unknown-{waba_id}")),
+                    name: waba_info
+                        .owner_business_info
+                        .as_ref()
+                        .and_then(|o| o.name.clone())
+                        .unwrap_or_else(|| name.clone()),
+                })
+                .await
+                .map_err(internal)?,
+        };
+        let owner = business.meta_business_id.clone();
+        let coexistence =
+            signup.coexistence || signup.feature_type == "whatsapp_business_app_onboarding";
         let waba = self
             .store
             .upsert_waba(&WabaUpsert {

@@ -113,11 +113,11 @@ impl AccountPort for SessionAccount {
             .map_err(internal)?
             .ok_or(AppError::Unauthorized)?;
         let stored = account.user.password_hash.clone();
-        let matches = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
-            .await
-            .unwrap_or(false);
+        // Counted before the verification, so concurrent guesses cannot all get through.
+        let attempt = self.throttle.begin(&keys).map_err(throttled)?;
+        let matches = password::verify_bounded(current, Some(stored)).await;
         if !matches {
-            self.throttle.fail(&keys);
+            drop(attempt);
             self.audit(me, "staff.change_own_password_refused", None)
                 .await;
             return Err(match self.throttle.check(&keys) {
@@ -125,11 +125,9 @@ impl AccountPort for SessionAccount {
                 Ok(()) => AppError::Invalid("The current password is not correct.".into()),
             });
         }
-        self.throttle.succeed(&throttle::account_key(&me.email));
+        self.throttle.succeed(attempt);
 
-        let hash = tokio::task::spawn_blocking(move || password::hash(&new))
-            .await
-            .map_err(internal)?;
+        let hash = password::hash_bounded(new).await.map_err(internal)?;
         let this_session = self.session.id().map(|id| id.to_string());
         let replaced = self
             .store

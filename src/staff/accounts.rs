@@ -46,7 +46,7 @@ impl AdminService {
             target_kind: target.map(|_| "staff".into()),
             target_id: target.map(Into::into),
             detail,
-            ip: None,
+            ip: by.ip.clone(),
         };
         if let Err(error) = self.store.append_audit(&entry).await {
             tracing::error!(%error, action, "audit entry lost");

@@ -22,7 +22,7 @@ pub async fn record(
             target_kind: target.map(|t| t.0.to_string()),
             target_id: target.map(|t| t.1.to_string()),
             detail,
-            ip: None,
+            ip: staff.ip.clone(),
         })
         .await
         .map_err(internal)?;

@@ -75,7 +75,12 @@ pub async fn run(command: AdminCommand, repo: &dyn Stores) -> Result<String, Adm
         ))
     })?;
     let secret = read_password()?;
-    password::check_strength(&secret).map_err(AdminError::Invalid)?;
+    let local_part = email.split('@').next().unwrap_or_default();
+    let mut context = vec![email.as_str(), local_part];
+    if let Some(name) = args.name.as_deref() {
+        context.push(name);
+    }
+    password::check_strength(&secret, &context).map_err(AdminError::Invalid)?;
     let hash = tokio::task::spawn_blocking(move || password::hash(&secret))
         .await
         .map_err(|e| AdminError::Invalid(e.to_string()))?;

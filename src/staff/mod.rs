@@ -23,7 +23,7 @@ use app::staff::port::{AccountAccess, StaffIdentity, StaffRole};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 use crate::db::now_millis;
@@ -39,6 +39,12 @@ const SIGNED_IN_AT: &str = "signed_in_at";
 /// The account's password stamp when this session signed in (or last changed the password):
 /// a session opened under an older password is signed out.
 const PASSWORD_STAMP: &str = "password_stamp";
+/// When this session's idle timeout was last renewed (Unix millis).
+const SEEN_AT: &str = "seen_at";
+/// A request renews the idle timeout (saves the session, with a fresh expiry in the store and
+/// on the cookie) when the last renewal is at least this old: the timeout slides with
+/// activity, at one write a minute at most however often the pages poll.
+const RENEW_EVERY_MS: i64 = 60_000;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "mm_session";
@@ -70,6 +76,7 @@ pub async fn identify(
         };
         let signed_in_at = read(SIGNED_IN_AT).await;
         let stamp = read(PASSWORD_STAMP).await;
+        let seen_at = read(SEEN_AT).await;
         let user = if now_millis() - signed_in_at > ABSOLUTE_TIMEOUT_MS {
             None
         } else {
@@ -77,6 +84,12 @@ pub async fn identify(
         };
         match user.filter(|u| !u.user.disabled && u.password_stamp() == stamp) {
             Some(account) => {
+                // tower-sessions saves (and so extends) a session only when it changed: mark it
+                // changed now and then, or it would end 60 minutes after sign-in.
+                let now = now_millis();
+                if now - seen_at >= RENEW_EVERY_MS {
+                    let _ = session.insert(SEEN_AT, now).await;
+                }
                 if let Some(role) = StaffRole::parse(&account.user.role) {
                     let ip = request
                         .extensions()
@@ -89,10 +102,16 @@ pub async fn identify(
                         display_name: account.user.display_name,
                         role,
                         must_change_password: account.must_change_password,
+                        ip: ip.map(|ip| ip.to_string()),
                     });
                     request
                         .extensions_mut()
                         .insert(AccountAccess(Arc::new(port)));
+                    if account.must_change_password {
+                        if let Some(refusal) = must_change_first(&request) {
+                            return refusal;
+                        }
+                    }
                 }
             }
             None => {
@@ -103,18 +122,91 @@ pub async fn identify(
     next.run(request).await
 }
 
+/// Server functions an account whose password an admin set may call before choosing its own:
+/// the account page's, and the public signup page's (`/api/signup_…`).
+const OPEN_UNTIL_CHANGED: [&str; 3] = ["/api/whoami", "/api/account_info", "/api/change_password"];
+/// The staff dashboard's pages, which send such an account to its page first.
+const STAFF_PAGES: [&str; 5] = ["/wabas", "/audit", "/inbox", "/operations", "/settings"];
+
+/// Until its owner replaces a password an admin set (someone else has seen it), the account
+/// reaches only its own page, what that page needs, and signing out: other server functions
+/// and the CSV export answer 403, dashboard pages send it to `/account?next=…`.
+fn must_change_first(request: &Request) -> Option<Response> {
+    let path = request.uri().path();
+    if path.starts_with("/api/") {
+        if OPEN_UNTIL_CHANGED.contains(&path) || path.starts_with("/api/signup_") {
+            return None;
+        }
+        let error = app::error::AppError::Invalid(
+            "Choose your own password on My account first: an admin set the one you signed in \
+             with."
+                .into(),
+        );
+        let body = serde_json::to_string(&error).unwrap_or_default();
+        return Some(
+            (
+                StatusCode::FORBIDDEN,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response(),
+        );
+    }
+    if path == "/wabas.csv" {
+        return Some(
+            (
+                StatusCode::FORBIDDEN,
+                "Choose your own password on My account first.",
+            )
+                .into_response(),
+        );
+    }
+    let staff_page = path == "/"
+        || STAFF_PAGES
+            .iter()
+            .any(|page| path == *page || path.starts_with(&format!("{page}/")));
+    if staff_page && request.method() == Method::GET {
+        let wanted = request.uri().path_and_query().map_or(path, |p| p.as_str());
+        return Some(Redirect::to(&account_page(wanted)).into_response());
+    }
+    None
+}
+
+/// The account page, with the way on to `next` once the password is changed.
+pub fn account_page(next: &str) -> String {
+    match next {
+        "/" | "" | "/account" => "/account".into(),
+        next => format!("/account?next={}", app::wabas::port::percent_encode(next)),
+    }
+}
+
 /// Records in this session that it now runs under the account's password of `stamp` (after
 /// its owner changed the password in it).
 pub async fn restamp(session: &Session, stamp: i64) -> Result<(), tower_sessions::session::Error> {
     session.insert(PASSWORD_STAMP, stamp).await
 }
 
-/// Refuses state-changing requests that carry the session cookie but come from another site:
-/// the `Origin` (or, without it, the `Referer`) must name this host. Together with
-/// `SameSite=Lax` cookies this stops cross-site request forgery on every form post and server
-/// function. Requests without the cookie (Meta's webhooks, the public signup page's first
-/// calls) have nothing to forge.
-pub async fn verify_origin(request: Request, next: Next) -> Response {
+/// What [`verify_origin`] compares a request's `Origin` with: the scheme people reach the
+/// portal with (`https` behind a TLS-terminating proxy, whatever the proxy speaks to us).
+#[derive(Clone)]
+pub struct OriginPolicy {
+    pub scheme: &'static str,
+}
+
+/// Paths that need a same-site `Origin` even without a session cookie: signing in from a
+/// foreign page would put the browser into an account the attacker chose (login CSRF).
+const ALWAYS_CHECKED: [&str; 2] = ["/auth/login", "/auth/logout"];
+
+/// Refuses state-changing requests that carry the session cookie (or sign in or out) but come
+/// from another site: the `Origin` (or, without it, the `Referer`) must name this scheme and
+/// host. Together with `SameSite=Lax` cookies this stops cross-site request forgery on every
+/// form post and server function. Other requests without the cookie (Meta's webhooks, the
+/// public signup page's calls) have nothing to forge.
+pub async fn verify_origin(
+    State(policy): State<OriginPolicy>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -125,7 +217,8 @@ pub async fn verify_origin(request: Request, next: Next) -> Response {
         .iter()
         .filter_map(|v| v.to_str().ok())
         .any(|v| v.split(';').any(|c| c.trim().starts_with(SESSION_COOKIE)));
-    if safe || !has_session {
+    let always = ALWAYS_CHECKED.contains(&request.uri().path());
+    if safe || !(has_session || always) {
         return next.run(request).await;
     }
     let host = request
@@ -145,7 +238,7 @@ pub async fn verify_origin(request: Request, next: Next) -> Response {
             (Some(h), None) => h.to_string(),
             _ => String::new(),
         };
-        !host.is_empty() && authority.eq_ignore_ascii_case(host)
+        url.scheme() == policy.scheme && !host.is_empty() && authority.eq_ignore_ascii_case(host)
     });
     if same_site {
         next.run(request).await

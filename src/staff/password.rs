@@ -19,8 +19,19 @@ fn hasher() -> Argon2<'static> {
 /// nobody types more, and a megabyte "password" would only cost the server time.
 pub const MAX_LENGTH: usize = 256;
 
-/// The portal's one password policy, as the end of a sentence about the password.
-fn weakness(text: &str) -> Option<String> {
+/// The lowest zxcvbn score a new password needs: "safely unguessable", about 10^10 guesses
+/// for an attacker who knows the common passwords, words, names, keyboard walks, dates and
+/// the account's own email address.
+const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+
+/// The portal's one password policy, as the end of a sentence about the password: at least
+/// [`MIN_LENGTH`] characters, not blank ([`basic_weakness`]), and not guessable
+/// ([`guessable`]).
+fn weakness(text: &str, context: &[&str]) -> Option<String> {
+    basic_weakness(text).or_else(|| guessable(text, context))
+}
+
+fn basic_weakness(text: &str) -> Option<String> {
     if text.chars().count() < MIN_LENGTH {
         return Some(format!("must have at least {MIN_LENGTH} characters"));
     }
@@ -30,9 +41,37 @@ fn weakness(text: &str) -> Option<String> {
     None
 }
 
-/// Why a new password is refused, in words.
-pub fn check_strength(password: &SecretString) -> Result<(), String> {
-    match weakness(password.expose_secret()) {
+/// Refused by the zxcvbn strength estimator: common passwords, repeats, sequences, keyboard
+/// walks, dictionary words and `context` (the email address and name of the account).
+fn guessable(text: &str, context: &[&str]) -> Option<String> {
+    // zxcvbn's cost grows with the length; anything longer than this is long enough.
+    if text.chars().count() > 100 {
+        return None;
+    }
+    let estimate = zxcvbn::zxcvbn(text, context);
+    if estimate.score() >= MIN_SCORE {
+        return None;
+    }
+    let hint = estimate
+        .feedback()
+        .and_then(|f| f.warning())
+        .map(|w| format!(" ({})", w.to_string().trim_end_matches('.')))
+        .unwrap_or_default();
+    Some(format!(
+        "is too easy to guess{hint}: add a few more unrelated words"
+    ))
+}
+
+/// Why a new password is refused, in words. `context` is what an attacker knows of the
+/// account (its email address, name).
+pub fn check_strength(password: &SecretString, context: &[&str]) -> Result<(), String> {
+    let text = password.expose_secret();
+    if text.chars().count() > MAX_LENGTH {
+        return Err(format!(
+            "the password must have at most {MAX_LENGTH} characters"
+        ));
+    }
+    match weakness(text, context) {
         Some(problem) => Err(format!("the password {problem}")),
         None => Ok(()),
     }
@@ -48,7 +87,7 @@ pub fn check_new_password(
     email: &str,
 ) -> Result<(), String> {
     let text = new.expose_secret();
-    if let Some(problem) = weakness(text) {
+    if let Some(problem) = basic_weakness(text) {
         return Err(format!("The new password {problem}."));
     }
     if text.chars().count() > MAX_LENGTH {
@@ -64,6 +103,10 @@ pub fn check_new_password(
     }
     if text != confirm.expose_secret() {
         return Err("The confirmation does not match the new password: type it again.".into());
+    }
+    let local_part = email.split('@').next().unwrap_or_default();
+    if let Some(problem) = guessable(text, &[email, local_part]) {
+        return Err(format!("The new password {problem}."));
     }
     Ok(())
 }
@@ -83,6 +126,45 @@ pub fn verify(password: &SecretString, phc: &str) -> bool {
             .is_ok(),
         Err(_) => false,
     }
+}
+
+/// Password checks and hashes running at once, each holding argon2's 19 MiB: more wait their
+/// turn, so a flood of sign-ins (from many addresses) queues instead of exhausting memory.
+fn slots() -> std::sync::Arc<tokio::sync::Semaphore> {
+    static SLOTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> =
+        std::sync::OnceLock::new();
+    SLOTS
+        .get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            std::sync::Arc::new(tokio::sync::Semaphore::new(cores.clamp(2, 8)))
+        })
+        .clone()
+}
+
+/// [`verify`] on the blocking pool, at most a few at once (see [`slots`]); without a stored
+/// hash (no such account), against the [`decoy_hash`], made there too so its first use does
+/// not stall the async workers. The slot is held until the hash is done, even when the
+/// request that asked is dropped.
+pub async fn verify_bounded(password: SecretString, phc: Option<String>) -> bool {
+    let Ok(slot) = slots().acquire_owned().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        verify(&password, phc.as_deref().unwrap_or_else(|| decoy_hash()))
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// [`hash`] on the blocking pool, within the same bound as [`verify_bounded`].
+pub async fn hash_bounded(password: SecretString) -> Result<String, tokio::task::JoinError> {
+    let slot = slots().acquire_owned().await.ok();
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        hash(&password)
+    })
+    .await
 }
 
 /// A hash to verify against when the account does not exist, so that a wrong email takes as
@@ -111,9 +193,38 @@ mod tests {
     }
 
     #[test]
-    fn short_passwords_are_refused() {
-        assert!(check_strength(&SecretString::from("short".to_string())).is_err());
-        assert!(check_strength(&SecretString::from("long enough pass".to_string())).is_ok());
+    fn short_and_guessable_passwords_are_refused() {
+        let check = |text: &str| check_strength(&SecretString::from(text.to_string()), &[]);
+        assert!(check("short").is_err());
+        for guessable in [
+            "aaaaaaaaaaaa",
+            "password1234",
+            "qwertyuiop123",
+            "123456789012",
+        ] {
+            let refusal = check(guessable).unwrap_err();
+            assert!(
+                refusal.contains("too easy to guess"),
+                "{guessable}: {refusal}"
+            );
+        }
+        // Passphrases the tests and the browser tests use.
+        for fine in [
+            "four random words, mine alone",
+            "e2e staff password 42",
+            "vera picks purple kites",
+        ] {
+            assert_eq!(check(fine), Ok(()), "{fine}");
+        }
+        assert!(check(&"x".repeat(MAX_LENGTH + 1))
+            .unwrap_err()
+            .contains("at most"));
+        // What is known of the account counts as guessable.
+        let refusal = check_strength(
+            &SecretString::from("ada.lovelace2024".to_string()),
+            &["ada.lovelace@partner.test", "ada.lovelace"],
+        );
+        assert!(refusal.is_err(), "{refusal:?}");
     }
 
     #[test]
@@ -152,7 +263,7 @@ mod tests {
         );
         // The sign-in policy's wording is unchanged for `mm-portal admin create`.
         assert_eq!(
-            check_strength(&secret("short")).unwrap_err(),
+            check_strength(&secret("short"), &[]).unwrap_err(),
             "the password must have at least 12 characters"
         );
     }

@@ -13,10 +13,18 @@ use tower_sessions::Session;
 use super::{password, throttle, AuthState, PASSWORD_STAMP, SIGNED_IN_AT, STAFF_ID};
 use crate::db::{now_millis, NewAuditEntry};
 
+/// The largest sign-in form accepted (413 beyond): the fields' limits below, with room.
+const MAX_FORM_BYTES: usize = 16 * 1024;
+/// The longest email address (RFC 5321's path limit) and password tried at sign-in; longer
+/// ones are refused before any lookup, hash or audit entry.
+const MAX_EMAIL_CHARS: usize = 254;
+const MAX_PASSWORD_CHARS: usize = 1024;
+
 pub fn routes(state: AuthState) -> Router {
     Router::new()
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
         .with_state(state)
 }
 
@@ -31,9 +39,7 @@ pub struct LoginForm {
 /// Only local paths: an open redirect would let a phishing link send staff anywhere.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
+        Some(path) if app::staff::port::is_local_path(path) => path,
         _ => "/",
     }
 }
@@ -52,22 +58,26 @@ async fn login(
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Redirect {
-    let email = form.email.trim().to_lowercase();
     let next = safe_next(form.next.as_deref()).to_string();
-    let keys = throttle::password_keys(&email, Some(peer.ip()));
-    if let Err(wait) = auth.throttle.check(&keys) {
-        let minutes = throttle::wait_minutes(wait);
-        return login_page(&format!("throttled:{minutes}"), &next);
+    if form.email.chars().count() > MAX_EMAIL_CHARS
+        || form.password.chars().count() > MAX_PASSWORD_CHARS
+    {
+        return login_page("invalid", &next);
     }
+    let email = form.email.trim().to_lowercase();
+    let keys = throttle::password_keys(&email, Some(peer.ip()));
+    // Counted before the (slow) verification, so concurrent guesses cannot all get through.
+    let attempt = match auth.throttle.begin(&keys) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let minutes = throttle::wait_minutes(wait);
+            return login_page(&format!("throttled:{minutes}"), &next);
+        }
+    };
     let user = auth.store.staff_user_by_email(&email).await.ok().flatten();
     let password = SecretString::from(form.password);
-    let hash = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| password::decoy_hash().to_string());
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let hash = user.as_ref().map(|u| u.password_hash.clone());
+    let matches = password::verify_bounded(password, hash).await;
     let audit = |action: &str, staff_id: Option<i64>| NewAuditEntry {
         staff_id,
         actor: email.clone(),
@@ -79,7 +89,7 @@ async fn login(
     };
     match user {
         Some(user) if matches && !user.disabled => {
-            auth.throttle.succeed(&throttle::account_key(&email));
+            auth.throttle.succeed(attempt);
             // The password this session is opened under (see `identify`).
             let Ok(Some(credentials)) = auth.store.staff_credentials(user.id).await else {
                 return login_page("unavailable", &next);
@@ -100,12 +110,17 @@ async fn login(
                 .store
                 .append_audit(&audit("staff.sign_in", Some(user.id)))
                 .await;
-            // Where they were going, also when an admin chose this password: then every page
-            // shows a reminder to choose their own (`must_change_password` of the identity).
-            Redirect::to(&next)
+            // Where they were going; first to their account page when an admin chose this
+            // password (until it is replaced nothing else opens: `must_change_first`).
+            if credentials.must_change_password {
+                Redirect::to(&super::account_page(&next))
+            } else {
+                Redirect::to(&next)
+            }
         }
         _ => {
-            auth.throttle.fail(&keys);
+            // The attempt stays counted.
+            drop(attempt);
             let _ = auth
                 .store
                 .append_audit(&audit("staff.sign_in_failed", None))

@@ -28,12 +28,13 @@ pub struct ExportState {
 }
 
 /// A CSV field: quoted when needed, and defused against spreadsheet formula injection
-/// (a leading `=`, `+`, `-`, `@` gets a `'`), since business names come from users.
+/// (a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'`: spreadsheets skip the
+/// last two and read a formula after them), since business names come from users.
 fn field(text: &str) -> String {
     let phone_like = text
         .chars()
         .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '(' | ')'));
-    let text = if text.starts_with(['=', '+', '-', '@']) && !phone_like {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !phone_like {
         format!("'{text}")
     } else {
         text.to_string()
@@ -92,7 +93,7 @@ pub async fn wabas_csv(
             target_kind: None,
             target_id: None,
             detail: Some(filter.to_query(false)).filter(|q| !q.is_empty()),
-            ip: None,
+            ip: staff.ip.clone(),
         })
         .await;
     let store = state.store.clone();

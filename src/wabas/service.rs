@@ -301,7 +301,7 @@ impl WabasPort for WabasService {
                 target_kind: Some("waba".into()),
                 target_id: Some(id.to_string()),
                 detail: Some(format!("{{\"step\":\"{}\"}}", step.as_str())),
-                ip: None,
+                ip: staff.ip.clone(),
             })
             .await
             .map_err(internal)?;
@@ -361,7 +361,7 @@ impl WabasPort for WabasService {
                 target_kind: Some("waba".into()),
                 target_id: Some(id.to_string()),
                 detail: None,
-                ip: None,
+                ip: staff.ip.clone(),
             })
             .await
             .map_err(internal)?;

@@ -61,7 +61,7 @@ impl WebhooksPort for WebhooksService {
                 target_kind: Some("webhook".into()),
                 target_id: Some(id.to_string()),
                 detail: None,
-                ip: None,
+                ip: staff.ip.clone(),
             })
             .await
             .map_err(internal)?;

@@ -27,24 +27,37 @@ pub fn sign(app_secret: &SecretString, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// The digest a header (the raw value, if any) carries: checked before the body is read, so a
+/// request without a well-formed signature costs no body.
+pub fn parse_header(header: Option<&[u8]>) -> Result<[u8; 32], SignatureError> {
+    let header = header.ok_or(SignatureError::Missing)?;
+    let hex_digest = header
+        .strip_prefix(b"sha256=")
+        .ok_or(SignatureError::Malformed)?;
+    let mut digest = [0u8; 32];
+    hex::decode_to_slice(hex_digest, &mut digest).map_err(|_| SignatureError::Malformed)?;
+    Ok(digest)
+}
+
+/// Checks a digest from [`parse_header`] against `body`, in constant time.
+pub fn verify_digest(
+    app_secret: &SecretString,
+    digest: &[u8; 32],
+    body: &[u8],
+) -> Result<(), SignatureError> {
+    let mut mac = mac(app_secret);
+    mac.update(body);
+    mac.verify_slice(digest)
+        .map_err(|_| SignatureError::Mismatch)
+}
+
 /// Checks `header` (the raw header value, if any) against `body`.
 pub fn verify(
     app_secret: &SecretString,
     header: Option<&[u8]>,
     body: &[u8],
 ) -> Result<(), SignatureError> {
-    let header = header.ok_or(SignatureError::Missing)?;
-    let hex_digest = header
-        .strip_prefix(b"sha256=")
-        .ok_or(SignatureError::Malformed)?;
-    let expected = hex::decode(hex_digest).map_err(|_| SignatureError::Malformed)?;
-    if expected.len() != 32 {
-        return Err(SignatureError::Malformed);
-    }
-    let mut mac = mac(app_secret);
-    mac.update(body);
-    mac.verify_slice(&expected)
-        .map_err(|_| SignatureError::Mismatch)
+    verify_digest(app_secret, &parse_header(header)?, body)
 }
 
 fn mac(app_secret: &SecretString) -> HmacSha256 {

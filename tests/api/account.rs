@@ -23,6 +23,7 @@ async fn sign_in(base: &str, email: &str, password: &str) -> (String, Option<Sta
         .unwrap();
     let response = http
         .post(format!("{base}auth/login"))
+        .header("origin", base.trim_end_matches('/'))
         .form(&[("email", email), ("password", password), ("next", "/wabas")])
         .send()
         .await
@@ -116,7 +117,7 @@ async fn staff_change_their_own_password(portal: SandboxPortal) {
     assert_eq!(status, 200, "{body}");
     let initial = text(&body);
     let (location, here) = sign_in(&base, "ada@partner.test", &initial).await;
-    assert_eq!(location, "/wabas");
+    assert_eq!(location, "/account?next=%2Fwabas", "its own page first");
     let here = here.expect("signed in");
     assert_eq!(who(&here).await["must_change_password"], true);
     let (status, info) = here.post("api/account_info", &[]).await;
@@ -278,7 +279,7 @@ async fn staff_change_their_own_password(portal: SandboxPortal) {
     let fresh = text(&body);
     assert!(who(&renewed).await.is_null(), "a reset ends every session");
     let (location, again) = sign_in(&base, "ada@partner.test", &fresh).await;
-    assert_eq!(location, "/wabas");
+    assert_eq!(location, "/account?next=%2Fwabas");
     assert_eq!(
         who(&again.unwrap()).await["must_change_password"],
         true,

@@ -15,6 +15,7 @@ mod mm_operations;
 mod sandbox_graph;
 mod sandbox_partner;
 mod sandbox_sends;
+mod security;
 mod server;
 mod signup_flow;
 mod staff;

@@ -255,6 +255,7 @@ async fn admins_manage_staff_accounts_and_only_admins() {
         .build()
         .unwrap()
         .post(format!("{base}auth/login"))
+        .header("origin", base.trim_end_matches('/'))
         .form(&[
             ("email", "op@partner.test"),
             ("password", support::STAFF_PASSWORD),

@@ -17,8 +17,7 @@ use crate::staff::port::{MyAccount, StaffRole};
 
 /// Only a path on this site (no open redirect through a crafted link).
 fn local_path(next: String) -> Option<String> {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    (local && next != "/account").then_some(next)
+    (crate::staff::port::is_local_path(&next) && next != "/account").then_some(next)
 }
 
 fn role_help(role: StaffRole) -> &'static str {

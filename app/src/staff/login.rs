@@ -6,7 +6,11 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn message(error: &str) -> String {
-    if let Some(minutes) = error.strip_prefix("throttled:") {
+    // Only digits from the link reach the page: the rest of it is anyone's text.
+    if let Some(minutes) = error
+        .strip_prefix("throttled:")
+        .filter(|m| (1..=3).contains(&m.len()) && m.bytes().all(|b| b.is_ascii_digit()))
+    {
         return format!(
             "Too many failed sign-ins. For your security, try again in {minutes} minute{}.",
             if minutes == "1" { "" } else { "s" }

@@ -47,6 +47,28 @@ pub struct StaffIdentity {
     /// choose their own on the account page.
     #[serde(default)]
     pub must_change_password: bool,
+    /// The client address of this request, for the audit log (never sent to the browser).
+    #[serde(skip)]
+    pub ip: Option<String>,
+}
+
+/// Put in a request's extensions by the server when it comes from this host (loopback, after
+/// trusted proxies): such callers, like staff, may read the instance's health details.
+#[derive(Debug, Clone, Copy)]
+pub struct LoopbackCaller;
+
+/// Whether `path` is a path on this site, safe to send a browser to after sign-in (no open
+/// redirect through a crafted link): it starts with one `/`, and has no backslash, no
+/// whitespace and no control character anywhere (browsers drop tabs and newlines from URLs,
+/// so `/<TAB>/evil.example` would become `//evil.example`, another site). At most 2,000
+/// characters.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 2000
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
