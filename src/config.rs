@@ -26,6 +26,10 @@ const META_ES_ORIGINS: [&str; 2] = ["https://www.facebook.com", "https://web.fac
 /// The simulator's app id (numeric like Meta's, obviously not a real one).
 pub const SANDBOX_APP_ID: &str = "100000000000001";
 pub const SANDBOX_ES_CONFIG_ID: &str = "200000000000002";
+/// The simulated partner's business id (the default `META_PARTNER_BUSINESS_ID` in sandbox
+/// mode; `entry.id` of the simulator's partner-level webhooks). Kept here, with the other
+/// sandbox identities, so the configuration does not depend on the simulator.
+pub const SANDBOX_PARTNER_BUSINESS_ID: &str = "300000000000003";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ModeArg {
@@ -243,8 +247,7 @@ fn signup_settings(settings: &Settings) -> Result<SignupSettings, Vec<String>> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .or_else(|| {
-            (settings.mode == ModeArg::Sandbox)
-                .then(|| crate::sandbox::SANDBOX_PARTNER_BUSINESS_ID.to_string())
+            (settings.mode == ModeArg::Sandbox).then(|| SANDBOX_PARTNER_BUSINESS_ID.to_string())
         });
     if partner_business_id
         .as_deref()

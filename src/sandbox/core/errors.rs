@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::config::SANDBOX_PARTNER_BUSINESS_ID;
 use crate::graph::{GraphError, GraphErrorBody};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,10 +40,7 @@ pub struct UsageScope {
 pub fn business_use_case_usage(scope: Option<&UsageScope>, regain_access_minutes: u32) -> String {
     let (business_id, usage_type) = match scope {
         Some(scope) => (scope.business_id.as_str(), scope.usage_type),
-        None => (
-            super::SANDBOX_PARTNER_BUSINESS_ID,
-            "whatsapp_business_management",
-        ),
+        None => (SANDBOX_PARTNER_BUSINESS_ID, "whatsapp_business_management"),
     };
     serde_json::json!({ business_id: [{
         "type": usage_type,
@@ -102,12 +100,8 @@ fn error(
 }
 
 fn fbtrace_id() -> String {
-    use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-    let mut rng = rand::thread_rng();
-    (0..23)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+    super::ids::random_from(ALPHABET, 23)
 }
 
 pub fn missing_parameter(name: &str) -> SimError {
@@ -221,15 +215,21 @@ pub fn code_expired() -> SimError {
 }
 
 pub fn unsupported_get(id: &str) -> SimError {
+    unsupported("get", id)
+}
+
+/// Graph's answer for an object that does not exist or the caller cannot reach, in a
+/// `get` or a `post` request.
+fn unsupported(method: &str, id: &str) -> SimError {
     error(
         StatusCode::BAD_REQUEST,
         "GraphMethodException",
         100,
         Some(33),
         format!(
-            "Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due \
-             to missing permissions, or does not support this operation. Please read the Graph \
-             API documentation at https://developers.facebook.com/docs/graph-api"
+            "Unsupported {method} request. Object with ID '{id}' does not exist, cannot be \
+             loaded due to missing permissions, or does not support this operation. Please \
+             read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
         ),
     )
 }
@@ -393,7 +393,7 @@ pub fn rate_limit(
     e.regain_access_minutes = Some(regain_access_minutes);
     e.usage_scope = Some(Box::new(UsageScope {
         business_id: business_id
-            .unwrap_or(super::SANDBOX_PARTNER_BUSINESS_ID)
+            .unwrap_or(SANDBOX_PARTNER_BUSINESS_ID)
             .to_string(),
         usage_type: if code == RateLimitCode::Throughput {
             "whatsapp_business_messaging"
@@ -564,17 +564,7 @@ pub fn invalid_filtering(detail: Option<&str>) -> SimError {
 /// `POST` on an object that does not exist or the caller cannot reach (Graph's wording for
 /// POSTs mirrors [`unsupported_get`]).
 pub fn unsupported_post(id: &str) -> SimError {
-    error(
-        StatusCode::BAD_REQUEST,
-        "GraphMethodException",
-        100,
-        Some(33),
-        format!(
-            "Unsupported post request. Object with ID '{id}' does not exist, cannot be loaded due \
-             to missing permissions, or does not support this operation. Please read the Graph \
-             API documentation at https://developers.facebook.com/docs/graph-api"
-        ),
-    )
+    unsupported("post", id)
 }
 
 /// A call that needs `business_management` on the partner business (seed 000: "This access
