@@ -65,6 +65,17 @@ pub struct Settings {
     )]
     pub addr: String,
 
+    /// Sandbox mode: also serve on a non-loopback address. The simulator lets anyone who
+    /// reaches it mint tokens and arm faults, so by default sandbox mode only listens on
+    /// 127.0.0.1 / ::1.
+    #[arg(
+        long,
+        env = "SANDBOX_ALLOW_REMOTE",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        global = true
+    )]
+    pub sandbox_allow_remote: bool,
+
     /// Directory for the SQLite database and sandbox secrets.
     #[arg(long, env = "PORTAL_DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
@@ -368,6 +379,7 @@ impl Config {
         });
 
         let addr = keep_ok(&mut problems, addr);
+        problems.extend(addr.and_then(|addr| remote_sandbox(mode, addr, settings)));
         let public_url = keep_ok(&mut problems, public_url).flatten();
         let database_url = keep_ok(&mut problems, database_url);
         let meta_and_keys = meta_and_keys.map_err(|list| problems.extend(list)).ok();
@@ -394,6 +406,20 @@ impl Config {
             _ => Err(ConfigError { problems }),
         }
     }
+}
+
+/// Sandbox mode on a non-loopback address without `SANDBOX_ALLOW_REMOTE`: the problem.
+fn remote_sandbox(mode: Mode, addr: SocketAddr, settings: &Settings) -> Option<String> {
+    (mode == Mode::Sandbox && !addr.ip().is_loopback() && !settings.sandbox_allow_remote).then(
+        || {
+            format!(
+                "PORTAL_ADDR {addr} is not a loopback address: sandbox mode serves the Meta \
+                 simulator, which lets anyone who reaches it mint tokens and arm faults; listen \
+                 on 127.0.0.1 or [::1], or set SANDBOX_ALLOW_REMOTE=true \
+                 (--sandbox-allow-remote) to serve it on {addr} anyway"
+            )
+        },
+    )
 }
 
 /// The value of `result`, or `None` with its problem recorded.
