@@ -26,6 +26,10 @@ const META_ES_ORIGINS: [&str; 2] = ["https://www.facebook.com", "https://web.fac
 /// The simulator's app id (numeric like Meta's, obviously not a real one).
 pub const SANDBOX_APP_ID: &str = "100000000000001";
 pub const SANDBOX_ES_CONFIG_ID: &str = "200000000000002";
+/// The simulated partner's business id (the default `META_PARTNER_BUSINESS_ID` in sandbox
+/// mode; `entry.id` of the simulator's partner-level webhooks). Kept here, with the other
+/// sandbox identities, so the configuration does not depend on the simulator.
+pub const SANDBOX_PARTNER_BUSINESS_ID: &str = "300000000000003";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ModeArg {
@@ -61,6 +65,17 @@ pub struct Settings {
         global = true
     )]
     pub addr: String,
+
+    /// Sandbox mode: also serve on a non-loopback address. The simulator lets anyone who
+    /// reaches it mint tokens and arm faults, so by default sandbox mode only listens on
+    /// 127.0.0.1 / ::1.
+    #[arg(
+        long,
+        env = "SANDBOX_ALLOW_REMOTE",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        global = true
+    )]
+    pub sandbox_allow_remote: bool,
 
     /// Directory for the SQLite database and sandbox secrets.
     #[arg(long, env = "PORTAL_DATA_DIR", default_value = "./data", global = true)]
@@ -290,8 +305,7 @@ fn signup_settings(settings: &Settings) -> Result<SignupSettings, Vec<String>> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .or_else(|| {
-            (settings.mode == ModeArg::Sandbox)
-                .then(|| crate::sandbox::SANDBOX_PARTNER_BUSINESS_ID.to_string())
+            (settings.mode == ModeArg::Sandbox).then(|| SANDBOX_PARTNER_BUSINESS_ID.to_string())
         });
     if partner_business_id
         .as_deref()
@@ -415,6 +429,7 @@ impl Config {
         });
 
         let addr = keep_ok(&mut problems, addr);
+        problems.extend(addr.and_then(|addr| remote_sandbox(mode, addr, settings)));
         let public_url = keep_ok(&mut problems, public_url).flatten();
         // Live mode serves real staff and business admins: the cookie's `Secure` flag, HSTS and
         // the origin check follow this URL, so it must be the https one.
@@ -459,6 +474,20 @@ impl Config {
             _ => Err(ConfigError { problems }),
         }
     }
+}
+
+/// Sandbox mode on a non-loopback address without `SANDBOX_ALLOW_REMOTE`: the problem.
+fn remote_sandbox(mode: Mode, addr: SocketAddr, settings: &Settings) -> Option<String> {
+    (mode == Mode::Sandbox && !addr.ip().is_loopback() && !settings.sandbox_allow_remote).then(
+        || {
+            format!(
+                "PORTAL_ADDR {addr} is not a loopback address: sandbox mode serves the Meta \
+                 simulator, which lets anyone who reaches it mint tokens and arm faults; listen \
+                 on 127.0.0.1 or [::1], or set SANDBOX_ALLOW_REMOTE=true \
+                 (--sandbox-allow-remote) to serve it on {addr} anyway"
+            )
+        },
+    )
 }
 
 /// The value of `result`, or `None` with its problem recorded.

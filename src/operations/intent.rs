@@ -412,10 +412,10 @@ impl IntentHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sandbox::errors as sim;
+    use crate::sandbox::core::errors as sim;
 
     /// A Graph call error the way the client builds it from the simulator's answer.
-    fn as_call_error(e: crate::sandbox::errors::SimError) -> GraphCallError {
+    fn as_call_error(e: sim::SimError) -> GraphCallError {
         GraphCallError::Graph {
             status: e.status.as_u16(),
             error: e.error,

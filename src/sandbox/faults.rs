@@ -2,8 +2,10 @@
 //! (or the next N webhooks), so the portal's retries, rate-limit handling, idempotency and
 //! "stopped with a reason" paths can be exercised.
 //!
-//! `POST /sandbox/api/faults` arms a fault, `DELETE /sandbox/api/faults` clears them all (and
-//! sends a webhook a `reorder` fault still holds). Bodies:
+//! The tester arms them (`tester/faults.rs`: `POST /sandbox/api/faults` arms a fault,
+//! `DELETE /sandbox/api/faults` clears them all and sends a webhook a `reorder` fault still
+//! holds); Graph handlers take them ([`take`]) and webhook delivery plans by them
+//! ([`plan_webhook`]); this module knows neither. Bodies:
 //!
 //! - Graph errors: `{"operation": "register", "kind": "transient" | "rate_limit" |
 //!   "permanent", "count": 2}`; rate limits also take `"code": 4 | 80007 | 130429` (default
@@ -23,15 +25,13 @@
 
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::errors::{self, RateLimitCode, SimError};
-use super::SandboxState;
+use crate::db::DbError;
+use crate::sandbox::core::errors::{self, RateLimitCode, SimError};
+use crate::sandbox::core::store::{replace, update};
+use crate::sandbox::core::SandboxState;
 
 const FAULT: &str = "fault";
 
@@ -122,35 +122,9 @@ fn store_key(operation: &str, kind: FaultKind) -> String {
 async fn take_one<T>(
     state: &SandboxState,
     key: &str,
-    mut change: impl FnMut(&mut StoredFault) -> Option<T>,
+    change: impl FnMut(&mut StoredFault) -> Option<T>,
 ) -> Result<Option<T>, SimError> {
-    for _ in 0..8 {
-        let Some(stored) = state
-            .store
-            .sandbox_get(FAULT, key)
-            .await
-            .map_err(errors::store)?
-        else {
-            return Ok(None);
-        };
-        let Ok(mut fault) = serde_json::from_str::<StoredFault>(&stored.data) else {
-            return Ok(None);
-        };
-        let Some(outcome) = change(&mut fault) else {
-            return Ok(None);
-        };
-        let data = serde_json::to_string(&fault).map_err(|_| errors::internal())?;
-        // Two calls racing for the last one: exactly one of them gets it.
-        if state
-            .store
-            .sandbox_update(FAULT, key, &data, stored.version)
-            .await
-            .map_err(errors::store)?
-        {
-            return Ok(Some(outcome));
-        }
-    }
-    Ok(None)
+    update(state, FAULT, key, 8, change).await
 }
 
 /// Applies the faults armed for a Graph `operation`: first an armed delay, then an armed
@@ -222,26 +196,6 @@ pub async fn plan_webhook(state: &SandboxState, body: Value) -> Vec<Value> {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct FaultError {
-    pub error: String,
-}
-
-type FaultResult = Result<StatusCode, (StatusCode, Json<FaultError>)>;
-
-fn store_error() -> (StatusCode, Json<FaultError>) {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(FaultError {
-            error: "the simulator could not store the fault".into(),
-        }),
-    )
-}
-
-fn bad_request(error: String) -> (StatusCode, Json<FaultError>) {
-    (StatusCode::BAD_REQUEST, Json(FaultError { error }))
-}
-
 /// Checks a fault's fields fit its kind.
 pub fn check(fault: &Fault) -> Result<(), String> {
     if fault.kind.is_webhook_fault() {
@@ -270,64 +224,48 @@ pub fn check(fault: &Fault) -> Result<(), String> {
     Ok(())
 }
 
-/// `POST /sandbox/api/faults`. Every refusal is a 400 with `{"error": "…"}` saying why
-/// (an unknown kind or a rate-limit code other than 4, 80007 or 130429 included).
-pub async fn arm(State(state): State<SandboxState>, body: Bytes) -> FaultResult {
-    let fault: Fault =
-        serde_json::from_slice(&body).map_err(|e| bad_request(format!("not a fault: {e}")))?;
-    check(&fault).map_err(bad_request)?;
+/// Arms `fault` (checked), replacing the one of the same operation and kind group; a webhook
+/// still held by a previous `reorder` fault stays held until the next webhook.
+pub async fn arm(state: &SandboxState, fault: Fault) -> Result<(), DbError> {
     let key = store_key(&fault.operation, fault.kind);
-    // A webhook still held by a previous reorder fault stays held until the next webhook.
-    let held_webhook = match state.store.sandbox_get(FAULT, &key).await {
-        Ok(Some(stored)) => serde_json::from_str::<StoredFault>(&stored.data)
-            .ok()
-            .and_then(|s| s.held_webhook),
-        Ok(None) => None,
-        Err(_) => return Err(store_error()),
-    };
-    let data = serde_json::to_string(&StoredFault {
+    let held_webhook = state
+        .store
+        .sandbox_get(FAULT, &key)
+        .await?
+        .and_then(|stored| serde_json::from_str::<StoredFault>(&stored.data).ok())
+        .and_then(|s| s.held_webhook);
+    let stored = StoredFault {
         fault,
         held_webhook,
-    })
-    .map_err(|_| store_error())?;
-    state
-        .store
-        .sandbox_delete(FAULT, &key)
-        .await
-        .map_err(|_| store_error())?;
-    state
-        .store
-        .sandbox_insert(FAULT, &key, None, &data)
-        .await
-        .map_err(|_| store_error())?;
-    Ok(StatusCode::NO_CONTENT)
+    };
+    // Plain data (strings, numbers, a JSON value): serialising cannot fail.
+    let data = serde_json::to_string(&stored).expect("a fault serialises");
+    replace(state, FAULT, &key, None, &data).await
 }
 
-/// `DELETE /sandbox/api/faults`: clears every fault; a webhook held by `reorder` is sent now.
-pub async fn clear(State(state): State<SandboxState>) -> FaultResult {
+/// Clears every fault; returns the webhook a `reorder` fault was holding, for the caller to
+/// send now.
+pub async fn clear(state: &SandboxState) -> Result<Option<Value>, DbError> {
     let keys = OPERATIONS
         .iter()
         .flat_map(|op| [op.to_string(), store_key(op, FaultKind::Latency)])
         .chain([WEBHOOKS.to_string()]);
+    let mut held = None;
     for key in keys {
         if key == WEBHOOKS {
             if let Ok(Some(stored)) = state.store.sandbox_get(FAULT, &key).await {
                 if let Ok(StoredFault {
-                    held_webhook: Some(held),
+                    held_webhook: Some(webhook),
                     ..
                 }) = serde_json::from_str(&stored.data)
                 {
-                    super::outbound::send_now(&state, vec![held]);
+                    held = Some(webhook);
                 }
             }
         }
-        state
-            .store
-            .sandbox_delete(FAULT, &key)
-            .await
-            .map_err(|_| store_error())?;
+        state.store.sandbox_delete(FAULT, &key).await?;
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(held)
 }
 
 #[cfg(test)]

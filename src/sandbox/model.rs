@@ -9,6 +9,18 @@ pub const TOKEN: &str = "token";
 pub const CODE: &str = "code";
 pub const SUBSCRIPTION: &str = "subscription";
 
+/// Every `marketing_messages_onboarding_status` value Meta documents (docs/PRODUCT.md §"Meta facts beyond the seeds").
+pub const ONBOARDING_STATUSES: &[&str] = &[
+    "INELIGIBLE_ON_BEHALF_OF_WABA",
+    "INELIGIBLE_INACTIVE_OR_RESTRICTED",
+    "INELIGIBLE_COUNTRY_NOT_SUPPORTED",
+    "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP",
+    "ELIGIBLE",
+    "PENDING_VALID_PAYMENT_METHOD",
+    "PENDING_INTERNAL_SETUP",
+    "ONBOARDED",
+];
+
 /// An app's webhook subscription to a WABA (`POST /{WABA}/subscribed_apps`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
@@ -32,7 +44,7 @@ pub struct Waba {
     pub timezone_id: String,
     pub country: String,
     pub account_review_status: String,
-    /// One of the values in DESIGN.md §8 (INELIGIBLE_…, ELIGIBLE, PENDING_…, ONBOARDED).
+    /// One of the values in docs/PRODUCT.md §"Meta facts beyond the seeds" (INELIGIBLE_…, ELIGIBLE, PENDING_…, ONBOARDED).
     pub marketing_messages_onboarding_status: String,
     /// The admin accepted the MM API terms in the Embedded Signup popup: once the app
     /// subscribes to the WABA, the simulator "completes backend onboarding" after
@@ -67,6 +79,11 @@ pub struct Phone {
     pub pin: Option<String>,
 }
 
+/// The permissions the simulator checks (Meta's names).
+pub const BUSINESS_MANAGEMENT: &str = "business_management";
+pub const WHATSAPP_MANAGEMENT: &str = "whatsapp_business_management";
+pub const WHATSAPP_MESSAGING: &str = "whatsapp_business_messaging";
+
 /// A scope and the objects it was granted on (Embedded Signup grants per WABA).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GranularScope {
@@ -91,10 +108,22 @@ pub struct Token {
 }
 
 impl Token {
+    /// Expired at `now` (Unix millis); tokens with `expires_at` 0 never expire.
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.expires_at != 0 && self.expires_at * 1000 < now
+    }
+
     pub fn covers(&self, object_id: &str) -> bool {
         self.granular_scopes
             .iter()
             .any(|s| s.target_ids.iter().any(|t| t == object_id))
+    }
+
+    /// Whether the token has `scope` granted on `object_id`.
+    pub fn has_scope_on(&self, scope: &str, object_id: &str) -> bool {
+        self.granular_scopes
+            .iter()
+            .any(|s| s.scope == scope && s.target_ids.iter().any(|t| t == object_id))
     }
 }
 

@@ -8,7 +8,7 @@
 //! - `POST /sandbox/api/rate-limits {"operation": "onboard_partners_to_mm_lite",
 //!   "per_second": 20, "burst": 20, "code": 4}` limits the operation to `per_second` calls a
 //!   second on average (a token bucket holding at most `burst` calls, default `per_second`,
-//!   at least 1). Beyond it the call is refused the way the shared OpenAPI file documents
+//!   at least 1). Beyond it the call is refused the way the OpenAPI file (docs/meta/openapi.md) documents
 //!   throttling (`TooManyRequests`: HTTP 429, `{"error": {"message": "Rate limit exceeded",
 //!   "type": "OAuthException", "code": 4}}`), or with `"code": 80007` the way the WABA-level
 //!   limit answers (HTTP 400, `(#80007) Rate limit issues on the WhatsApp Business Account`).
@@ -31,15 +31,13 @@
 //! survive a `kill -9` (the counts are the evidence the crash tests read afterwards). A call
 //! is counted before it is processed.
 
-use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
-use super::errors::{self, SimError};
-use super::SandboxState;
 use crate::db::{now_millis, DbError};
+use crate::sandbox::core::errors::{self, SimError};
+use crate::sandbox::core::store::{encode, replace, update, upsert};
+use crate::sandbox::core::SandboxState;
 
 /// Store kind of a rate limit (id = operation).
 const RATE_LIMIT: &str = "rate_limit";
@@ -54,17 +52,6 @@ pub const OPERATIONS: &[&str] = &["onboard_partners_to_mm_lite"];
 /// How often the optimistic update is tried before the call is let through uncounted by the
 /// bucket (only under heavy contention from many instances).
 const CAS_TRIES: usize = 16;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RateLimitRequest {
-    pub operation: String,
-    pub per_second: f64,
-    #[serde(default)]
-    pub burst: Option<f64>,
-    /// 4 (HTTP 429, the OpenAPI file's throttling answer) or 80007 (HTTP 400).
-    #[serde(default)]
-    pub code: Option<i64>,
-}
 
 /// The stored bucket.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,42 +96,30 @@ pub async fn admit(
     }
 }
 
-/// `Some(error)` when the bucket is empty.
+/// `Some(error)` when the bucket is empty; `None` also when no limit is set, or when every
+/// optimistic update lost (the call is then let through).
 async fn take_token(state: &SandboxState, operation: &str) -> Result<Option<SimError>, SimError> {
-    for _ in 0..CAS_TRIES {
-        let Some(stored) = state
-            .store
-            .sandbox_get(RATE_LIMIT, operation)
-            .await
-            .map_err(errors::store)?
-        else {
-            return Ok(None);
-        };
-        let Ok(mut bucket) = serde_json::from_str::<Bucket>(&stored.data) else {
-            return Ok(None);
-        };
-        let now = now_millis();
-        let elapsed = (now - bucket.refilled_at).max(0) as f64 / 1000.0;
-        bucket.tokens = (bucket.tokens + elapsed * bucket.per_second).min(bucket.burst);
-        bucket.refilled_at = now;
-        let refused = if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
-            None
-        } else {
-            let wait_seconds = (1.0 - bucket.tokens) / bucket.per_second;
-            Some(throttled(bucket.code, (wait_seconds / 60.0).floor() as u32))
-        };
-        let data = serde_json::to_string(&bucket).map_err(|_| errors::internal())?;
-        if state
-            .store
-            .sandbox_update(RATE_LIMIT, operation, &data, stored.version)
-            .await
-            .map_err(errors::store)?
-        {
-            return Ok(refused);
-        }
-    }
-    Ok(None)
+    let refused = update(
+        state,
+        RATE_LIMIT,
+        operation,
+        CAS_TRIES,
+        |bucket: &mut Bucket| {
+            let now = now_millis();
+            let elapsed = (now - bucket.refilled_at).max(0) as f64 / 1000.0;
+            bucket.tokens = (bucket.tokens + elapsed * bucket.per_second).min(bucket.burst);
+            bucket.refilled_at = now;
+            Some(if bucket.tokens >= 1.0 {
+                bucket.tokens -= 1.0;
+                None
+            } else {
+                let wait_seconds = (1.0 - bucket.tokens) / bucket.per_second;
+                Some(throttled(bucket.code, (wait_seconds / 60.0).floor() as u32))
+            })
+        },
+    )
+    .await?;
+    Ok(refused.flatten())
 }
 
 /// Meta's throttling answer with its usage header.
@@ -166,24 +141,13 @@ async fn count(
     duplicate: bool,
 ) -> Result<(), SimError> {
     let now = now_millis();
-    for _ in 0..CAS_TRIES {
-        let stored = state
-            .store
-            .sandbox_get(INTENT_CALLS, business_id)
-            .await
-            .map_err(errors::store)?;
-        let (mut calls, version) = match &stored {
-            Some(object) => (
-                serde_json::from_str::<Calls>(&object.data).unwrap_or_default(),
-                Some(object.version),
-            ),
-            None => (
-                Calls {
-                    first_at: now,
-                    ..Calls::default()
-                },
-                None,
-            ),
+    let written = upsert(state, INTENT_CALLS, business_id, CAS_TRIES, |stored| {
+        let mut calls = match stored {
+            Some(data) => serde_json::from_str::<Calls>(data).unwrap_or_default(),
+            None => Calls {
+                first_at: now,
+                ..Calls::default()
+            },
         };
         calls.calls += 1;
         calls.throttled += u64::from(throttled);
@@ -192,139 +156,55 @@ async fn count(
         if !throttled {
             calls.accepted_at = now;
         }
-        let data = serde_json::to_string(&calls).map_err(|_| errors::internal())?;
-        let written = match version {
-            Some(version) => state
-                .store
-                .sandbox_update(INTENT_CALLS, business_id, &data, version)
-                .await
-                .map_err(errors::store)?,
-            None => match state
-                .store
-                .sandbox_insert(INTENT_CALLS, business_id, None, &data)
-                .await
-            {
-                Ok(()) => true,
-                Err(DbError::Conflict) => false,
-                Err(e) => return Err(errors::store(e)),
-            },
-        };
-        if written {
-            return Ok(());
-        }
+        encode(&calls)
+    })
+    .await?;
+    if written {
+        Ok(())
+    } else {
+        Err(errors::internal())
     }
-    Err(errors::internal())
 }
 
 /// Counts a call that named no usable business (not numeric), so totals stay complete.
 pub async fn count_unattributed(state: &SandboxState) {
-    let _ = count_raw(state, INTENT_TOTALS, "unattributed").await;
+    let _ = upsert(state, INTENT_TOTALS, "unattributed", CAS_TRIES, |stored| {
+        let n = stored.map_or(0, |data| data.parse::<u64>().unwrap_or(0));
+        Ok((n + 1).to_string())
+    })
+    .await;
 }
 
-async fn count_raw(state: &SandboxState, kind: &str, id: &str) -> Result<(), SimError> {
-    for _ in 0..CAS_TRIES {
-        let stored = state
-            .store
-            .sandbox_get(kind, id)
-            .await
-            .map_err(errors::store)?;
-        let written = match stored {
-            Some(object) => {
-                let n = object.data.parse::<u64>().unwrap_or(0) + 1;
-                state
-                    .store
-                    .sandbox_update(kind, id, &n.to_string(), object.version)
-                    .await
-                    .map_err(errors::store)?
-            }
-            None => state
-                .store
-                .sandbox_insert(kind, id, None, "1")
-                .await
-                .is_ok(),
-        };
-        if written {
-            return Ok(());
-        }
-    }
-    Ok(())
+/// A sustained limit as the tester sets it (`tester/rate_limits.rs` checks the values).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limit {
+    pub per_second: f64,
+    /// The most calls the bucket holds (at least 1).
+    pub burst: f64,
+    /// 4 or 80007.
+    pub code: i64,
 }
 
-// ---- Tester API.
-
-type TesterResult<T> = Result<T, (StatusCode, Json<Value>)>;
-
-fn tester_error(status: StatusCode, message: &str) -> (StatusCode, Json<Value>) {
-    (status, Json(json!({"error": message})))
-}
-
-fn unavailable() -> (StatusCode, Json<Value>) {
-    tester_error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the simulator could not use its store",
-    )
-}
-
-/// `POST /sandbox/api/rate-limits`: 204, or 400 for an unknown operation or a rate that is
-/// not positive.
-pub async fn set(
-    State(state): State<SandboxState>,
-    Json(request): Json<RateLimitRequest>,
-) -> TesterResult<StatusCode> {
-    if !OPERATIONS.contains(&request.operation.as_str()) {
-        return Err(tester_error(
-            StatusCode::BAD_REQUEST,
-            &format!("operation must be one of {}", OPERATIONS.join(", ")),
-        ));
-    }
-    if !(request.per_second.is_finite() && request.per_second > 0.0) {
-        return Err(tester_error(
-            StatusCode::BAD_REQUEST,
-            "per_second must be a positive number",
-        ));
-    }
-    let code = request.code.unwrap_or(4);
-    if !matches!(code, 4 | 80007) {
-        return Err(tester_error(
-            StatusCode::BAD_REQUEST,
-            "code must be 4 or 80007",
-        ));
-    }
-    let burst = request
-        .burst
-        .filter(|b| b.is_finite() && *b >= 1.0)
-        .unwrap_or(request.per_second.max(1.0));
+/// Limits `operation` to `limit`, starting with a full bucket (replaces an earlier limit).
+pub async fn set_limit(state: &SandboxState, operation: &str, limit: Limit) -> Result<(), DbError> {
     let bucket = Bucket {
-        per_second: request.per_second,
-        burst,
-        code,
-        tokens: burst,
+        per_second: limit.per_second,
+        burst: limit.burst,
+        code: limit.code,
+        tokens: limit.burst,
         refilled_at: now_millis(),
     };
-    let data = serde_json::to_string(&bucket).map_err(|_| unavailable())?;
-    state
-        .store
-        .sandbox_delete(RATE_LIMIT, &request.operation)
-        .await
-        .map_err(|_| unavailable())?;
-    state
-        .store
-        .sandbox_insert(RATE_LIMIT, &request.operation, None, &data)
-        .await
-        .map_err(|_| unavailable())?;
-    Ok(StatusCode::NO_CONTENT)
+    // Plain numbers: serialising cannot fail.
+    let data = serde_json::to_string(&bucket).expect("a bucket serialises");
+    replace(state, RATE_LIMIT, operation, None, &data).await
 }
 
-/// `DELETE /sandbox/api/rate-limits`: no limits any more. 204.
-pub async fn clear(State(state): State<SandboxState>) -> TesterResult<StatusCode> {
+/// Removes every limit.
+pub async fn clear_limits(state: &SandboxState) -> Result<(), DbError> {
     for operation in OPERATIONS {
-        state
-            .store
-            .sandbox_delete(RATE_LIMIT, operation)
-            .await
-            .map_err(|_| unavailable())?;
+        state.store.sandbox_delete(RATE_LIMIT, operation).await?;
     }
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// What `GET /sandbox/api/stats/intents` answers.
@@ -394,12 +274,4 @@ pub async fn intent_stats(state: &SandboxState) -> Result<IntentStats, DbError> 
         stats.total_requests += object.data.parse::<u64>().unwrap_or(0);
     }
     Ok(stats)
-}
-
-/// `GET /sandbox/api/stats/intents`.
-pub async fn stats(State(state): State<SandboxState>) -> TesterResult<Json<IntentStats>> {
-    intent_stats(&state)
-        .await
-        .map(Json)
-        .map_err(|_| unavailable())
 }

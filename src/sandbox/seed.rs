@@ -91,34 +91,56 @@ pub fn customer_rows(
 /// left as they are.
 pub async fn insert_objects(database: &Database, rows: &[ObjectRow]) -> Result<(), String> {
     let now = now_millis();
-    macro_rules! insert_all {
-        ($pool:expr) => {{
-            for chunk in rows.chunks(400) {
-                let mut query = sqlx::QueryBuilder::new(
-                    "INSERT INTO sandbox_objects (kind, id, parent, data, version, updated_at) ",
-                );
-                query.push_values(chunk, |mut row, (kind, id, parent, data)| {
-                    row.push_bind(*kind)
-                        .push_bind(id)
-                        .push_bind(parent)
-                        .push_bind(data)
-                        .push_bind(1i64)
-                        .push_bind(now);
-                });
-                query.push(" ON CONFLICT (kind, id) DO NOTHING");
-                query
-                    .build()
-                    .execute($pool)
-                    .await
-                    .map_err(|e| format!("seeding the simulator: {e}"))?;
-            }
-        }};
-    }
-    match &database.pool {
-        db::Pool::Sqlite(pool) => insert_all!(pool),
-        db::Pool::Postgres(pool) => insert_all!(pool),
+    for chunk in rows.chunks(400) {
+        let inserted = match &database.pool {
+            db::Pool::Sqlite(pool) => insert_chunk(pool, chunk, now).await,
+            db::Pool::Postgres(pool) => insert_chunk(pool, chunk, now).await,
+        };
+        inserted.map_err(|e| format!("seeding the simulator: {e}"))?;
     }
     Ok(())
+}
+
+/// One multi-row `INSERT … ON CONFLICT DO NOTHING`, the same SQL on either database.
+async fn insert_chunk<DB>(
+    pool: &sqlx::Pool<DB>,
+    rows: &[ObjectRow],
+    now: i64,
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let sql = insert_sql(rows.len(), now);
+    let mut query = sqlx::query::<DB>(&sql);
+    for (kind, id, parent, data) in rows {
+        query = query
+            .bind(*kind)
+            .bind(id.as_str())
+            .bind(parent.as_deref())
+            .bind(data.as_str());
+    }
+    query.execute(pool).await?;
+    Ok(())
+}
+
+/// The statement for `rows` objects: four parameters each (kind, id, parent, data); version 1
+/// and the time `now` are numbers of our own, written in.
+fn insert_sql(rows: usize, now: i64) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|n| {
+            let p = 4 * n;
+            format!("(${}, ${}, ${}, ${}, 1, {now})", p + 1, p + 2, p + 3, p + 4)
+        })
+        .collect();
+    format!(
+        "INSERT INTO sandbox_objects (kind, id, parent, data, version, updated_at) VALUES {} \
+         ON CONFLICT (kind, id) DO NOTHING",
+        values.join(", ")
+    )
 }
 
 /// Customers `0..count` of [`crate::seed::synthetic`] into the simulator, in the same mix of

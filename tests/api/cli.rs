@@ -222,3 +222,87 @@ fn json_logs_are_one_object_per_line_and_carry_no_secrets() {
         assert!(!logs.contains(key_material), "{name} leaked into the logs");
     }
 }
+
+/// Runs `serve` with `env`, waiting at most 20 s for it to exit: `None` if it was still
+/// serving then (it is killed).
+fn serve_briefly(env: &[(&str, &str)]) -> Option<Output> {
+    let mut command = Command::new(BIN);
+    command.env_clear().arg("serve");
+    for key in ["PATH", "HOME"] {
+        if let Ok(value) = std::env::var(key) {
+            command.env(key, value);
+        }
+    }
+    let mut child = command
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
+
+/// The simulator lets anyone who reaches it mint tokens and arm faults, so sandbox mode (the
+/// default) serves on loopback only unless the operator says otherwise (issue 16, item 12).
+#[test]
+fn sandbox_mode_refuses_a_non_loopback_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    for addr in ["0.0.0.0:0", "[::]:0"] {
+        let output = serve_briefly(&[("PORTAL_ADDR", addr), ("PORTAL_DATA_DIR", data_dir)])
+            .unwrap_or_else(|| panic!("sandbox mode served on {addr}"));
+        assert_clean_failure(
+            &output,
+            &format!("PORTAL_ADDR {addr} is not a loopback address"),
+        );
+        let text = stderr(&output);
+        assert!(text.contains("SANDBOX_ALLOW_REMOTE=true"), "{text}");
+        assert!(text.lines().all(|l| l.starts_with("error: ")), "{text}");
+    }
+    let output = run(
+        &["check-config"],
+        &[
+            ("PORTAL_ADDR", "0.0.0.0:3000"),
+            ("PORTAL_DATA_DIR", data_dir),
+        ],
+    );
+    assert_clean_failure(&output, "is not a loopback address");
+}
+
+#[test]
+fn sandbox_mode_serves_remotely_when_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    let output = run(
+        &["check-config"],
+        &[
+            ("PORTAL_ADDR", "0.0.0.0:3000"),
+            ("PORTAL_DATA_DIR", data_dir),
+            ("SANDBOX_ALLOW_REMOTE", "true"),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = run(
+        &["--sandbox-allow-remote", "check-config"],
+        &[
+            ("PORTAL_ADDR", "0.0.0.0:3000"),
+            ("PORTAL_DATA_DIR", data_dir),
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Loopback needs no permission, IPv6 included.
+    let output = run(
+        &["check-config"],
+        &[("PORTAL_ADDR", "[::1]:3000"), ("PORTAL_DATA_DIR", data_dir)],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+}

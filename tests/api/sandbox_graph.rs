@@ -1112,3 +1112,81 @@ mod openapi_validator {
         }
     }
 }
+
+/// A foreign web page can POST a form or a `text/plain` body to this server without the
+/// browser asking first (no CORS preflight), so the tester API takes `application/json`
+/// only: such a page can neither mint a partner token nor arm a fault (issue 16, item 12).
+#[tokio::test]
+async fn the_tester_api_refuses_posts_that_are_not_json() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    let fault = json!({"operation": "phone_numbers", "kind": "permanent", "count": 1}).to_string();
+    let signup = json!({"business_name": "A", "phone_number": "+5511912345678"}).to_string();
+    let limit = json!({"operation": "onboard_partners_to_mm_lite", "per_second": 1}).to_string();
+    let refused = [
+        ("partner-token", Some("text/plain"), String::new()),
+        (
+            "partner-token",
+            Some("text/plain;charset=UTF-8"),
+            "{}".to_string(),
+        ),
+        ("partner-token", None, String::new()),
+        ("faults", Some("text/plain"), fault.clone()),
+        (
+            "faults",
+            Some("application/x-www-form-urlencoded"),
+            fault.clone(),
+        ),
+        (
+            "faults",
+            Some("multipart/form-data; boundary=x"),
+            fault.clone(),
+        ),
+        ("faults", Some("application/jsonp"), fault.clone()),
+        ("faults", None, fault.clone()),
+        ("signups", Some("text/plain"), signup),
+        ("rate-limits", Some("text/plain"), limit),
+    ];
+    for (path, content_type, body) in refused {
+        let mut request = sim
+            .client
+            .post(format!("{}sandbox/api/{path}", sim.portal.url))
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, 415, "{path} as {content_type:?}: {text}");
+        let answer: Value = serde_json::from_str(&text).expect("the tester error shape");
+        assert!(
+            answer["error"]
+                .as_str()
+                .unwrap()
+                .contains("application/json"),
+            "{answer}"
+        );
+    }
+    // Nothing was armed: the WABA's numbers read normally.
+    let path = format!("{}/phone_numbers", account.waba);
+    let answer = sim
+        .call(Method::GET, &path, Some(&account.token), &[], None)
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    // JSON with a charset parameter is JSON.
+    let response = sim
+        .client
+        .post(format!("{}sandbox/api/faults", sim.portal.url))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(fault)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let answer = sim
+        .call(Method::GET, &path, Some(&account.token), &[], None)
+        .await;
+    assert_eq!(answer.status, 403, "{}", answer.body);
+    sim.portal.shutdown().await;
+}

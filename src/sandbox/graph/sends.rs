@@ -6,9 +6,9 @@
 //! the state they require, and how the message is priced.
 //!
 //! Sources: the request fields, the answer and the status webhook are seed 002 (and the
-//! shared OpenAPI file's `MarketingMessageRequestPayload`, which also lists `product_policy`
-//! `CLOUD_API_FALLBACK` / `STRICT`); per-send `message_activity_sharing` is seed 001 (~line
-//! 155); the error codes are DESIGN.md §5.5 (the seeds name none of them; see
+//! OpenAPI file's `MarketingMessageRequestPayload` (docs/meta/openapi.md), which also lists `product_policy`
+//! `CLOUD_API_FALLBACK` / `STRICT`); per-send `message_activity_sharing` is seed 001 (docs/meta/001-mm-api-onboarding.md
+//! §"Event activity sharing"); the error codes are docs/PRODUCT.md §"Test sends" (the seeds name none of them; see
 //! `errors::mm_*`). Where the sources are silent the simulator chooses, and says so here:
 //!
 //! - Parameters come from a JSON body (a form or the query also work, as elsewhere in Graph;
@@ -54,21 +54,28 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::Json;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::errors::{self, SimError};
-use super::graph::{authenticate, check_version, load};
-use super::model::{self, Phone, Waba};
-use super::outbound::{self, MessageOrigin};
-use super::tester::random_from as random_text;
-use super::waba_ops::post_params;
-use super::{faults, SandboxState};
+use crate::sandbox::core::caller::Authenticated;
+use crate::sandbox::core::errors::{self, SimError};
+use crate::sandbox::core::ids::random_from as random_text;
+use crate::sandbox::core::store::load;
+use crate::sandbox::core::SandboxState;
+use crate::sandbox::model::{self, Phone, Waba};
+use crate::sandbox::webhooks::{self, MessageOrigin};
+use crate::sandbox::{faults, onboarding};
 
-type Params = Query<HashMap<String, String>>;
+pub fn router() -> Router<SandboxState> {
+    Router::new()
+        .route(
+            "/{version}/{id}/marketing_messages",
+            post(marketing_messages),
+        )
+        .route("/{version}/{id}/messages", post(messages))
+}
 
 /// A validated send request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,26 +285,6 @@ fn message_id() -> String {
     format!("wamid.HBgL{}", random_text(BASE64, 48))
 }
 
-/// The caller checks both send endpoints share: a known Graph version, a token (with
-/// `appsecret_proof`) covering the phone's WABA. Returns the POST parameters and the phone;
-/// another business's (or an unknown) phone is Graph's "Unsupported post request".
-async fn authorized_phone(
-    state: &SandboxState,
-    version: &str,
-    phone_id: &str,
-    query: &HashMap<String, String>,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<(HashMap<String, String>, Phone), SimError> {
-    check_version(version)?;
-    let params = post_params(query, body);
-    let token = authenticate(state, headers, &params).await?;
-    match load::<Phone>(state, model::PHONE, phone_id).await? {
-        Some((phone, _)) if token.covers(&phone.waba_id) => Ok((params, phone)),
-        _ => Err(errors::unsupported_post(phone_id)),
-    }
-}
-
 fn is_registered(phone: &Phone) -> bool {
     phone.platform_type == "CLOUD_API" || phone.coexistence
 }
@@ -341,22 +328,21 @@ fn accept(
 }
 
 /// `POST /{PHONE_NUMBER_ID}/marketing_messages`.
+///
+/// Both send endpoints open alike: a token (with `appsecret_proof`) covering the phone's
+/// WABA; another business's (or an unknown) phone is Graph's "Unsupported post request".
 pub async fn marketing_messages(
     State(state): State<SandboxState>,
-    Path((version, phone_id)): Path<(String, String)>,
-    Query(query): Params,
-    headers: HeaderMap,
-    body: Bytes,
+    caller: Authenticated,
 ) -> Result<Json<Value>, SimError> {
-    let (params, phone) =
-        authorized_phone(&state, &version, &phone_id, &query, &headers, &body).await?;
-    let request = validate(&params)?;
+    let (phone, _) = caller.phone(&state, errors::unsupported_post).await?;
+    let request = validate(&caller.request.params)?;
     faults::take(&state, "send").await?;
     let (waba, _) = load::<Waba>(&state, model::WABA, &phone.waba_id)
         .await?
         .ok_or_else(errors::internal)?;
     // A due simulated onboarding completes on this read too, as on `GET /{WABA}`.
-    let waba = super::waba_ops::complete_due_onboarding(&state, waba).await;
+    let waba = onboarding::complete_due_onboarding(&state, waba).await;
     if waba.marketing_messages_onboarding_status != "ONBOARDED" {
         return Err(errors::mm_not_onboarded());
     }
@@ -382,14 +368,10 @@ pub async fn marketing_messages(
 /// `POST /{PHONE_NUMBER_ID}/messages` (Cloud API).
 pub async fn messages(
     State(state): State<SandboxState>,
-    Path((version, phone_id)): Path<(String, String)>,
-    Query(query): Params,
-    headers: HeaderMap,
-    body: Bytes,
+    caller: Authenticated,
 ) -> Result<Json<Value>, SimError> {
-    let (params, phone) =
-        authorized_phone(&state, &version, &phone_id, &query, &headers, &body).await?;
-    let request = validate_cloud(&params)?;
+    let (phone, _) = caller.phone(&state, errors::unsupported_post).await?;
+    let request = validate_cloud(&caller.request.params)?;
     faults::take(&state, "messages").await?;
     if !is_registered(&phone) {
         return Err(errors::cloud_phone_not_registered());
@@ -426,15 +408,15 @@ fn spawn_status_webhooks(
         tokio::time::sleep(step).await;
         let recipient = recipient.as_str();
         if pricing.marketing_limit && recipient.ends_with(model::FAILING_RECIPIENT_SUFFIX) {
-            let status = outbound::failed_status(
+            let status = webhooks::failed_status(
                 &id,
                 recipient,
                 model::ECOSYSTEM_ERROR_CODE,
                 model::ECOSYSTEM_ERROR_TITLE,
             );
-            outbound::deliver(
+            webhooks::deliver(
                 &state,
-                outbound::messages_delivery(&origin, "statuses", vec![status]),
+                webhooks::messages_delivery(&origin, "statuses", vec![status]),
             );
             return;
         }
@@ -444,19 +426,19 @@ fn spawn_status_webhooks(
                 tokio::time::sleep(step).await;
             }
             let mut status =
-                outbound::message_status(&id, status, recipient, &conversation, pricing.category);
+                webhooks::message_status(&id, status, recipient, &conversation, pricing.category);
             status["pricing"]["billable"] = json!(pricing.billable);
-            outbound::deliver(
+            webhooks::deliver(
                 &state,
-                outbound::messages_delivery(&origin, "statuses", vec![status]),
+                webhooks::messages_delivery(&origin, "statuses", vec![status]),
             );
         }
         if pricing.click {
             tokio::time::sleep(step).await;
-            let click = outbound::link_click(&random_text(HEX, 32));
-            outbound::deliver(
+            let click = webhooks::link_click(&random_text(HEX, 32));
+            webhooks::deliver(
                 &state,
-                outbound::messages_delivery(&origin, "user_actions", vec![click]),
+                webhooks::messages_delivery(&origin, "user_actions", vec![click]),
             );
         }
     });
@@ -464,7 +446,10 @@ fn spawn_status_webhooks(
 
 #[cfg(test)]
 mod tests {
+    use axum::body::Bytes;
+
     use super::*;
+    use crate::sandbox::core::caller::post_params;
 
     fn params(body: Value) -> HashMap<String, String> {
         post_params(&HashMap::new(), &Bytes::from(body.to_string()))

@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::config::SANDBOX_PARTNER_BUSINESS_ID;
 use crate::graph::{GraphError, GraphErrorBody};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,10 +40,7 @@ pub struct UsageScope {
 pub fn business_use_case_usage(scope: Option<&UsageScope>, regain_access_minutes: u32) -> String {
     let (business_id, usage_type) = match scope {
         Some(scope) => (scope.business_id.as_str(), scope.usage_type),
-        None => (
-            super::SANDBOX_PARTNER_BUSINESS_ID,
-            "whatsapp_business_management",
-        ),
+        None => (SANDBOX_PARTNER_BUSINESS_ID, "whatsapp_business_management"),
     };
     serde_json::json!({ business_id: [{
         "type": usage_type,
@@ -102,12 +100,8 @@ fn error(
 }
 
 fn fbtrace_id() -> String {
-    use rand::Rng;
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-    let mut rng = rand::thread_rng();
-    (0..23)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+    super::ids::random_from(ALPHABET, 23)
 }
 
 pub fn missing_parameter(name: &str) -> SimError {
@@ -221,15 +215,21 @@ pub fn code_expired() -> SimError {
 }
 
 pub fn unsupported_get(id: &str) -> SimError {
+    unsupported("get", id)
+}
+
+/// Graph's answer for an object that does not exist or the caller cannot reach, in a
+/// `get` or a `post` request.
+fn unsupported(method: &str, id: &str) -> SimError {
     error(
         StatusCode::BAD_REQUEST,
         "GraphMethodException",
         100,
         Some(33),
         format!(
-            "Unsupported get request. Object with ID '{id}' does not exist, cannot be loaded due \
-             to missing permissions, or does not support this operation. Please read the Graph \
-             API documentation at https://developers.facebook.com/docs/graph-api"
+            "Unsupported {method} request. Object with ID '{id}' does not exist, cannot be \
+             loaded due to missing permissions, or does not support this operation. Please \
+             read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
         ),
     )
 }
@@ -356,7 +356,7 @@ impl TryFrom<i64> for RateLimitCode {
 /// `business_id` (default: the sandbox partner), announcing `estimated_time_to_regain_access`
 /// minutes, as Meta formats it. Per code:
 ///
-/// - 4 (app-level): HTTP 429, subcode 2446079, `is_transient: true` (the shared OpenAPI
+/// - 4 (app-level): HTTP 429, subcode 2446079, `is_transient: true` (docs/meta/openapi.md: the OpenAPI
 ///   file's rate-limit example), plus `X-App-Usage` (Meta's app-level usage header).
 /// - 80007 (WhatsApp Business Account): [`rate_limited`], HTTP 400.
 /// - 130429 (Cloud API throughput): HTTP 400 like other WhatsApp errors, `(#130429) Rate
@@ -393,7 +393,7 @@ pub fn rate_limit(
     e.regain_access_minutes = Some(regain_access_minutes);
     e.usage_scope = Some(Box::new(UsageScope {
         business_id: business_id
-            .unwrap_or(super::SANDBOX_PARTNER_BUSINESS_ID)
+            .unwrap_or(SANDBOX_PARTNER_BUSINESS_ID)
             .to_string(),
         usage_type: if code == RateLimitCode::Throughput {
             "whatsapp_business_messaging"
@@ -419,7 +419,7 @@ pub fn permission_denied() -> SimError {
 // ---- Partner-level endpoints (`client_whatsapp_business_accounts`,
 // `onboard_partners_to_mm_lite`, `system_user_access_tokens`). Statuses are the ones seed 004
 // lists ("Select status code 200 400 401 403 404 422 500"); codes and messages are the
-// examples the shared OpenAPI file gives for those statuses
+// examples the OpenAPI file (docs/meta/openapi.md) gives for those statuses
 // (`/{Version}/{Business-ID}/onboard_partners_to_mm_lite`, `…/client_whatsapp_business_accounts`).
 
 /// A token error answered with 401, as seed 004 lists it ("401 Unauthorized - Invalid or
@@ -564,17 +564,7 @@ pub fn invalid_filtering(detail: Option<&str>) -> SimError {
 /// `POST` on an object that does not exist or the caller cannot reach (Graph's wording for
 /// POSTs mirrors [`unsupported_get`]).
 pub fn unsupported_post(id: &str) -> SimError {
-    error(
-        StatusCode::BAD_REQUEST,
-        "GraphMethodException",
-        100,
-        Some(33),
-        format!(
-            "Unsupported post request. Object with ID '{id}' does not exist, cannot be loaded due \
-             to missing permissions, or does not support this operation. Please read the Graph \
-             API documentation at https://developers.facebook.com/docs/graph-api"
-        ),
-    )
+    unsupported("post", id)
 }
 
 /// A call that needs `business_management` on the partner business (seed 000: "This access
@@ -590,7 +580,7 @@ pub fn requires_business_management() -> SimError {
 }
 
 // ---- MM API send errors (`POST /{PHONE}/marketing_messages`). The codes are the ones
-// DESIGN.md §5.5 lists; the seeds name none of them, so titles and details are the
+// docs/PRODUCT.md §"Test sends" lists; the seeds name none of them, so titles and details are the
 // simulator's plain wording (132018's title is the Cloud API's). Graph sends WhatsApp errors
 // with HTTP 400, type `OAuthException` and `(#code) title` as the message; the detail that
 // Meta puts in `error_data.details` is in `error_user_msg` here (`GraphError` has no

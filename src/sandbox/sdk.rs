@@ -15,9 +15,19 @@
 
 use axum::http::header;
 use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+
+use crate::sandbox::core::SandboxState;
 
 const SDK_JS: &str = include_str!("assets/sdk.js");
 const POPUP_HTML: &str = include_str!("assets/embedded_signup.html");
+
+pub fn router() -> Router<SandboxState> {
+    Router::new()
+        .route("/sandbox/sdk.js", get(sdk))
+        .route("/sandbox/embedded-signup", get(page))
+}
 
 pub async fn sdk() -> impl IntoResponse {
     (

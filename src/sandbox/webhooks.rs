@@ -4,13 +4,15 @@
 //! Meta retries failed deliveries for days; the simulator retries for about two minutes and
 //! keeps its queue in memory (a simulator restart drops undelivered webhooks — a Meta outage
 //! in miniature, which the portal's status re-checks must survive anyway). Webhook faults
-//! (`faults.rs`: drop, duplicate, reorder) are applied here, before sending.
+//! (`faults.rs`: drop, duplicate, reorder) are applied here, before sending; the bodies of the
+//! webhooks the simulator sends are built here too.
 
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::SandboxState;
+use crate::sandbox::core::SandboxState;
+use crate::sandbox::faults;
 use crate::webhooks::signature;
 
 const ATTEMPTS: u32 = 8;
@@ -20,7 +22,7 @@ const ATTEMPTS: u32 = 8;
 pub fn deliver(state: &SandboxState, body: Value) {
     let state = state.clone();
     tokio::spawn(async move {
-        let bodies = super::faults::plan_webhook(&state, body).await;
+        let bodies = faults::plan_webhook(&state, body).await;
         send_all(&state, bodies).await;
     });
 }
