@@ -23,7 +23,8 @@ pub trait IntentStore: Send + Sync + 'static {
     async fn intent_cancel(&self, batch: &str) -> DbResult<u64>;
     /// `(state, count)` of a batch.
     async fn intent_counts(&self, batch: &str) -> DbResult<Vec<(String, i64)>>;
-    /// Businesses with an `ELIGIBLE` WABA and no queued or sent request: `(id, Meta id)`.
+    /// Businesses with an `ELIGIBLE` WABA and no live (queued, sending or sent) request:
+    /// `(id, Meta id)`.
     async fn intent_candidates(&self, limit: i64) -> DbResult<Vec<(i64, String)>>;
     /// How many businesses [`intent_candidates`](Self::intent_candidates) would return.
     async fn count_intent_candidates(&self) -> DbResult<i64>;

@@ -30,13 +30,14 @@ macro_rules! signup_columns {
     };
 }
 
-/// Businesses that may be asked to onboard: an `ELIGIBLE` WABA, no live Intent API request.
+/// Businesses that may be asked to onboard: an `ELIGIBLE` WABA, no live Intent API request
+/// (queued, being sent, or sent: a job mid-call is live too).
 macro_rules! intent_candidate_filter {
     () => {
         "EXISTS (SELECT 1 FROM wabas w WHERE w.business_id = b.id
                  AND w.onboarding_status = 'ELIGIBLE')
          AND NOT EXISTS (SELECT 1 FROM intent_requests i WHERE i.business_id = b.id
-                         AND i.state IN ('queued', 'sent'))"
+                         AND i.state IN ('queued', 'sending', 'sent'))"
     };
 }
 
