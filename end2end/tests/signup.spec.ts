@@ -99,20 +99,17 @@ test('a message from a foreign origin is ignored', async ({ hydratedPage, baseUR
       return original(input, init);
     };
   });
-  // A frame on the foreign origin inside the signup page posts a perfect FINISH event.
-  await page.evaluate((src) => {
-    const frame = document.createElement('iframe');
-    frame.src = src;
-    frame.id = 'foreign';
-    document.body.appendChild(frame);
-  }, `${foreign}/healthz`);
-  const frame = page.frameLocator('#foreign');
-  await expect(frame.locator('body')).toContainText('database');
-  const handle = await page.$('#foreign');
-  const content = await handle!.contentFrame();
-  await content!.evaluate(() => {
+  // A window on the foreign origin, opened by the signup page (as Meta's popup is), posts a
+  // perfect FINISH event to its opener. (A frame cannot be used: the portal's pages may not be
+  // framed, and the signup page frames only its own origin and Meta's.)
+  const [popup] = await Promise.all([
+    page.waitForEvent('popup'),
+    page.evaluate((src) => { window.open(src, 'foreign'); }, `${foreign}/healthz`),
+  ]);
+  await expect(popup.locator('body')).toContainText('status');
+  await popup.evaluate(() => {
     const event = { type: 'WA_EMBEDDED_SIGNUP', event: 'FINISH', data: { waba_id: '1', phone_number_id: '2', business_id: '3' } };
-    window.parent.postMessage(JSON.stringify(event), '*');
+    window.opener.postMessage(JSON.stringify(event), '*');
   });
   await page.waitForTimeout(500);
   expect(await page.evaluate(() => (window as any).__eventsSent)).toBe(0);
@@ -123,6 +120,7 @@ test('a message from a foreign origin is ignored', async ({ hydratedPage, baseUR
     window.postMessage(JSON.stringify(event), window.location.origin);
   });
   await expect.poll(() => page.evaluate(() => (window as any).__eventsSent)).toBe(1);
+  await popup.close();
   await other.close();
 });
 
