@@ -73,7 +73,7 @@ pub struct RunningPortal {
 
 impl RunningPortal {
     /// Connects the database, binds the listener and starts serving and working.
-    // A little over 80 lines on purpose: the order in which the portal's parts are built and
+    // Over 80 lines on purpose: the order in which the portal's parts are built and
     // wired, each part a named function below.
     pub async fn start(config: Config) -> Result<RunningPortal, StartupError> {
         let database = open_database(&config).await?;
