@@ -337,10 +337,6 @@ impl<'q> Statement<'q> {
         self
     }
 
-    pub fn sql(&self) -> &str {
-        &self.sql
-    }
-
     /// Reads rows as `T` from here on.
     pub fn rows<T: Record>(self) -> Rows<'q, T> {
         Rows(self, PhantomData)
