@@ -35,6 +35,10 @@ pub enum Command {
     /// Staff accounts: `admin create --email … [--name …] [--role admin|operator|viewer]`.
     #[command(subcommand)]
     Admin(crate::staff::cli::AdminCommand),
+    /// Partner API keys: `api-key create --name … --scopes wabas:read,…`, `list`, `rotate`,
+    /// `revoke`.
+    #[command(subcommand)]
+    ApiKey(crate::api_keys::cli::ApiKeyCommand),
     /// Sandbox helpers: `sandbox seed --businesses N` adds N synthetic customers (demos, load).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -81,6 +85,7 @@ pub fn main() -> ExitCode {
                 Ok(())
             }
             Command::Admin(command) => admin(config, command).await,
+            Command::ApiKey(command) => api_key(config, command).await,
             Command::Sandbox(SandboxCommand::Seed { businesses }) => seed(config, businesses).await,
             Command::Bench(_) => unreachable!("handled before the configuration is loaded"),
         }
@@ -198,6 +203,27 @@ async fn admin(
         }
         Err(error) => Err(StartupError::Admin(error.to_string())),
     }
+}
+
+async fn api_key(
+    config: Config,
+    command: crate::api_keys::cli::ApiKeyCommand,
+) -> Result<(), StartupError> {
+    let url = config.database_url.expose_secret().to_string();
+    let database = crate::db::connect(&url)
+        .await
+        .map_err(|error| StartupError::Database {
+            url: redact_url(&url),
+            error,
+            hint: "",
+        })?;
+    let lines = crate::api_keys::cli::run(command, database.store.clone())
+        .await
+        .map_err(StartupError::Admin)?;
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
 }
 
 fn check_config(config: &Config) {

@@ -98,6 +98,15 @@ pub struct Settings {
     #[arg(long, env = "PORTAL_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
 
+    /// Partner API requests per second per key (a burst of twice that), on each instance.
+    #[arg(
+        long,
+        env = "PORTAL_API_RATE_PER_KEY",
+        default_value_t = 50,
+        global = true
+    )]
+    pub api_rate_per_key: u32,
+
     /// Directory with the built front end (`pkg/`, favicon, …).
     #[arg(
         long,
@@ -226,6 +235,7 @@ impl std::fmt::Debug for Settings {
             )
             .field("public_url", &self.public_url)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("api_rate_per_key", &self.api_rate_per_key)
             .field("site_root", &self.site_root)
             .field("log_format", &self.log_format)
             .field("meta_app_id", &self.meta_app_id)
@@ -355,6 +365,8 @@ pub struct Config {
     pub public_url: Option<Url>,
     /// Proxies whose `X-Forwarded-For` names the client (see `Settings::trusted_proxies`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Partner API requests per second per key, on this instance.
+    pub api_rate_per_key: u32,
     pub data_dir: PathBuf,
     /// May hold a password: print only through [`crate::db::redact_url`].
     pub database_url: SecretString,
@@ -448,6 +460,9 @@ impl Config {
             });
         }
         let trusted_proxies = keep_ok(&mut problems, trusted_proxies).unwrap_or_default();
+        if settings.api_rate_per_key == 0 {
+            problems.push("PORTAL_API_RATE_PER_KEY must be at least 1".to_string());
+        }
         let database_url = keep_ok(&mut problems, database_url);
         let meta_and_keys = meta_and_keys.map_err(|list| problems.extend(list)).ok();
         let signup = signup_settings(settings)
@@ -462,6 +477,7 @@ impl Config {
                     addr,
                     public_url,
                     trusted_proxies,
+                    api_rate_per_key: settings.api_rate_per_key,
                     data_dir: settings.data_dir.clone(),
                     database_url: SecretString::from(database_url),
                     site_root: settings.site_root.clone(),

@@ -1,6 +1,7 @@
 //! The MM Portal server: configuration, database, background jobs and HTTP, around the Leptos
 //! UI in the `app` crate. `main.rs` only calls [`cli::main`].
 
+pub mod api_keys;
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod health;
 pub mod http;
 pub mod jobs;
 pub mod operations;
+pub mod partner_api;
 pub mod sandbox;
 pub mod seed;
 pub mod server;

@@ -145,6 +145,7 @@ impl RunningPortal {
             verify_tokens,
             url.join("webhooks/meta").expect("valid URL").to_string(),
         );
+        let partner_api = partner_api(&config, &database, &mut tasks, &shutdown);
         let router = http::router(
             AppState {
                 leptos_options: leptos_options(&config, local_addr),
@@ -153,6 +154,7 @@ impl RunningPortal {
             webhooks,
             sandbox,
             sessions,
+            partner_api,
         );
         let partner = partner(&config, &database, &graph, &internal_url);
         spawn_workers(
@@ -333,6 +335,29 @@ fn spawn_server(
     });
 }
 
+/// The partner API's router, and the task that records key uses (drained at shutdown).
+fn partner_api(
+    config: &Config,
+    database: &Database,
+    tasks: &mut JoinSet<()>,
+    shutdown: &CancellationToken,
+) -> axum::Router {
+    let (uses, writer) =
+        crate::api_keys::uses::UseRecorder::new(database.store.clone(), shutdown.child_token());
+    tasks.spawn(writer);
+    crate::partner_api::router(
+        crate::partner_api::ApiState {
+            store: database.store.clone(),
+            keys: config.keys.clone(),
+        },
+        crate::partner_api::auth::AuthState {
+            store: database.store.clone(),
+            uses,
+            limit: crate::partner_api::auth::RateLimit::new(config.api_rate_per_key),
+        },
+    )
+}
+
 /// The port of every feature, each service with the stores it uses.
 fn ports(
     config: &Config,
@@ -371,6 +396,9 @@ fn ports(
             callback_url,
         )),
         staff: Arc::new(crate::staff::accounts::AdminService::new(
+            database.store.clone(),
+        )),
+        api_keys: Arc::new(crate::api_keys::service::ApiKeysService::new(
             database.store.clone(),
         )),
     }

@@ -5,6 +5,7 @@
 //! databases or HTTP clients: the server hands it the ports of each feature (`<feature>::port`) through
 //! Leptos context, and server functions call that port.
 
+pub mod api_keys;
 pub mod calendar;
 pub mod components;
 pub mod error;

@@ -41,6 +41,7 @@ macro_rules! intent_candidate_filter {
     };
 }
 
+pub mod api_keys;
 pub mod audit;
 pub mod changes;
 pub mod engine;
@@ -65,6 +66,7 @@ pub mod wabas;
 
 use std::sync::Arc;
 
+pub use api_keys::ApiKeyStore;
 pub use audit::AuditStore;
 pub use changes::ChangeStore;
 pub use engine::Pool;
@@ -142,10 +144,10 @@ pub type DbResult<T> = Result<T, DbError>;
 /// benchmarks): `use mm_portal::db::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        AuditStore as _, ChangeStore as _, InboxStore as _, IntentStore as _, JobStore as _,
-        MetricsStore as _, SandboxStore as _, SecretStore as _, SeedStore as _, SessionStore as _,
-        SettingStore as _, SignupStore as _, StaffStore as _, StepStore as _, TimelineStore as _,
-        WabaListStore as _, WabaStore as _,
+        ApiKeyStore as _, AuditStore as _, ChangeStore as _, InboxStore as _, IntentStore as _,
+        JobStore as _, MetricsStore as _, SandboxStore as _, SecretStore as _, SeedStore as _,
+        SessionStore as _, SettingStore as _, SignupStore as _, StaffStore as _, StepStore as _,
+        TimelineStore as _, WabaListStore as _, WabaStore as _,
     };
 }
 

@@ -516,6 +516,8 @@ pub struct WabaSearch {
     /// `created_at` in `[added_from, added_before)`.
     pub added_from: Option<Millis>,
     pub added_before: Option<Millis>,
+    /// `updated_at >= updated_since` (the partner API's incremental sync).
+    pub updated_since: Option<Millis>,
     pub sort: WabaSort,
     /// Continue after this row (keyset pagination in `sort` order).
     pub after: Option<WabaCursor>,
@@ -529,6 +531,7 @@ pub struct WabaRow {
     pub meta_waba_id: String,
     pub name: String,
     pub business_name: String,
+    pub meta_business_id: String,
     pub onboarding_status: Option<String>,
     pub coexistence: bool,
     pub country: Option<String>,
@@ -596,4 +599,55 @@ pub struct IntentRow {
     pub error: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+/// A partner API key to store: its public prefix and the hash of the whole key, never the key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiKey {
+    pub name: String,
+    pub prefix: String,
+    pub secret_hash: String,
+    /// Comma-separated scope names.
+    pub scopes: String,
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApiKeyRow {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    #[serde(skip)]
+    pub secret_hash: String,
+    pub scopes: String,
+    pub created_by: String,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
+    pub expires_at: Option<Millis>,
+    pub revoked_at: Option<Millis>,
+    pub replaced_by: Option<i64>,
+}
+
+/// One authenticated request made with a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyUse {
+    pub key_id: i64,
+    pub scope: Option<String>,
+    pub method: String,
+    pub route: String,
+    pub status: i64,
+    pub ip: Option<String>,
+    pub used_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ApiKeyUseRow {
+    pub id: i64,
+    pub key_id: i64,
+    pub scope: Option<String>,
+    pub method: String,
+    pub route: String,
+    pub status: i64,
+    pub ip: Option<String>,
+    pub used_at: Millis,
 }

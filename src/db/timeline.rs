@@ -11,6 +11,13 @@ pub trait TimelineStore: Send + Sync + 'static {
     async fn append_timeline(&self, event: &NewTimelineEvent) -> DbResult<i64>;
     /// Newest first.
     async fn timeline_for_waba(&self, waba_id: i64, limit: i64) -> DbResult<Vec<TimelineEvent>>;
+    /// Newest first, continuing below `before_id` (the partner API's pages).
+    async fn timeline_page(
+        &self,
+        waba_id: i64,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> DbResult<Vec<TimelineEvent>>;
 }
 
 #[async_trait]
@@ -28,6 +35,24 @@ impl TimelineStore for SqlStore {
         .bind(now_millis())
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    async fn timeline_page(
+        &self,
+        waba_id: i64,
+        before_id: Option<i64>,
+        limit: i64,
+    ) -> DbResult<Vec<TimelineEvent>> {
+        query_as(
+            "SELECT id, waba_id, kind, summary, detail, actor, occurred_at
+                 FROM timeline_events WHERE waba_id = $1 AND ($2 IS NULL OR id < $2)
+                 ORDER BY id DESC LIMIT $3",
+        )
+        .bind(waba_id)
+        .bind(before_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
     }
 
     async fn timeline_for_waba(&self, waba_id: i64, limit: i64) -> DbResult<Vec<TimelineEvent>> {

@@ -8,6 +8,7 @@ use super::*;
 
 /// The columns of the staff WABA list ([`WabaRow`]).
 const SEARCH_COLUMNS: &str = "SELECT w.id, w.meta_waba_id, w.name, b.name AS business_name,
+                b.meta_business_id,
                 w.onboarding_status, w.coexistence, w.country, w.account_health,
                 w.mm_terms_signed_at,
                 (SELECT COUNT(*) FROM onboarding_steps s
@@ -88,6 +89,9 @@ fn push_search_filters(
     }
     if let Some(before) = search.added_before {
         query.push(" AND w.created_at < ").push_bind(before);
+    }
+    if let Some(since) = search.updated_since {
+        query.push(" AND w.updated_at >= ").push_bind(since);
     }
     // Keyset: row values compare like the ORDER BY below, and both engines turn them
     // into a range on the matching index.

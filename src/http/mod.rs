@@ -6,6 +6,7 @@ pub mod security_headers;
 
 use std::sync::Arc;
 
+use app::api_keys::port::ApiKeysPort;
 use app::health::port::HealthPort;
 use app::operations::port::OperationsPort;
 use app::settings::port::SettingsPort;
@@ -43,6 +44,7 @@ pub struct Ports {
     pub webhooks: Arc<dyn WebhooksPort>,
     pub settings: Arc<dyn SettingsPort>,
     pub staff: Arc<dyn StaffPort>,
+    pub api_keys: Arc<dyn ApiKeysPort>,
 }
 
 impl Ports {
@@ -55,6 +57,7 @@ impl Ports {
         provide_context(self.webhooks.clone());
         provide_context(self.settings.clone());
         provide_context(self.staff.clone());
+        provide_context(self.api_keys.clone());
     }
 }
 
@@ -84,6 +87,7 @@ pub fn router(
     webhooks: WebhookState,
     sandbox: Option<SandboxState>,
     sessions: Sessions,
+    partner_api: Router,
 ) -> Router {
     let routes = generate_route_list(app::App);
     let trusted_proxies = sessions.trusted_proxies.clone();
@@ -118,8 +122,10 @@ pub fn router(
         .merge(sandbox.map(crate::sandbox::routes).unwrap_or_default());
     let headers = sessions.headers.clone();
     // Pages, server functions and sign-in get sessions; webhooks (Meta's servers, the hot
-    // path) do not.
-    let router = with_sessions(pages, sessions).merge(crate::webhooks::routes(webhooks));
+    // path) and the partner API (keys, not cookies) do not.
+    let router = with_sessions(pages, sessions)
+        .merge(crate::webhooks::routes(webhooks))
+        .merge(partner_api);
     headers
         .apply(router)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

@@ -12,6 +12,7 @@ mod intent_bulk;
 mod jobs;
 mod migrations;
 mod mm_operations;
+mod partner_api;
 mod sandbox_graph;
 mod sandbox_partner;
 mod sandbox_sends;
