@@ -71,9 +71,12 @@ pub struct WabaListQuery {
     status: Option<String>,
     /// ISO 3166 alpha-2, e.g. `BR`.
     country: Option<String>,
-    coexistence: Option<bool>,
-    /// Only WABAs whose onboarding stopped on a failed step.
-    needs_attention: Option<bool>,
+    /// `true` or `false`.
+    #[param(value_type = Option<bool>)]
+    coexistence: Option<String>,
+    /// `true`: only WABAs whose onboarding stopped on a failed step.
+    #[param(value_type = Option<bool>)]
+    needs_attention: Option<String>,
     /// RFC 3339: only WABAs changed at or after this moment (use with `sort=updated`).
     updated_since: Option<String>,
     /// `newest` (default), `oldest`, `updated` (most recently changed first), `name`.
@@ -100,6 +103,17 @@ fn summary(row: WabaRow) -> WabaSummary {
         needs_attention: row.failed_steps > 0,
         phone: row.phone,
         updated_at: timestamp(row.updated_at),
+    }
+}
+
+/// A `true`/`false` query parameter, or a 400 naming it (the query parser's own message
+/// does not say which parameter was wrong).
+fn flag(name: &str, value: Option<&str>) -> Result<Option<bool>, Problem> {
+    match value {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(Problem::invalid(format!("`{name}` must be true or false."))),
     }
 }
 
@@ -130,8 +144,9 @@ fn search(query: WabaListQuery) -> Result<WabaSearch, Problem> {
     Ok(WabaSearch {
         status: query.status.filter(|s| !s.is_empty()),
         country,
-        coexistence: query.coexistence,
-        needs_attention: query.needs_attention.unwrap_or(false),
+        coexistence: flag("coexistence", query.coexistence.as_deref())?,
+        needs_attention: flag("needs_attention", query.needs_attention.as_deref())?
+            .unwrap_or(false),
         updated_since: query
             .updated_since
             .map(|t| parse_timestamp("updated_since", &t))

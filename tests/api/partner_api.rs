@@ -53,14 +53,21 @@ async fn get(portal: &SandboxPortal, key: Option<&str>, path: &str) -> (StatusCo
 async fn problem(response: reqwest::Response) -> (StatusCode, String, String) {
     let status = response.status();
     assert_eq!(
-        response.headers()["content-type"], "application/problem+json",
+        response.headers()["content-type"],
+        "application/problem+json",
         "{status}"
     );
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["status"], status.as_u16());
     (
         status,
-        body["type"].as_str().unwrap().rsplit('-').next().unwrap().to_string(),
+        body["type"]
+            .as_str()
+            .unwrap()
+            .rsplit('-')
+            .next()
+            .unwrap()
+            .to_string(),
         body["detail"].as_str().unwrap().to_string(),
     )
 }
@@ -71,13 +78,25 @@ async fn keys_and_scopes_decide_who_gets_in(engine: &str) {
     let wabas = format!("{}/wabas", base(&portal));
 
     let response = http.get(&wabas).send().await.unwrap();
-    assert_eq!(response.headers()["www-authenticate"], "Bearer realm=\"mm-portal\"");
+    assert_eq!(
+        response.headers()["www-authenticate"],
+        "Bearer realm=\"mm-portal\""
+    );
     let (status, _, detail) = problem(response).await;
     assert_eq!(status, 401);
     assert!(detail.contains("Authorization"), "{detail}");
 
-    for bad in ["Basic abc", "Bearer nonsense", "Bearer mmp_AAAAAAAA_0123456789abcdef0123456789abcdef"] {
-        let response = http.get(&wabas).header("authorization", bad).send().await.unwrap();
+    for bad in [
+        "Basic abc",
+        "Bearer nonsense",
+        "Bearer mmp_AAAAAAAA_0123456789abcdef0123456789abcdef",
+    ] {
+        let response = http
+            .get(&wabas)
+            .header("authorization", bad)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(problem(response).await.0, 401, "{bad}");
     }
 
@@ -101,14 +120,26 @@ async fn keys_and_scopes_decide_who_gets_in(engine: &str) {
     // Rotation: both work during the grace period; revoking ends a key at once.
     let service = ApiKeysService::new(portal.portal.database.store.clone());
     let keys = service.keys().await.unwrap();
-    let reader_id = keys.iter().find(|k| reader.starts_with(&k.prefix)).unwrap().id;
+    let reader_id = keys
+        .iter()
+        .find(|k| reader.starts_with(&k.prefix))
+        .unwrap()
+        .id;
     let rotated = service.rotate_key(reader_id, 1, "tests").await.unwrap();
     assert_eq!(get(&portal, Some(&reader), "/wabas").await.0, 200);
     assert_eq!(get(&portal, Some(&rotated.secret), "/wabas").await.0, 200);
     let again = service.rotate_key(reader_id, 1, "tests").await;
-    assert!(again.is_err(), "a rotated key is rotated through its newest key");
+    assert!(
+        again.is_err(),
+        "a rotated key is rotated through its newest key"
+    );
     service.revoke_key(rotated.key.id).await.unwrap();
-    let response = http.get(&wabas).bearer_auth(&rotated.secret).send().await.unwrap();
+    let response = http
+        .get(&wabas)
+        .bearer_auth(&rotated.secret)
+        .send()
+        .await
+        .unwrap();
     let (status, _, detail) = problem(response).await;
     assert_eq!(status, 401);
     assert!(detail.contains("revoked"), "{detail}");
@@ -162,11 +193,25 @@ async fn the_waba_list_filters_and_pages(engine: &str) {
         .iter()
         .all(|w| w["onboarding_status"] == "ONBOARDED"));
     let (_, coexistence) = get(&portal, Some(&key), "/wabas?coexistence=true&limit=100").await;
-    assert!(coexistence["data"].as_array().unwrap().iter().all(|w| w["coexistence"] == true));
-    let (_, future) = get(&portal, Some(&key), "/wabas?sort=updated&updated_since=2999-01-01T00:00:00Z").await;
+    assert!(coexistence["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|w| w["coexistence"] == true));
+    let (_, future) = get(
+        &portal,
+        Some(&key),
+        "/wabas?sort=updated&updated_since=2999-01-01T00:00:00Z",
+    )
+    .await;
     assert_eq!(future["data"].as_array().unwrap().len(), 0);
     assert_eq!(future["next_cursor"], Value::Null);
-    let (_, recent) = get(&portal, Some(&key), "/wabas?sort=updated&updated_since=2000-01-01T00:00:00Z&limit=5").await;
+    let (_, recent) = get(
+        &portal,
+        Some(&key),
+        "/wabas?sort=updated&updated_since=2000-01-01T00:00:00Z&limit=5",
+    )
+    .await;
     assert_eq!(recent["data"].as_array().unwrap().len(), 5);
 
     for (path, names) in [
@@ -234,7 +279,14 @@ async fn the_token_hand_off_is_off_until_an_admin_turns_it_on(engine: &str) {
     let key = key(&portal, &[Scope::TokensRead, Scope::WabasRead]).await;
     let reader = self::key(&portal, &[Scope::WabasRead]).await;
     let store = portal.portal.database.store.clone();
-    let waba = store.list_wabas(&mm_portal::db::WabaQuery { limit: 1, ..Default::default() }).await.unwrap()[0].clone();
+    let waba = store
+        .list_wabas(&mm_portal::db::WabaQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .clone();
     let path = format!("{}/wabas/{}/token", base(&portal), waba.meta_waba_id);
     let http = reqwest::Client::new();
     let take = |key: String| {
@@ -245,16 +297,31 @@ async fn the_token_hand_off_is_off_until_an_admin_turns_it_on(engine: &str) {
     let (status, kind, _) = problem(take(key.clone()).await).await;
     assert_eq!((status.as_u16(), kind.as_str()), (403, "off"));
     store
-        .setting_put(app::api_keys::port::TOKEN_HANDOFF_SETTING, "true", "admin@example.com")
+        .setting_put(
+            app::api_keys::port::TOKEN_HANDOFF_SETTING,
+            "true",
+            "admin@example.com",
+        )
         .await
         .unwrap();
-    assert_eq!(problem(take(reader).await).await.0, 403, "needs tokens:read");
-    assert_eq!(problem(take(key.clone()).await).await.0, 409, "no token yet");
+    assert_eq!(
+        problem(take(reader).await).await.0,
+        403,
+        "needs tokens:read"
+    );
+    assert_eq!(
+        problem(take(key.clone()).await).await.0,
+        409,
+        "no token yet"
+    );
 
     let slot = mm_portal::signup::token_slot(&waba.meta_waba_id);
     let token = secrecy::SecretString::from("EAAG-business-token-for-tests".to_string());
     let config = support::sandbox_config(portal.dir.path(), &[]);
-    store.put_secret(&slot, &config.keys.seal(&slot, &token)).await.unwrap();
+    store
+        .put_secret(&slot, &config.keys.seal(&slot, &token))
+        .await
+        .unwrap();
     let response = take(key.clone()).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["cache-control"], "no-store");
@@ -262,9 +329,19 @@ async fn the_token_hand_off_is_off_until_an_admin_turns_it_on(engine: &str) {
     assert_eq!(body["access_token"], "EAAG-business-token-for-tests");
     assert_eq!(body["kind"], "embedded_signup");
     let audit = store.list_audit(None, 10).await.unwrap();
-    let handoff = audit.iter().find(|a| a.action == "api.token_handoff").unwrap();
-    assert!(handoff.actor.starts_with("api-key:mmp_"), "{}", handoff.actor);
-    assert_eq!(handoff.target_id.as_deref(), Some(waba.meta_waba_id.as_str()));
+    let handoff = audit
+        .iter()
+        .find(|a| a.action == "api.token_handoff")
+        .unwrap();
+    assert!(
+        handoff.actor.starts_with("api-key:mmp_"),
+        "{}",
+        handoff.actor
+    );
+    assert_eq!(
+        handoff.target_id.as_deref(),
+        Some(waba.meta_waba_id.as_str())
+    );
     assert_eq!(handoff.ip.as_deref(), Some("127.0.0.1"));
     assert!(!handoff.detail.clone().unwrap_or_default().contains("EAAG"));
 }
@@ -291,7 +368,13 @@ async fn every_use_is_recorded_with_scope_route_and_address(engine: &str) {
     assert_eq!(uses[1].ip.as_deref(), Some("127.0.0.1"));
     assert_eq!(uses[0].route, "/api/v1/wabas/{waba_id}/timeline");
     assert_eq!(uses[0].status, 404);
-    assert!(store.api_key_by_id(id).await.unwrap().unwrap().last_used_at.is_some());
+    assert!(store
+        .api_key_by_id(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .last_used_at
+        .is_some());
 }
 
 async fn a_key_over_its_rate_gets_429_with_retry_after(engine: &str) {
@@ -309,10 +392,22 @@ async fn a_key_over_its_rate_gets_429_with_retry_after(engine: &str) {
         }
     }
     let response = limited.expect("a burst of 2 at 1/s is limited by the 5th request");
-    let retry: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=2).contains(&retry), "{retry}");
     assert_eq!(problem(response).await.1, "limited");
-    assert_eq!(http.get(&url).bearer_auth(&other).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.get(&url)
+            .bearer_auth(&other)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }
 
 /// Runs each case on SQLite and on PostgreSQL.
@@ -360,7 +455,11 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         .json()
         .await
         .unwrap();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     assert_eq!(doc["servers"][0]["url"], "/api/v1");
     let served = mm_portal::partner_api::openapi();
     let served = serde_json::to_value(&served).unwrap();
@@ -369,20 +468,37 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
             operations += 1;
-            let concrete = path.replace("{waba_id}", "1").replace("{business_id}", "1").replace("{id}", "1");
+            let concrete = path
+                .replace("{waba_id}", "1")
+                .replace("{business_id}", "1")
+                .replace("{id}", "1");
             let url = format!("{}{concrete}", base(&portal));
             let request = http.request(method.to_uppercase().parse().unwrap(), &url);
             let status = request.send().await.unwrap().status();
-            assert_eq!(status, 401, "{method} {path} is documented but not served behind the key check");
+            assert_eq!(
+                status, 401,
+                "{method} {path} is documented but not served behind the key check"
+            );
             let security = &item[method]["security"][0]["api_key"];
             let scope = security[0].as_str().unwrap_or_default();
-            assert!(Scope::parse(scope).is_some(), "{method} {path} names its scope");
+            assert!(
+                Scope::parse(scope).is_some(),
+                "{method} {path} names its scope"
+            );
         }
     }
     assert!(operations >= 4, "{operations}");
-    let response = http.get(format!("{}/nowhere", base(&portal))).send().await.unwrap();
+    let response = http
+        .get(format!("{}/nowhere", base(&portal)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(problem(response).await.0, 404);
-    let page = http.get(format!("{}/docs", base(&portal))).send().await.unwrap();
+    let page = http
+        .get(format!("{}/docs", base(&portal)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
     assert!(page.contains("/wabas/{waba_id}/token"));
