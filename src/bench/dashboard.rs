@@ -48,16 +48,7 @@ pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
         args.wabas as f64 / started.elapsed().as_secs_f64()
     );
     // Planner statistics, as a running database has them (autovacuum / PRAGMA optimize).
-    let analyze = match &database.pool {
-        db::Pool::Sqlite(pool) => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()),
-        db::Pool::Postgres(pool) => {
-            sqlx::query("ANALYZE wabas, businesses, phone_numbers, onboarding_steps")
-                .execute(pool)
-                .await
-                .map(|_| ())
-        }
-    };
-    analyze.map_err(|e| format!("ANALYZE failed: {e}"))?;
+    super::analyze(&database).await?;
     // The middle of the id range, for a "page 1000" keyset request.
     let middle = (args.wabas / 2) as i64;
     let middle_row = crate::seed::synthetic(args.wabas / 2, db::now_millis());

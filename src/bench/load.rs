@@ -17,6 +17,8 @@ use tokio::net::TcpStream;
 /// One request to send: a body and its headers.
 #[derive(Clone)]
 pub struct Request {
+    /// `POST`, `GET`, …
+    pub method: &'static str,
     pub body: Bytes,
     pub headers: Vec<(&'static str, String)>,
 }
@@ -24,7 +26,8 @@ pub struct Request {
 impl Request {
     /// The whole HTTP/1.1 request as it goes on the wire.
     fn encode(&self, addr: SocketAddr, path: &str) -> Bytes {
-        let mut head = format!("POST {path} HTTP/1.1\r\nhost: {addr}\r\n");
+        let method = self.method;
+        let mut head = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\n");
         for (name, value) in &self.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }

@@ -2,6 +2,7 @@
 //! server on 127.0.0.1 with a temporary database, drives it with a bounded load generator over
 //! loopback, and stops by itself.
 
+pub mod api;
 pub mod dashboard;
 pub mod intents;
 pub mod load;
@@ -19,6 +20,9 @@ pub enum BenchCommand {
     /// The bulk Intent API against the simulator's rate limit, with a kill -9 half-way:
     /// achieved rate, rate-limit errors, duplicates, time to resume.
     Intents(intents::IntentBenchArgs),
+    /// The partner API's WABA list over many customers through the whole portal: req/s and
+    /// p50/p95/p99 per scenario, against the targets.
+    Api(api::ApiBenchArgs),
 }
 
 pub async fn run(command: BenchCommand) -> Result<(), String> {
@@ -26,6 +30,7 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
         BenchCommand::Webhooks(args) => webhooks::run(args).await,
         BenchCommand::Dashboard(args) => dashboard::run(args).await,
         BenchCommand::Intents(args) => intents::run(args).await,
+        BenchCommand::Api(args) => api::run(args).await,
     }
 }
 
@@ -40,4 +45,18 @@ pub async fn open_database(
     crate::db::connect(&url)
         .await
         .map_err(|e| format!("cannot open {}: {e}", crate::db::redact_url(&url)))
+}
+
+/// Planner statistics, as a running database has them (autovacuum / `PRAGMA optimize`).
+pub async fn analyze(database: &crate::db::Database) -> Result<(), String> {
+    let result = match &database.pool {
+        crate::db::Pool::Sqlite(pool) => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()),
+        crate::db::Pool::Postgres(pool) => {
+            sqlx::query("ANALYZE wabas, businesses, phone_numbers, onboarding_steps")
+                .execute(pool)
+                .await
+                .map(|_| ())
+        }
+    };
+    result.map_err(|e| format!("ANALYZE failed: {e}"))
 }

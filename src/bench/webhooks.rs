@@ -186,6 +186,7 @@ fn sample_deliveries(count: usize) -> Vec<Request> {
             };
             let body = Bytes::from(body);
             Request {
+                method: "POST",
                 headers: vec![
                     ("content-type", "application/json".to_string()),
                     (signature::HEADER, signature::sign(&secret, &body)),
