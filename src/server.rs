@@ -349,6 +349,7 @@ fn partner_api(
         crate::partner_api::ApiState {
             store: database.store.clone(),
             keys: config.keys.clone(),
+            intent_rate_per_second: config.signup.intent_rate_per_second,
         },
         crate::partner_api::auth::AuthState {
             store: database.store.clone(),

@@ -21,7 +21,7 @@ pub struct Selection {
     /// `(business id, Meta business id)`, each business once.
     pub eligible: Vec<(i64, String)>,
     /// reason → (count, example business names).
-    skipped: BTreeMap<String, (i64, Vec<String>)>,
+    pub(crate) skipped: BTreeMap<String, (i64, Vec<String>)>,
 }
 
 impl Selection {
@@ -46,7 +46,7 @@ impl Selection {
 }
 
 /// Why a WABA's business is not asked, or `None` when it is.
-fn skip_reason(row: &SelectionRow) -> Option<String> {
+pub(crate) fn skip_reason(row: &SelectionRow) -> Option<String> {
     match row.onboarding_status.as_deref() {
         Some("ELIGIBLE") => match row.intent_state.as_deref() {
             Some("queued") | Some("sending") => {

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod input;
+pub mod intents;
 pub mod page;
 pub mod problem;
 pub mod reference;
@@ -36,6 +37,7 @@ pub trait Stores:
     + crate::db::SettingStore
     + crate::db::AuditStore
     + crate::db::IntentStore
+    + crate::db::JobStore
 {
 }
 impl<
@@ -46,7 +48,8 @@ impl<
             + crate::db::SecretStore
             + crate::db::SettingStore
             + crate::db::AuditStore
-            + crate::db::IntentStore,
+            + crate::db::IntentStore
+            + crate::db::JobStore,
     > Stores for T
 {
 }
@@ -56,6 +59,8 @@ pub struct ApiState {
     pub store: Arc<dyn Stores>,
     /// Opens sealed business tokens (the hand-off).
     pub keys: Arc<KeyRing>,
+    /// Intent API requests per second (`INTENT_RATE_PER_SECOND`).
+    pub intent_rate_per_second: f64,
 }
 
 #[derive(OpenApi)]
@@ -73,6 +78,7 @@ pub struct ApiState {
     tags(
         (name = "wabas", description = "Customer WhatsApp Business Accounts"),
         (name = "tokens", description = "Business tokens for sending"),
+        (name = "intents", description = "Meta's Intent API: ask businesses to onboard"),
     )
 )]
 struct ApiDoc;
@@ -99,6 +105,7 @@ fn resources() -> OpenApiRouter<ApiState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(wabas::router())
         .merge(tokens::router())
+        .merge(intents::router())
 }
 
 /// The OpenAPI document of the API, as served.

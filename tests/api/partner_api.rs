@@ -410,6 +410,149 @@ async fn a_key_over_its_rate_gets_429_with_retry_after(engine: &str) {
     );
 }
 
+async fn post_json(portal: &SandboxPortal, key: &str, path: &str, body: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}{path}", base(portal)))
+        .bearer_auth(key)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn intents_ask_eligible_businesses_and_refuse_the_rest_with_the_reason(engine: &str) {
+    let portal = portal(engine, 120, &[]).await;
+    // The same customers on Meta's side, so the Intent API requests succeed.
+    mm_portal::sandbox::seed::seed_customers(&portal.portal.database, 120, |_| {})
+        .await
+        .unwrap();
+    let key = key(&portal, &[Scope::IntentsWrite]).await;
+    let reader = self::key(&portal, &[Scope::WabasRead]).await;
+    let database = &portal.portal.database;
+    let http = reqwest::Client::new();
+    let ask = |business: String, key: String| {
+        let http = http.clone();
+        let url = format!("{}/businesses/{business}/intent", base(&portal));
+        async move { http.post(url).bearer_auth(key).send().await.unwrap() }
+    };
+    // Customer 3 is ELIGIBLE, customer 0 ONBOARDED (see seed::synthetic).
+    let eligible = mm_portal::seed::synthetic(3, 0).meta_business_id;
+    let onboarded = mm_portal::seed::synthetic(0, 0).meta_business_id;
+    assert_eq!(
+        problem(ask(eligible.clone(), reader.clone()).await).await.0,
+        403
+    );
+    let (status, kind, detail) = problem(ask(onboarded.clone(), key.clone()).await).await;
+    assert_eq!((status.as_u16(), kind.as_str()), (409, "eligible"));
+    assert!(detail.contains("onboarded"), "{detail}");
+    assert_eq!(problem(ask("999".into(), key.clone()).await).await.0, 404);
+    assert_eq!(
+        support::count(database, "SELECT COUNT(*) FROM intent_requests").await,
+        0
+    );
+
+    let response = ask(eligible.clone(), key.clone()).await;
+    assert_eq!(response.status(), 202);
+    let queued: Value = response.json().await.unwrap();
+    assert_eq!(queued["state"], "queued");
+    assert_eq!(queued["business_id"], eligible.as_str());
+    let (status, _, detail) = problem(ask(eligible.clone(), key.clone()).await).await;
+    assert_eq!(status, 409, "asked twice");
+    assert!(detail.contains("already"), "{detail}");
+    let (status, state) = get(
+        &portal,
+        Some(&key),
+        &format!("/businesses/{eligible}/intent"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        ["queued", "sending", "sent"].contains(&state["state"].as_str().unwrap()),
+        "{state}"
+    );
+    let never = format!("/businesses/{onboarded}/intent");
+    assert_eq!(get(&portal, Some(&key), &never).await.0, 404);
+
+    // Bad bodies change nothing.
+    let before = support::count(database, "SELECT COUNT(*) FROM intent_requests").await;
+    let unknown = post_json(
+        &portal,
+        &key,
+        "/intents",
+        r#"{"filter": {"staus": "ELIGIBLE"}}"#,
+    )
+    .await;
+    let (status, _, detail) = problem(unknown).await;
+    assert_eq!(status, 400);
+    assert!(detail.contains("staus"), "{detail}");
+    let (status, _, _) = problem(post_json(&portal, &key, "/intents", "{\"filter\": ").await).await;
+    assert_eq!(status, 400);
+    let plain = http
+        .post(format!("{}/intents", base(&portal)))
+        .bearer_auth(&key)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(problem(plain).await.0, 415);
+    let huge = format!(r#"{{"filter": {{"status": "{}"}}}}"#, "E".repeat(100_000));
+    assert_eq!(
+        problem(post_json(&portal, &key, "/intents", &huge).await)
+            .await
+            .0,
+        413
+    );
+    assert_eq!(
+        support::count(database, "SELECT COUNT(*) FROM intent_requests").await,
+        before
+    );
+
+    let response = post_json(
+        &portal,
+        &key,
+        "/intents",
+        r#"{"filter": {"status": "ELIGIBLE"}}"#,
+    )
+    .await;
+    assert_eq!(response.status(), 202);
+    let bulk: Value = response.json().await.unwrap();
+    assert_eq!(bulk["matched"], 12);
+    assert_eq!(
+        bulk["queued"], 11,
+        "the one already asked is skipped: {bulk}"
+    );
+    assert!(
+        bulk["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already"),
+        "{bulk}"
+    );
+    let batch = bulk["batch"].as_str().unwrap();
+    let (status, progress) = get(&portal, Some(&key), &format!("/intents/{batch}")).await;
+    assert_eq!(status, 200);
+    let total: i64 = ["queued", "sending", "sent", "failed", "cancelled"]
+        .iter()
+        .map(|s| progress[s].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 11, "{progress}");
+    assert_eq!(get(&portal, Some(&key), "/intents/nope").await.0, 404);
+    let none = post_json(
+        &portal,
+        &key,
+        "/intents",
+        r#"{"filter": {"status": "ONBOARDED"}}"#,
+    )
+    .await;
+    assert_eq!(problem(none).await.0, 409);
+    let audit = database.store.list_audit(None, 20).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "intent.bulk" && a.actor.starts_with("api-key:")));
+}
+
 /// Runs each case on SQLite and on PostgreSQL.
 macro_rules! on_both_engines {
     ($($case:ident),* $(,)?) => {
@@ -439,6 +582,7 @@ on_both_engines!(
     the_token_hand_off_is_off_until_an_admin_turns_it_on,
     every_use_is_recorded_with_scope_route_and_address,
     a_key_over_its_rate_gets_429_with_retry_after,
+    intents_ask_eligible_businesses_and_refuse_the_rest_with_the_reason,
 );
 
 /// The document is OpenAPI 3.1, and every route it lists is served (behind the key check,
@@ -471,7 +615,8 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
             let concrete = path
                 .replace("{waba_id}", "1")
                 .replace("{business_id}", "1")
-                .replace("{id}", "1");
+                .replace("{id}", "1")
+                .replace("{batch}", "1");
             let url = format!("{}{concrete}", base(&portal));
             let request = http.request(method.to_uppercase().parse().unwrap(), &url);
             let status = request.send().await.unwrap().status();

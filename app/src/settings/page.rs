@@ -5,6 +5,7 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api_keys::section::ApiKeysSection;
 use crate::components::signin_required::Refused;
 use crate::settings::api::{es_settings, SaveEsSettings};
 use crate::settings::port::EsSettings;
@@ -28,6 +29,7 @@ pub fn SettingsPage() -> impl IntoView {
                 Ok(settings) => view! {
                     <EsForm settings save />
                     <WebhookTokenSection />
+                    <ApiKeysSection />
                     <StaffAccountsSection />
                 }.into_any(),
             })}
