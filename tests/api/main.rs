@@ -5,6 +5,7 @@
 mod support;
 
 mod account;
+mod at_rest;
 mod cli;
 mod conformance;
 mod crash;
