@@ -10,7 +10,7 @@ use app::health::port::HealthPort;
 use app::operations::port::OperationsPort;
 use app::settings::port::SettingsPort;
 use app::signup::port::SignupPort;
-use app::staff::port::StaffPort;
+use app::staff::port::{StaffPort, TwoFactorPort};
 use app::wabas::port::WabasPort;
 use app::webhooks::port::WebhooksPort;
 use axum::extract::FromRef;
@@ -43,6 +43,7 @@ pub struct Ports {
     pub webhooks: Arc<dyn WebhooksPort>,
     pub settings: Arc<dyn SettingsPort>,
     pub staff: Arc<dyn StaffPort>,
+    pub two_factor: Arc<dyn TwoFactorPort>,
 }
 
 impl Ports {
@@ -55,6 +56,7 @@ impl Ports {
         provide_context(self.webhooks.clone());
         provide_context(self.settings.clone());
         provide_context(self.staff.clone());
+        provide_context(self.two_factor.clone());
     }
 }
 

@@ -20,4 +20,5 @@ mod security;
 mod server;
 mod signup_flow;
 mod staff;
+mod two_factor;
 mod webhooks;
