@@ -168,7 +168,7 @@ fn AccountTable(
                                 <td>
                                     <strong>{account.display_name}</strong>
                                     <div class="small mono">{account.email}</div>
-                                    {has_two_factor.then(|| view! { <span class="badge ok small" data-testid="staff-two-factor">"2FA"</span> })}
+                                    {has_two_factor.then(|| view! { <span class="badge ok small" title="Signs in with two-factor" data-testid="staff-two-factor">"2FA"</span> })}
                                 </td>
                                 <td>
                                     <ActionForm action=access attr:class="row-form">
@@ -184,7 +184,7 @@ fn AccountTable(
                                     </ActionForm>
                                 </td>
                                 <td class="small muted">{account.last_login_at.map(format_time).unwrap_or_else(|| "never".into())}</td>
-                                <td>
+                                <td class="staff-actions">
                                     <ActionForm action=reset attr:class="row-form">
                                         <input type="hidden" name="id" value=reset_id />
                                         <button class="button secondary small" type="submit" data-testid="reset-password">"Reset password"</button>

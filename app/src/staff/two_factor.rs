@@ -106,11 +106,13 @@ fn NotEnabled(
     view! {
         <p class="two-factor-state">
             <span class="badge" data-testid="two-factor-state">"Off"</span>
-            {state.required.then(|| view! {
-                " "
-                <span class="badge warn" data-testid="two-factor-required">"Required by an admin"</span>
-            })}
         </p>
+        {state.required.then(|| view! {
+            <p class="alert warn" role="status" data-testid="two-factor-required">
+                <strong>"An admin requires two-factor sign-in for every account. "</strong>
+                "Until you set it up, only this page opens."
+            </p>
+        })}
         {move || begin.value().get().and_then(Result::err).map(|e| view! {
             <p class="alert error" role="alert">{e.to_string()}</p>
         })}
