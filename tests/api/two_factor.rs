@@ -473,9 +473,7 @@ async fn requiring_two_factor_holds_accounts_back_until_they_enrol() {
     portal.portal.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn turning_two_factor_off_needs_the_password_and_a_code() {
-    let portal = support::sandbox_portal().await;
+async fn turning_two_factor_off_needs_the_password_and_a_code(portal: SandboxPortal) {
     let base = portal.portal.url.to_string();
     create(&portal, "off@partner.test", Role::Viewer).await;
     let (app, _) = enrol(
@@ -531,4 +529,18 @@ async fn turning_two_factor_off_needs_the_password_and_a_code() {
         2
     );
     portal.portal.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_turning_two_factor_off_needs_the_password_and_a_code() {
+    turning_two_factor_off_needs_the_password_and_a_code(support::sandbox_portal().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_turning_two_factor_off_needs_the_password_and_a_code() {
+    let url = support::fresh_postgres_url().await;
+    turning_two_factor_off_needs_the_password_and_a_code(
+        support::sandbox_portal_with(&["--database-url", &url]).await,
+    )
+    .await;
 }
