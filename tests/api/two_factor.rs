@@ -380,6 +380,7 @@ async fn the_second_step_expires_and_stays_in_its_browser() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// Over 80 lines on purpose: one story, from switching the rule on to removing a factor.
 async fn requiring_two_factor_holds_accounts_back_until_they_enrol() {
     let portal = support::sandbox_portal().await;
     let base = portal.portal.url.to_string();
