@@ -728,10 +728,18 @@ fn load_or_create_sandbox_secrets(data_dir: &Path) -> Result<SandboxSecrets, Str
     }
 }
 
-/// Creates `dir` if needed and proves it accepts new files (a read-only mount, a path through a
-/// regular file or missing permissions all fail here, with the OS's reason).
+/// Creates `dir` if needed, readable by the portal's user only (0700: it holds the SQLite
+/// database and the sandbox secrets), and proves it accepts new files (a read-only mount, a
+/// path through a regular file or missing permissions all fail here, with the OS's reason).
 fn ensure_writable_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)?;
     let probe = dir.join(format!(".write-probe-{}", std::process::id()));
     std::fs::write(&probe, b"")?;
     std::fs::remove_file(&probe)

@@ -24,6 +24,7 @@ use crate::sandbox::SandboxState;
 use crate::signup::pipeline::PipelineHandler;
 use crate::signup::session::{LaunchSettings, SignupService};
 use crate::staff::throttle::Throttle;
+use crate::staff::two_factor::TwoFactor;
 use crate::staff::AuthState;
 use crate::webhooks::{GroupCommitInbox, WebhookState};
 
@@ -119,11 +120,19 @@ impl RunningPortal {
             crate::staff::sessions::DbSessionStore::new(database.store.clone())
                 .delete_expired_every(std::time::Duration::from_secs(600), shutdown.child_token()),
         );
+        // One throttle for passwords and second factors.
+        let throttle = Arc::new(Throttle::default());
+        let two_factor = Arc::new(TwoFactor::new(
+            database.store.clone(),
+            config.keys.clone(),
+            throttle.clone(),
+        ));
         let sessions = http::Sessions {
             secure: url.scheme() == "https",
             auth: AuthState {
                 store: database.store.clone(),
-                throttle: Arc::new(Throttle::default()),
+                throttle,
+                two_factor: two_factor.clone(),
             },
             export: crate::wabas::export::ExportState {
                 store: database.store.clone(),
@@ -144,6 +153,7 @@ impl RunningPortal {
             &signups,
             verify_tokens,
             url.join("webhooks/meta").expect("valid URL").to_string(),
+            two_factor,
         );
         let partner_api = partner_api(&config, &database, &mut tasks, &shutdown);
         let router = http::router(
@@ -367,6 +377,7 @@ fn ports(
     signups: &Arc<SignupService>,
     verify_tokens: Arc<crate::webhooks::VerifyTokens>,
     callback_url: String,
+    two_factor: Arc<TwoFactor>,
 ) -> http::Ports {
     let mut operations = crate::operations::service::OperationsService::new(database.store.clone());
     operations.intent_rate_per_second = config.signup.intent_rate_per_second;
@@ -402,6 +413,7 @@ fn ports(
         api_keys: Arc::new(crate::api_keys::service::ApiKeysService::new(
             database.store.clone(),
         )),
+        two_factor,
     }
 }
 

@@ -29,7 +29,9 @@ use crate::components::not_found::NotFound;
 use crate::operations::{page::OperationsPage, selection::IntentSelectionPage};
 use crate::settings::page::SettingsPage;
 use crate::signup::{page::SignupPage, status::StatusPage};
-use crate::staff::{account::AccountPage, audit::AuditPage, login::LoginPage};
+use crate::staff::{
+    account::AccountPage, audit::AuditPage, login::LoginPage, two_factor_login::TwoFactorLoginPage,
+};
 use crate::wabas::{detail::WabaPage, home::HomePage, list::WabasPage};
 use crate::webhooks::inbox::InboxPage;
 
@@ -72,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup/:campaign") view=SignupPage />
                     <Route path=path!("/status/:key") view=StatusPage />
                     <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/login/two-factor") view=TwoFactorLoginPage />
                     <Route path=path!("/wabas") view=WabasPage />
                     <Route path=path!("/wabas/:id") view=WabaPage />
                     <Route path=path!("/audit") view=AuditPage />

@@ -61,6 +61,7 @@ pub mod sqlite;
 pub mod staff;
 pub mod steps;
 pub mod timeline;
+pub mod two_factor;
 pub mod waba_list;
 pub mod wabas;
 
@@ -84,6 +85,7 @@ pub use signups::SignupStore;
 pub use staff::{PasswordReplaced, StaffCredentials, StaffStore};
 pub use steps::StepStore;
 pub use timeline::TimelineStore;
+pub use two_factor::{TwoFactorRow, TwoFactorStore};
 pub use waba_list::WabaListStore;
 pub use wabas::WabaStore;
 
@@ -147,7 +149,7 @@ pub mod prelude {
         ApiKeyStore as _, AuditStore as _, ChangeStore as _, InboxStore as _, IntentStore as _,
         JobStore as _, MetricsStore as _, SandboxStore as _, SecretStore as _, SeedStore as _,
         SessionStore as _, SettingStore as _, SignupStore as _, StaffStore as _, StepStore as _,
-        TimelineStore as _, WabaListStore as _, WabaStore as _,
+        TimelineStore as _, TwoFactorStore as _, WabaListStore as _, WabaStore as _,
     };
 }
 

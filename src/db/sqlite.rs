@@ -30,7 +30,12 @@ pub const EXPLAIN: &str = "EXPLAIN QUERY PLAN";
 /// after its insert survives a power cut, not only a process crash. Throughput comes from
 /// batching many rows per transaction, not from weaker durability.
 pub async fn connect(url: &str) -> DbResult<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(url)?
+    let options = SqliteConnectOptions::from_str(url)?;
+    let file = (!url.contains("memory")).then(|| options.get_filename().to_path_buf());
+    if let Some(file) = &file {
+        private::create(file).map_err(sqlx::Error::Io)?;
+    }
+    let options = options
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
@@ -45,7 +50,63 @@ pub async fn connect(url: &str) -> DbResult<SqlitePool> {
     tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
         .migrate()
         .await?;
+    if let Some(file) = &file {
+        // Not fatal: a file someone else owns still works, it is only not ours to tighten.
+        if let Err(error) = private::restrict(file) {
+            tracing::warn!(%error, "the database files could not be made private (0600)");
+        }
+    }
     Ok(pool)
+}
+
+/// The database file and its `-wal` and `-shm` companions readable by the portal's user only
+/// (0600, in a 0700 directory when the portal creates it): they hold the customer list, the
+/// audit log, session keys and sealed secrets, none of it for other users of the host.
+///
+/// SQLite creates the companions lazily, with the database file's own mode (its unix VFS
+/// copies it), so the database file is created 0600 before SQLite first opens it; files of an
+/// older install are tightened after connecting.
+mod private {
+    use std::path::{Path, PathBuf};
+
+    const COMPANIONS: [&str; 3] = ["", "-wal", "-shm"];
+
+    /// Creates the (empty: SQLite reads that as a new database) file 0600, and its missing
+    /// directories 0700.
+    pub fn create(file: &Path) -> std::io::Result<()> {
+        if file.exists() {
+            return Ok(());
+        }
+        let mut dirs = std::fs::DirBuilder::new();
+        dirs.recursive(true);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+            dirs.mode(0o700);
+            options.mode(0o600);
+        }
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            dirs.create(dir)?;
+        }
+        options.open(file).map(drop)
+    }
+
+    /// Sets 0600 on the database file and on whichever companion exists.
+    pub fn restrict(file: &Path) -> std::io::Result<()> {
+        #[cfg(unix)]
+        for suffix in COMPANIONS {
+            use std::os::unix::fs::PermissionsExt;
+            let mut path = PathBuf::from(file);
+            path.as_mut_os_string().push(suffix);
+            match std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                other => other?,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// WABAs whose name or business name contains `pattern` (`%text%`, lower case): the FTS5

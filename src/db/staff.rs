@@ -49,9 +49,9 @@ pub trait StaffStore: Send + Sync + 'static {
     async fn set_staff_password(&self, id: i64, password_hash: &str) -> DbResult<bool>;
     async fn staff_credentials(&self, id: i64) -> DbResult<Option<StaffCredentials>>;
     /// Stores a new password hash (flagged `must_change` when an admin chose it) and, in the
-    /// same transaction, deletes every session of the account except `keep_session` (the id
-    /// of the session that asked, when its owner changed their own password). `None` when
-    /// there is no such account.
+    /// same transaction, deletes every session of the account except `keep_session` (the
+    /// stored key of the session that asked, when its owner changed their own password).
+    /// `None` when there is no such account.
     async fn replace_staff_password(
         &self,
         id: i64,
@@ -190,9 +190,9 @@ impl StaffStore for SqlStore {
         if updated.rows_affected() != 1 {
             return Ok(None);
         }
-        // Session ids are never empty, so "" keeps none.
+        // Session keys are never empty, so "" keeps none.
         let sql = format!(
-            "DELETE FROM staff_sessions WHERE {} AND id <> $2",
+            "DELETE FROM staff_sessions WHERE {} AND id_hash <> $2",
             self.dialect().same_staff
         );
         let ended = query(sql)

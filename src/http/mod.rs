@@ -11,7 +11,7 @@ use app::health::port::HealthPort;
 use app::operations::port::OperationsPort;
 use app::settings::port::SettingsPort;
 use app::signup::port::SignupPort;
-use app::staff::port::StaffPort;
+use app::staff::port::{StaffPort, TwoFactorPort};
 use app::wabas::port::WabasPort;
 use app::webhooks::port::WebhooksPort;
 use axum::extract::FromRef;
@@ -45,6 +45,7 @@ pub struct Ports {
     pub settings: Arc<dyn SettingsPort>,
     pub staff: Arc<dyn StaffPort>,
     pub api_keys: Arc<dyn ApiKeysPort>,
+    pub two_factor: Arc<dyn TwoFactorPort>,
 }
 
 impl Ports {
@@ -58,6 +59,7 @@ impl Ports {
         provide_context(self.settings.clone());
         provide_context(self.staff.clone());
         provide_context(self.api_keys.clone());
+        provide_context(self.two_factor.clone());
     }
 }
 

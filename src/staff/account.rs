@@ -128,7 +128,7 @@ impl AccountPort for SessionAccount {
         self.throttle.succeed(attempt);
 
         let hash = password::hash_bounded(new).await.map_err(internal)?;
-        let this_session = self.session.id().map(|id| id.to_string());
+        let this_session = self.session.id().map(|id| super::sessions::stored_key(&id));
         let replaced = self
             .store
             .replace_staff_password(me.id, &hash, false, this_session.as_deref())

@@ -15,6 +15,8 @@ pub mod password;
 pub mod routes;
 pub mod sessions;
 pub mod throttle;
+pub mod totp;
+pub mod two_factor;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,12 +59,15 @@ pub const ABSOLUTE_TIMEOUT_MS: i64 = 12 * 3600 * 1000;
 pub struct AuthState {
     pub store: Arc<dyn Stores>,
     pub throttle: Arc<throttle::Throttle>,
+    /// Second factors, with the same throttle.
+    pub two_factor: Arc<two_factor::TwoFactor>,
 }
 
 /// Puts the signed-in staff member (if any) into the request's extensions, with the
 /// [`AccountAccess`] their own-account server functions use. A disabled account, a session
 /// past its absolute lifetime, or one opened under a password changed since, is signed out
-/// here.
+/// here. An account that must first choose its own password, or set up two-factor sign-in
+/// (an admin requires it of everyone), reaches only its account page ([`first_things_first`]).
 pub async fn identify(
     State(auth): State<AuthState>,
     session: Session,
@@ -90,6 +95,10 @@ pub async fn identify(
                 if now - seen_at >= RENEW_EVERY_MS {
                     let _ = session.insert(SEEN_AT, now).await;
                 }
+                // Asked only when the password does not already hold the account back.
+                let enroll_first = !account.must_change_password
+                    && auth.two_factor.required().await
+                    && !matches!(auth.two_factor.enabled(account.user.id).await, Ok(true));
                 if let Some(role) = StaffRole::parse(&account.user.role) {
                     let ip = request
                         .extensions()
@@ -102,15 +111,21 @@ pub async fn identify(
                         display_name: account.user.display_name,
                         role,
                         must_change_password: account.must_change_password,
+                        must_enroll_two_factor: enroll_first,
                         ip: ip.map(|ip| ip.to_string()),
                     });
                     request
                         .extensions_mut()
                         .insert(AccountAccess(Arc::new(port)));
-                    if account.must_change_password {
-                        if let Some(refusal) = must_change_first(&request) {
-                            return refusal;
-                        }
+                    let first = if account.must_change_password {
+                        Some(FirstThing::OwnPassword)
+                    } else if enroll_first {
+                        Some(FirstThing::TwoFactor)
+                    } else {
+                        None
+                    };
+                    if let Some(refusal) = first.and_then(|t| first_things_first(&request, t)) {
+                        return refusal;
                     }
                 }
             }
@@ -122,26 +137,53 @@ pub async fn identify(
     next.run(request).await
 }
 
-/// Server functions an account whose password an admin set may call before choosing its own:
-/// the account page's, and the public signup page's (`/api/signup_…`).
-const OPEN_UNTIL_CHANGED: [&str; 3] = ["/api/whoami", "/api/account_info", "/api/change_password"];
+/// Server functions an account held back by a [`FirstThing`] may call: the account page's
+/// (its password and its two-factor set-up), and the public signup page's (`/api/signup_…`).
+const OPEN_UNTIL_DONE: [&str; 6] = [
+    "/api/whoami",
+    "/api/account_info",
+    "/api/change_password",
+    "/api/two_factor_status",
+    "/api/two_factor_begin",
+    "/api/two_factor_confirm",
+];
 /// The staff dashboard's pages, which send such an account to its page first.
 const STAFF_PAGES: [&str; 5] = ["/wabas", "/audit", "/inbox", "/operations", "/settings"];
 
-/// Until its owner replaces a password an admin set (someone else has seen it), the account
-/// reaches only its own page, what that page needs, and signing out: other server functions
-/// and the CSV export answer 403, dashboard pages send it to `/account?next=…`.
-fn must_change_first(request: &Request) -> Option<Response> {
+/// What an account must do on its page before anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FirstThing {
+    /// Replace the password an admin set (someone else has seen it).
+    OwnPassword,
+    /// Set up two-factor sign-in, which an admin requires of everyone.
+    TwoFactor,
+}
+
+impl FirstThing {
+    fn message(self) -> &'static str {
+        match self {
+            FirstThing::OwnPassword => {
+                "Choose your own password on My account first: an admin set the one you signed \
+                 in with."
+            }
+            FirstThing::TwoFactor => {
+                "Set up two-factor sign-in on My account first: an admin requires it for every \
+                 account."
+            }
+        }
+    }
+}
+
+/// Until its owner has done `first` on the account page, the account reaches only that page,
+/// what it needs, and signing out: other server functions and the CSV export answer 403,
+/// dashboard pages send it to `/account?next=…`.
+fn first_things_first(request: &Request, first: FirstThing) -> Option<Response> {
     let path = request.uri().path();
     if path.starts_with("/api/") {
-        if OPEN_UNTIL_CHANGED.contains(&path) || path.starts_with("/api/signup_") {
+        if OPEN_UNTIL_DONE.contains(&path) || path.starts_with("/api/signup_") {
             return None;
         }
-        let error = app::error::AppError::Invalid(
-            "Choose your own password on My account first: an admin set the one you signed in \
-             with."
-                .into(),
-        );
+        let error = app::error::AppError::Invalid(first.message().into());
         let body = serde_json::to_string(&error).unwrap_or_default();
         return Some(
             (
@@ -153,13 +195,7 @@ fn must_change_first(request: &Request) -> Option<Response> {
         );
     }
     if path == "/wabas.csv" {
-        return Some(
-            (
-                StatusCode::FORBIDDEN,
-                "Choose your own password on My account first.",
-            )
-                .into_response(),
-        );
+        return Some((StatusCode::FORBIDDEN, first.message()).into_response());
     }
     let staff_page = path == "/"
         || STAFF_PAGES
@@ -195,7 +231,7 @@ pub struct OriginPolicy {
 
 /// Paths that need a same-site `Origin` even without a session cookie: signing in from a
 /// foreign page would put the browser into an account the attacker chose (login CSRF).
-const ALWAYS_CHECKED: [&str; 2] = ["/auth/login", "/auth/logout"];
+const ALWAYS_CHECKED: [&str; 3] = ["/auth/login", "/auth/two-factor", "/auth/logout"];
 
 /// Refuses state-changing requests that carry the session cookie (or sign in or out) but come
 /// from another site: the `Origin` (or, without it, the `Referer`) must name this scheme and

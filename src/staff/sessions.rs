@@ -2,6 +2,10 @@
 //! engines). The published sqlx store for tower-sessions 0.15 is built against an older
 //! `tower-sessions-core` (0.14) and does not implement this version's trait; the store is
 //! small enough to own, and it shares the portal's pools, migrations and conformance tests.
+//!
+//! The database never sees a session id: the id is the cookie's value, a bearer credential,
+//! so rows are keyed by its SHA-256 ([`stored_key`]). Whoever reads the table (a backup, a
+//! copied `portal.db`) learns nothing that opens a session.
 
 use std::sync::Arc;
 
@@ -50,14 +54,22 @@ impl DbSessionStore {
     }
 }
 
+/// The key a session is stored under: the SHA-256 of its id (the cookie's value), as hex.
+/// The id is 128 random bits, so an unsalted fast hash is enough: there is nothing to guess.
+pub fn stored_key(id: &Id) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn backend(error: DbError) -> Error {
     Error::Backend(error.to_string())
 }
 
+/// `(stored key, data, expiry millis)` of a record.
 fn encode(record: &Record) -> Result<(String, String, i64)> {
     let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
     let expires = (record.expiry_date.unix_timestamp_nanos() / 1_000_000) as i64;
-    Ok((record.id.to_string(), data, expires))
+    Ok((stored_key(&record.id), data, expires))
 }
 
 #[async_trait]
@@ -86,7 +98,7 @@ impl SessionStore for DbSessionStore {
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
         let Some(data) = self
             .store
-            .session_load(&id.to_string(), crate::db::now_millis())
+            .session_load(&stored_key(id), crate::db::now_millis())
             .await
             .map_err(backend)?
         else {
@@ -104,7 +116,7 @@ impl SessionStore for DbSessionStore {
 
     async fn delete(&self, id: &Id) -> Result<()> {
         self.store
-            .session_delete(&id.to_string())
+            .session_delete(&stored_key(id))
             .await
             .map_err(backend)
     }

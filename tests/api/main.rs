@@ -5,6 +5,7 @@
 mod support;
 
 mod account;
+mod at_rest;
 mod cli;
 mod conformance;
 mod crash;
@@ -20,4 +21,5 @@ mod security;
 mod server;
 mod signup_flow;
 mod staff;
+mod two_factor;
 mod webhooks;

@@ -895,7 +895,7 @@ fn now_millis() -> i64 {
 
 async fn session_row(portal: &SandboxPortal) -> (String, serde_json::Value, i64) {
     let (id, data, expires): (String, String, i64) =
-        sqlx::query_as("SELECT id, data, expires_at FROM staff_sessions")
+        sqlx::query_as("SELECT id_hash, data, expires_at FROM staff_sessions")
             .fetch_one(sqlite(portal))
             .await
             .unwrap();
@@ -912,7 +912,7 @@ async fn activity_extends_the_idle_timeout_up_to_the_absolute_limit() {
     let (id, mut data, _) = session_row(&portal).await;
     let minutes_ago = |m: i64| now_millis() - m * 60_000;
     data["seen_at"] = serde_json::json!(minutes_ago(55));
-    sqlx::query("UPDATE staff_sessions SET data = $1, expires_at = $2 WHERE id = $3")
+    sqlx::query("UPDATE staff_sessions SET data = $1, expires_at = $2 WHERE id_hash = $3")
         .bind(data.to_string())
         .bind(now_millis() + 5 * 60_000)
         .bind(&id)
@@ -932,7 +932,7 @@ async fn activity_extends_the_idle_timeout_up_to_the_absolute_limit() {
     // Twelve hours after sign-in the session ends, however active.
     let (id, mut data, _) = session_row(&portal).await;
     data["signed_in_at"] = serde_json::json!(minutes_ago(12 * 60 + 1));
-    sqlx::query("UPDATE staff_sessions SET data = $1 WHERE id = $2")
+    sqlx::query("UPDATE staff_sessions SET data = $1 WHERE id_hash = $2")
         .bind(data.to_string())
         .bind(&id)
         .execute(sqlite(&portal))

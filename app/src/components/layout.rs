@@ -94,6 +94,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 <a href=account_link(&location.pathname.get_untracked()) data-testid="must-change-link">"Choose your own password"</a>
                             </p>
                         }),
+                        Some(Ok(Some(staff))) if staff.must_enroll_two_factor && !public() && !on_account_page() => Some(view! {
+                            <p class="banner warn must-change" role="status" data-testid="enroll-banner">
+                                "An admin requires two-factor sign-in for every account. "
+                                <a href=account_link(&location.pathname.get_untracked()) data-testid="enroll-link">"Set it up on My account"</a>
+                            </p>
+                        }),
                         _ => None,
                     }}
                 </Transition>

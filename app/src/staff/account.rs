@@ -14,6 +14,7 @@ use crate::components::live::format_time;
 use crate::components::signin_required::Refused;
 use crate::staff::account_api::{account_info, ChangePassword};
 use crate::staff::port::{MyAccount, StaffRole};
+use crate::staff::two_factor::TwoFactorSection;
 
 /// Only a path on this site (no open redirect through a crafted link).
 fn local_path(next: String) -> Option<String> {
@@ -54,7 +55,7 @@ pub fn AccountPage() -> impl IntoView {
         <div class="page-head">
             <div>
                 <h1>"My account"</h1>
-                <p class="muted">"Who you are signed in as, and your password."</p>
+                <p class="muted">"Who you are signed in as, your password and two-factor sign-in."</p>
             </div>
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
@@ -65,6 +66,7 @@ pub fn AccountPage() -> impl IntoView {
                     view! {
                         <AccountFacts me />
                         <PasswordForm change email form />
+                        <TwoFactorSection />
                     }.into_any()
                 }
             })}

@@ -1,5 +1,6 @@
 //! Settings → staff accounts (admins): who can sign in, with which role; new accounts and
-//! password resets get an initial password that is shown here once.
+//! password resets get an initial password that is shown here once. Also whether two-factor
+//! sign-in is required for everyone, and removing an account's second factor (a lost phone).
 
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -7,7 +8,8 @@ use leptos::prelude::*;
 use crate::components::live::format_time;
 use crate::components::signin_required::Refused;
 use crate::staff::api::{staff_accounts, CreateStaff, ResetStaffPassword, SetStaffAccess};
-use crate::staff::port::{StaffAccount, StaffRole};
+use crate::staff::port::{StaffAccount, StaffRole, TwoFactorOverview};
+use crate::staff::two_factor_api::{two_factor_accounts, RemoveTwoFactor, RequireTwoFactor};
 
 const ROLES: [StaffRole; 3] = [StaffRole::Admin, StaffRole::Operator, StaffRole::Viewer];
 
@@ -16,9 +18,21 @@ pub fn StaffAccountsSection() -> impl IntoView {
     let create = ServerAction::<CreateStaff>::new();
     let access = ServerAction::<SetStaffAccess>::new();
     let reset = ServerAction::<ResetStaffPassword>::new();
+    let require = ServerAction::<RequireTwoFactor>::new();
+    let remove = ServerAction::<RemoveTwoFactor>::new();
     let accounts = Resource::new(
         move || (create.version().get(), access.version().get()),
         |_| staff_accounts(),
+    );
+    let two_factor = Resource::new(
+        move || {
+            (
+                require.version().get(),
+                remove.version().get(),
+                create.version().get(),
+            )
+        },
+        |_| two_factor_accounts(),
     );
     view! {
         <section class="card settings wide" data-testid="staff-accounts">
@@ -35,11 +49,23 @@ pub fn StaffAccountsSection() -> impl IntoView {
                 Ok(password) => view! { <InitialPassword password /> }.into_any(),
                 Err(e) => view! { <p class="alert error" role="alert">{e.to_string()}</p> }.into_any(),
             })}
+            {move || remove.value().get().map(|r| match r {
+                Ok(text) => view! { <p class="alert ok" role="status" data-testid="remove-two-factor-result">{text}</p> }.into_any(),
+                Err(e) => view! { <p class="alert error" role="alert" data-testid="remove-two-factor-result">{e.to_string()}</p> }.into_any(),
+            })}
             <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || accounts.get().map(|r| match r {
+                {move || two_factor.get().map(|r| match r {
                     Err(e) => view! { <Refused error=e /> }.into_any(),
-                    Ok(list) => view! { <AccountTable list access reset /> }.into_any(),
+                    Ok(overview) => view! { <RequireTwoFactorForm overview=overview.clone() require /> }.into_any(),
                 })}
+                {move || match (accounts.get(), two_factor.get()) {
+                    (Some(Err(e)), _) => Some(view! { <Refused error=e /> }.into_any()),
+                    (Some(Ok(list)), Some(Ok(overview))) => {
+                        let enrolled = overview.enabled;
+                        Some(view! { <AccountTable list enrolled access reset remove /> }.into_any())
+                    }
+                    _ => None,
+                }}
             </Transition>
             <h3>"Add an account"</h3>
             {move || create.value().get().map(|r| match r {
@@ -77,11 +103,52 @@ fn InitialPassword(password: String) -> impl IntoView {
     }
 }
 
+/// The rule for everyone: two-factor sign-in optional or required.
+#[component]
+fn RequireTwoFactorForm(
+    overview: TwoFactorOverview,
+    require: ServerAction<RequireTwoFactor>,
+) -> impl IntoView {
+    let required = overview.required;
+    view! {
+        <div class="require-two-factor" data-testid="require-two-factor">
+            <div>
+                <strong>"Two-factor sign-in: "</strong>
+                {if required {
+                    view! { <span class="badge ok" data-testid="two-factor-rule">"required for everyone"</span> }.into_any()
+                } else {
+                    view! { <span class="badge" data-testid="two-factor-rule">"optional"</span> }.into_any()
+                }}
+                <p class="muted small">
+                    {if required {
+                        "Accounts without it can open only My account until they set it up."
+                    } else {
+                        "Each person can turn it on from My account."
+                    }}
+                </p>
+            </div>
+            <ActionForm action=require attr:class="row-form">
+                <input type="hidden" name="required" value=(!required).to_string() />
+                <button class="button secondary small" type="submit" data-testid="toggle-require-two-factor"
+                    disabled=move || require.pending().get()>
+                    {if required { "Make it optional" } else { "Require for everyone" }}
+                </button>
+            </ActionForm>
+            {move || require.value().get().map(|r| match r {
+                Ok(text) => view! { <p class="alert ok small" role="status" data-testid="require-result">{text}</p> }.into_any(),
+                Err(e) => view! { <p class="alert error small" role="alert" data-testid="require-result">{e.to_string()}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
 #[component]
 fn AccountTable(
     list: Vec<StaffAccount>,
+    enrolled: Vec<i64>,
     access: ServerAction<SetStaffAccess>,
     reset: ServerAction<ResetStaffPassword>,
+    remove: ServerAction<RemoveTwoFactor>,
 ) -> impl IntoView {
     view! {
         <div class="table-card">
@@ -93,12 +160,15 @@ fn AccountTable(
                     {list.into_iter().map(|account| {
                         let id = account.id.to_string();
                         let reset_id = id.clone();
+                        let remove_id = id.clone();
+                        let has_two_factor = enrolled.contains(&account.id);
                         let email = account.email.clone();
                         view! {
                             <tr data-testid="staff-row" data-email=email class:muted=account.disabled>
                                 <td>
                                     <strong>{account.display_name}</strong>
                                     <div class="small mono">{account.email}</div>
+                                    {has_two_factor.then(|| view! { <span class="badge ok small" title="Signs in with two-factor" data-testid="staff-two-factor">"2FA"</span> })}
                                 </td>
                                 <td>
                                     <ActionForm action=access attr:class="row-form">
@@ -114,11 +184,20 @@ fn AccountTable(
                                     </ActionForm>
                                 </td>
                                 <td class="small muted">{account.last_login_at.map(format_time).unwrap_or_else(|| "never".into())}</td>
-                                <td>
+                                <td class="staff-actions">
                                     <ActionForm action=reset attr:class="row-form">
                                         <input type="hidden" name="id" value=reset_id />
                                         <button class="button secondary small" type="submit" data-testid="reset-password">"Reset password"</button>
                                     </ActionForm>
+                                    {has_two_factor.then(|| view! {
+                                        <ActionForm action=remove attr:class="row-form">
+                                            <input type="hidden" name="id" value=remove_id.clone() />
+                                            <button class="button secondary small" type="submit" data-testid="remove-two-factor"
+                                                title="For a lost phone: they sign in with the password alone and set up a new app">
+                                                "Remove 2FA"
+                                            </button>
+                                        </ActionForm>
+                                    })}
                                 </td>
                             </tr>
                         }

@@ -19,6 +19,7 @@ fn message(error: &str) -> String {
     match error {
         "invalid" => "Wrong email or password.".into(),
         "unavailable" => "Sign-in is unavailable right now. Please try again.".into(),
+        "expired" => "The second step of sign-in timed out. Enter your password again.".into(),
         _ => "Sign-in failed. Please try again.".into(),
     }
 }

@@ -9,3 +9,6 @@ pub mod audit;
 pub mod guard;
 pub mod login;
 pub mod port;
+pub mod two_factor;
+pub mod two_factor_api;
+pub mod two_factor_login;

@@ -47,6 +47,10 @@ pub struct StaffIdentity {
     /// choose their own on the account page.
     #[serde(default)]
     pub must_change_password: bool,
+    /// An admin requires two-factor sign-in of every account and this one has none yet: the
+    /// layout asks its owner to set it up on the account page.
+    #[serde(default)]
+    pub must_enroll_two_factor: bool,
     /// The client address of this request, for the audit log (never sent to the browser).
     #[serde(skip)]
     pub ip: Option<String>,
@@ -199,4 +203,79 @@ pub trait StaffPort: Send + Sync + 'static {
         by: &StaffIdentity,
         id: i64,
     ) -> Result<String, crate::error::AppError>;
+}
+
+/// The signed-in staff member's two-factor sign-in, as the account page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorStatus {
+    pub enabled: bool,
+    pub enabled_at: Option<i64>,
+    /// Unused recovery codes.
+    pub recovery_codes_left: i64,
+    /// An admin requires two-factor sign-in for every account.
+    pub required: bool,
+}
+
+/// A started enrolment: what the authenticator app needs. Shown once, on the account page of
+/// the person enrolling (server-function answers are never cached).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorEnrolment {
+    /// The shared secret, base32, for typing in.
+    pub secret: String,
+    /// `otpauth://totp/…`, what the QR code holds.
+    pub uri: String,
+    /// The QR code, an SVG document the server drew (paths only), if it could.
+    pub qr_svg: Option<String>,
+}
+
+impl std::fmt::Debug for TwoFactorEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TwoFactorEnrolment { .. }")
+    }
+}
+
+/// Who must use two-factor sign-in, as the staff accounts page shows it (admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorOverview {
+    pub required: bool,
+    /// The accounts with two-factor sign-in enabled.
+    pub enabled: Vec<i64>,
+}
+
+/// Two-factor sign-in: one's own (every role) and, for admins, the rule for everyone and the
+/// removal of an account's second factor (it lost its phone).
+#[cfg(feature = "ssr")]
+#[async_trait::async_trait]
+pub trait TwoFactorPort: Send + Sync + 'static {
+    async fn status(&self, me: &StaffIdentity) -> Result<TwoFactorStatus, crate::error::AppError>;
+    /// A new secret for the account (replacing an enrolment not confirmed yet).
+    async fn begin(&self, me: &StaffIdentity)
+        -> Result<TwoFactorEnrolment, crate::error::AppError>;
+    /// Confirms the enrolment with a current code; answers with the recovery codes, shown once.
+    async fn confirm(
+        &self,
+        me: &StaffIdentity,
+        code: &str,
+    ) -> Result<Vec<String>, crate::error::AppError>;
+    /// Turns two-factor sign-in off, with the current password and a code.
+    async fn disable(
+        &self,
+        me: &StaffIdentity,
+        password: TypedPassword,
+        code: &str,
+    ) -> Result<String, crate::error::AppError>;
+    /// New recovery codes (the old ones stop working), with a current code.
+    async fn regenerate(
+        &self,
+        me: &StaffIdentity,
+        code: &str,
+    ) -> Result<Vec<String>, crate::error::AppError>;
+    async fn overview(&self) -> Result<TwoFactorOverview, crate::error::AppError>;
+    async fn set_required(
+        &self,
+        by: &StaffIdentity,
+        required: bool,
+    ) -> Result<String, crate::error::AppError>;
+    /// Removes an account's second factor (admins, audited).
+    async fn remove(&self, by: &StaffIdentity, id: i64) -> Result<String, crate::error::AppError>;
 }

@@ -241,9 +241,12 @@ impl StaffClient {
 
 /// A staff account with [`STAFF_PASSWORD`].
 pub async fn create_staff(portal: &SandboxPortal, email: &str, role: mm_portal::db::Role) {
-    portal
-        .portal
-        .database
+    create_staff_in(&portal.portal.database, email, role).await
+}
+
+/// A staff account with [`STAFF_PASSWORD`] in `database`.
+pub async fn create_staff_in(database: &Database, email: &str, role: mm_portal::db::Role) {
+    database
         .store
         .create_staff_user(&mm_portal::db::NewStaffUser {
             email: email.into(),
