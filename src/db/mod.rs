@@ -55,6 +55,7 @@ pub mod secrets;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod signup_limits;
 pub mod signups;
 pub mod sqlite;
 pub mod staff;
@@ -78,6 +79,7 @@ pub use secrets::SecretStore;
 pub use seed::SeedStore;
 pub use sessions::SessionStore;
 pub use settings::SettingStore;
+pub use signup_limits::{Rate, SignupLimitStore};
 pub use signups::SignupStore;
 pub use staff::{PasswordReplaced, StaffCredentials, StaffStore};
 pub use steps::StepStore;
@@ -144,8 +146,8 @@ pub mod prelude {
     pub use super::{
         AuditStore as _, ChangeStore as _, InboxStore as _, IntentStore as _, JobStore as _,
         MetricsStore as _, SandboxStore as _, SecretStore as _, SeedStore as _, SessionStore as _,
-        SettingStore as _, SignupStore as _, StaffStore as _, StepStore as _, TimelineStore as _,
-        WabaListStore as _, WabaStore as _,
+        SettingStore as _, SignupLimitStore as _, SignupStore as _, StaffStore as _,
+        StepStore as _, TimelineStore as _, WabaListStore as _, WabaStore as _,
     };
 }
 
