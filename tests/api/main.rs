@@ -18,5 +18,6 @@ mod sandbox_sends;
 mod security;
 mod server;
 mod signup_flow;
+mod signup_limits;
 mod staff;
 mod webhooks;
