@@ -237,9 +237,7 @@ impl SignupService {
 
     /// A new signup session for one visit of the signup page.
     pub async fn start(&self, campaign: Option<String>) -> Result<Started, SignupError> {
-        let campaign = campaign
-            .map(|c| c.trim().chars().take(64).collect::<String>())
-            .filter(|c| !c.is_empty());
+        let campaign = campaign.as_deref().and_then(campaign_name);
         let signup = self
             .store
             .create_signup(&NewSignup {
@@ -545,6 +543,18 @@ impl SignupService {
     }
 }
 
+/// The campaign of a signup link (`/signup/<campaign>`), kept only when it looks like one: at
+/// most 64 letters, digits, `-`, `_` or `.`. Anyone can call `signup_start` with any text, and
+/// the campaign reaches the staff's timeline, so anything else is dropped.
+fn campaign_name(text: &str) -> Option<String> {
+    let text = text.trim();
+    ((1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+    .then(|| text.to_string())
+}
+
 fn internal(error: impl std::fmt::Display) -> SignupError {
     tracing::error!(%error, "signup failed on our side");
     SignupError::Internal
@@ -572,6 +582,17 @@ fn exchange_error(error: GraphCallError) -> SignupError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn campaigns_are_names_or_nothing() {
+        assert_eq!(
+            campaign_name(" spring-sale_2026.q1 ").as_deref(),
+            Some("spring-sale_2026.q1")
+        );
+        for text in ["", "<b>x</b>", "two words", &"a".repeat(65)] {
+            assert_eq!(campaign_name(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn expired_and_used_codes_get_their_own_messages() {
