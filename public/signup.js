@@ -51,6 +51,8 @@
   }
 
   // Server functions: form-encoded arguments in, JSON out; errors come back as {"Variant": "message"}.
+  // Over a rate limit (429) the error says how long to wait (`Retry-After`, in seconds), kept
+  // on the error as `retryAfter` so a caller can try again by itself.
   function call(name, args) {
     return fetch("/api/" + name, {
       method: "POST",
@@ -60,6 +62,13 @@
       return response.text().then(function (text) {
         var body = null;
         try { body = text ? JSON.parse(text) : null; } catch (e) { body = null; }
+        if (response.status === 429) {
+          var wait = parseInt(response.headers.get("retry-after") || "", 10);
+          if (!(wait > 0)) wait = 10;
+          var limited = new Error("Too many attempts from your network. Please try again in " + wait + " s.");
+          limited.retryAfter = wait;
+          throw limited;
+        }
         if (!response.ok) {
           var message = body && typeof body === "object" ? Object.keys(body).map(function (k) { return body[k]; })[0] : null;
           throw new Error(typeof message === "string" ? message : "The server could not be reached (HTTP " + response.status + ").");
@@ -78,6 +87,12 @@
       refresh();
       if (sdkReady) say("Ready. Press the button to open Meta's window.");
     }).catch(function (error) {
+      if (error.retryAfter) {
+        // Many signups from one network (an office, a mobile carrier): wait, then try again.
+        say("Too many attempts from your network. Trying again in " + error.retryAfter + " s…", "warn");
+        setTimeout(newSession, error.retryAfter * 1000);
+        return;
+      }
       say("We could not start a signup session: " + error.message + " Reload the page to try again.", "error");
     });
   }

@@ -24,6 +24,13 @@ pub enum AppError {
     Internal(String),
     #[error("Could not reach the server: {0}")]
     Transport(String),
+    /// Too many calls from this client address: try again in this many seconds (429 with
+    /// `Retry-After`).
+    #[error("Too many attempts from your network. Please try again in {0} s.")]
+    RateLimited(u64),
+    /// The request conflicts with the state of what it addresses (409).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl FromServerFnError for AppError {
@@ -74,9 +81,15 @@ pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
             AppError::Internal(_) | AppError::Transport(_) => {
                 http::StatusCode::INTERNAL_SERVER_ERROR
             }
+            AppError::RateLimited(_) => http::StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict(_) => http::StatusCode::CONFLICT,
         };
         if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
+            if let AppError::RateLimited(seconds) = error {
+                response
+                    .insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+            }
         }
     }
     result

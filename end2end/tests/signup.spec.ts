@@ -154,6 +154,27 @@ test('a permanent Graph error stops the pipeline with a clear message', async ({
   await page.screenshot({ path: 'test-results/status-failed.png', fullPage: true });
 });
 
+test('over the per-network limit, the page says how long to wait and tries again', async ({ page, hydratedPage }) => {
+  // The server's answer when an address has started too many sessions (429 + Retry-After),
+  // faked for the first start only: the shared test portal's real budget stays untouched.
+  let limited = false;
+  await page.route('**/api/signup_start', async (route) => {
+    if (limited) return route.continue();
+    limited = true;
+    await route.fulfill({
+      status: 429,
+      headers: { 'retry-after': '2', 'content-type': 'application/json' },
+      body: '{"RateLimited":2}',
+    });
+  });
+  await hydratedPage('/signup');
+  const notice = page.getByTestId('signup-notice');
+  await expect(notice).toContainText('Too many attempts from your network. Trying again in 2 s');
+  await expect(notice).toHaveAttribute('data-kind', 'warn');
+  await expect(page.getByTestId('connect')).toBeEnabled({ timeout: 10_000 });
+  await expect(notice).toContainText('Ready');
+});
+
 test('an expired code is refused with a plain message and a fresh session', async ({ hydratedPage, request }) => {
   await request.post('/sandbox/api/faults', {
     data: { operation: 'exchange', kind: 'transient', count: 0 },

@@ -56,6 +56,7 @@ pub mod secrets;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod signup_limits;
 pub mod signups;
 pub mod sqlite;
 pub mod staff;
@@ -81,6 +82,7 @@ pub use secrets::SecretStore;
 pub use seed::SeedStore;
 pub use sessions::SessionStore;
 pub use settings::SettingStore;
+pub use signup_limits::{Rate, SignupLimitStore};
 pub use signups::SignupStore;
 pub use staff::{PasswordReplaced, StaffCredentials, StaffStore};
 pub use steps::StepStore;
@@ -148,8 +150,9 @@ pub mod prelude {
     pub use super::{
         ApiKeyStore as _, AuditStore as _, ChangeStore as _, InboxStore as _, IntentStore as _,
         JobStore as _, MetricsStore as _, SandboxStore as _, SecretStore as _, SeedStore as _,
-        SessionStore as _, SettingStore as _, SignupStore as _, StaffStore as _, StepStore as _,
-        TimelineStore as _, TwoFactorStore as _, WabaListStore as _, WabaStore as _,
+        SessionStore as _, SettingStore as _, SignupLimitStore as _, SignupStore as _,
+        StaffStore as _, StepStore as _, TimelineStore as _, TwoFactorStore as _,
+        WabaListStore as _, WabaStore as _,
     };
 }
 

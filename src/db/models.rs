@@ -430,6 +430,51 @@ impl SignupStage {
     }
 }
 
+/// The Embedded Signup screen an admin left Meta's window at (`CANCEL`'s `data.current_step`):
+/// the steps the portal knows (those the simulator's popup offers), and [`CancelStep::Unknown`]
+/// for a missing or any other well-formed step name, so text a browser made up is never
+/// stored, counted or shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CancelStep {
+    BusinessAccountSelection,
+    WabaSelection,
+    PhoneNumberSetup,
+    PhoneNumberVerification,
+    Permissions,
+    Unknown,
+}
+
+impl CancelStep {
+    pub const ALL: [CancelStep; 6] = [
+        CancelStep::BusinessAccountSelection,
+        CancelStep::WabaSelection,
+        CancelStep::PhoneNumberSetup,
+        CancelStep::PhoneNumberVerification,
+        CancelStep::Permissions,
+        CancelStep::Unknown,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CancelStep::BusinessAccountSelection => "BUSINESS_ACCOUNT_SELECTION",
+            CancelStep::WabaSelection => "WABA_SELECTION",
+            CancelStep::PhoneNumberSetup => "PHONE_NUMBER_SETUP",
+            CancelStep::PhoneNumberVerification => "PHONE_NUMBER_VERIFICATION",
+            CancelStep::Permissions => "PERMISSIONS",
+            CancelStep::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// The known step of this name; `Unknown` for any other.
+    pub fn parse(text: &str) -> CancelStep {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .unwrap_or(CancelStep::Unknown)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Signup {
     pub id: i64,
@@ -457,7 +502,8 @@ pub struct Signup {
 pub struct SignupEvent {
     /// `started`, `FINISH`, `CANCEL`, `ERROR`, `exchanged`, `exchange_failed`, …
     pub event: String,
-    /// JSON text: the session-info payload as received, or the failure.
+    /// JSON text: the fields parsed from a session-info message (never the browser's text),
+    /// or the failure.
     pub detail: Option<String>,
     pub stage: Option<SignupStage>,
     pub meta_business_id: Option<String>,

@@ -16,6 +16,19 @@ pub trait SignupStore: Send + Sync + 'static {
     /// Records a funnel event and applies its changes to the signup in one transaction. The
     /// stage only moves forward (see [`SignupStage::may_become`]).
     async fn record_signup_event(&self, signup_id: i64, event: &SignupEvent) -> DbResult<Signup>;
+    /// [`SignupStore::record_signup_event`] for an event a browser reported: `None`, and
+    /// nothing stored, when the signup already holds `max_events` events (of any kind). The
+    /// count and the insert are one transaction behind the signup's row lock, so concurrent
+    /// calls cannot overshoot.
+    async fn record_capped_signup_event(
+        &self,
+        signup_id: i64,
+        event: &SignupEvent,
+        max_events: i64,
+    ) -> DbResult<Option<Signup>>;
+    /// Deletes up to `limit` signups created before `before` whose code exchange never
+    /// started, with their events; returns how many.
+    async fn purge_unfinished_signups(&self, before: Millis, limit: i64) -> DbResult<u64>;
     /// Claims the one code exchange a signup allows: `Some` for the first caller, `None` for
     /// every later one (a replayed nonce) and for unknown nonces.
     async fn claim_signup_exchange(&self, nonce: &str) -> DbResult<Option<Signup>>;
@@ -91,66 +104,40 @@ impl SignupStore for SqlStore {
     }
 
     async fn record_signup_event(&self, signup_id: i64, event: &SignupEvent) -> DbResult<Signup> {
-        let now = now_millis();
+        Ok(self
+            .record_event(signup_id, event, None)
+            .await?
+            .expect("an uncapped event is always recorded"))
+    }
+
+    async fn record_capped_signup_event(
+        &self,
+        signup_id: i64,
+        event: &SignupEvent,
+        max_events: i64,
+    ) -> DbResult<Option<Signup>> {
+        self.record_event(signup_id, event, Some(max_events)).await
+    }
+
+    async fn purge_unfinished_signups(&self, before: Millis, limit: i64) -> DbResult<u64> {
+        const OLD: &str = "SELECT id FROM signups
+             WHERE exchange_started_at IS NULL AND created_at < $1 ORDER BY id LIMIT $2";
         let mut tx = self.pool.begin().await?;
-        // Write first: on SQLite a transaction that reads before writing cannot take the
-        // write lock if another writer committed meanwhile (SQLITE_BUSY); an UPDATE as
-        // the first statement takes it up front (and waits for it, busy_timeout).
-        let current: String =
-            query_scalar("UPDATE signups SET updated_at = $2 WHERE id = $1 RETURNING stage")
-                .bind(signup_id)
-                .bind(now)
-                .fetch_one(&mut tx)
-                .await?;
-        let stage = match (event.stage, SignupStage::parse(&current)) {
-            (Some(next), Some(now_at)) if now_at.may_become(next) => next.as_str(),
-            (Some(next), None) => next.as_str(),
-            _ => current.as_str(),
-        };
-        let exchanged = event.stage == Some(SignupStage::Exchanged);
-        let exchanging = event.stage == Some(SignupStage::Exchanging);
-        query(
-            "INSERT INTO signup_events (signup_id, event, detail, occurred_at)
-                 VALUES ($1, $2, $3, $4)",
-        )
-        .bind(signup_id)
-        .bind(&event.event)
-        .bind(&event.detail)
-        .bind(now)
+        query(format!(
+            "DELETE FROM signup_events WHERE signup_id IN ({OLD})"
+        ))
+        .bind(before)
+        .bind(limit)
         .execute(&mut tx)
         .await?;
-        let updated: Signup = query_as(concat!(
-            "UPDATE signups SET
-                    stage = $2,
-                    meta_business_id = COALESCE($3, meta_business_id),
-                    meta_waba_id = COALESCE($4, meta_waba_id),
-                    meta_phone_id = COALESCE($5, meta_phone_id),
-                    coexistence = COALESCE($6, coexistence),
-                    cancel_step = COALESCE($7, cancel_step),
-                    error = COALESCE($8, error),
-                    waba_id = COALESCE($9, waba_id),
-                    exchange_started_at = CASE WHEN $10 THEN $12 ELSE exchange_started_at END,
-                    exchanged_at = CASE WHEN $11 THEN $12 ELSE exchanged_at END,
-                    updated_at = $12
-                 WHERE id = $1 RETURNING ",
-            signup_columns!()
-        ))
-        .bind(signup_id)
-        .bind(stage)
-        .bind(&event.meta_business_id)
-        .bind(&event.meta_waba_id)
-        .bind(&event.meta_phone_id)
-        .bind(event.coexistence)
-        .bind(&event.cancel_step)
-        .bind(&event.error)
-        .bind(event.waba_id)
-        .bind(exchanging)
-        .bind(exchanged)
-        .bind(now)
-        .fetch_one(&mut tx)
-        .await?;
+        let deleted = query(format!("DELETE FROM signups WHERE id IN ({OLD})"))
+            .bind(before)
+            .bind(limit)
+            .execute(&mut tx)
+            .await?
+            .rows_affected();
         tx.commit().await?;
-        Ok(updated)
+        Ok(deleted)
     }
 
     async fn claim_signup_exchange(&self, nonce: &str) -> DbResult<Option<Signup>> {
@@ -214,14 +201,28 @@ impl SignupStore for SqlStore {
         .bind(since)
         .fetch_one(&self.pool)
         .await?;
-        let cancel_steps: Vec<(String, i64)> = query_as(
+        let stored: Vec<(String, i64)> = query_as(
             "SELECT cancel_step, COUNT(*) FROM signups
                  WHERE created_at >= $1 AND cancel_step IS NOT NULL
-                 GROUP BY cancel_step ORDER BY COUNT(*) DESC, cancel_step",
+                 GROUP BY cancel_step",
         )
         .bind(since)
         .fetch_all(&self.pool)
         .await?;
+        // Only Meta's known step names, whatever a row holds: anything else counts as UNKNOWN.
+        let mut cancel_steps: Vec<(String, i64)> = CancelStep::ALL
+            .into_iter()
+            .map(|step| {
+                let n = stored
+                    .iter()
+                    .filter(|(s, _)| CancelStep::parse(s) == step)
+                    .map(|(_, n)| *n)
+                    .sum::<i64>();
+                (step.as_str().to_string(), n)
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        cancel_steps.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(FunnelCounts {
             started: count(&["started"]),
             launched: count(&["launched"]),
@@ -247,5 +248,87 @@ impl SignupStore for SqlStore {
         .bind(since)
         .fetch_all(&self.pool)
         .await?)
+    }
+}
+
+impl SqlStore {
+    /// Records `event` on its signup unless `max_events` is given and already reached.
+    async fn record_event(
+        &self,
+        signup_id: i64,
+        event: &SignupEvent,
+        max_events: Option<i64>,
+    ) -> DbResult<Option<Signup>> {
+        let now = now_millis();
+        let mut tx = self.pool.begin().await?;
+        // Write first: on SQLite a transaction that reads before writing cannot take the
+        // write lock if another writer committed meanwhile (SQLITE_BUSY); an UPDATE as
+        // the first statement takes it up front (and waits for it, busy_timeout). On
+        // PostgreSQL it locks the signup's row, so the count below is this signup's alone.
+        let current: String =
+            query_scalar("UPDATE signups SET updated_at = $2 WHERE id = $1 RETURNING stage")
+                .bind(signup_id)
+                .bind(now)
+                .fetch_one(&mut tx)
+                .await?;
+        if let Some(max) = max_events {
+            let held: i64 = query_scalar("SELECT COUNT(*) FROM signup_events WHERE signup_id = $1")
+                .bind(signup_id)
+                .fetch_one(&mut tx)
+                .await?;
+            if held >= max {
+                // Dropping the transaction rolls the touch of updated_at back.
+                return Ok(None);
+            }
+        }
+        let stage = match (event.stage, SignupStage::parse(&current)) {
+            (Some(next), Some(now_at)) if now_at.may_become(next) => next.as_str(),
+            (Some(next), None) => next.as_str(),
+            _ => current.as_str(),
+        };
+        let exchanged = event.stage == Some(SignupStage::Exchanged);
+        let exchanging = event.stage == Some(SignupStage::Exchanging);
+        query(
+            "INSERT INTO signup_events (signup_id, event, detail, occurred_at)
+                 VALUES ($1, $2, $3, $4)",
+        )
+        .bind(signup_id)
+        .bind(&event.event)
+        .bind(&event.detail)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        let updated: Signup = query_as(concat!(
+            "UPDATE signups SET
+                    stage = $2,
+                    meta_business_id = COALESCE($3, meta_business_id),
+                    meta_waba_id = COALESCE($4, meta_waba_id),
+                    meta_phone_id = COALESCE($5, meta_phone_id),
+                    coexistence = COALESCE($6, coexistence),
+                    cancel_step = COALESCE($7, cancel_step),
+                    error = COALESCE($8, error),
+                    waba_id = COALESCE($9, waba_id),
+                    exchange_started_at = CASE WHEN $10 THEN $12 ELSE exchange_started_at END,
+                    exchanged_at = CASE WHEN $11 THEN $12 ELSE exchanged_at END,
+                    updated_at = $12
+                 WHERE id = $1 RETURNING ",
+            signup_columns!()
+        ))
+        .bind(signup_id)
+        .bind(stage)
+        .bind(&event.meta_business_id)
+        .bind(&event.meta_waba_id)
+        .bind(&event.meta_phone_id)
+        .bind(event.coexistence)
+        .bind(&event.cancel_step)
+        .bind(&event.error)
+        .bind(event.waba_id)
+        .bind(exchanging)
+        .bind(exchanged)
+        .bind(now)
+        .fetch_one(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(updated))
     }
 }

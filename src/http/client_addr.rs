@@ -8,8 +8,9 @@
 //! anyone can send it.
 //!
 //! The layer replaces the request's `ConnectInfo<SocketAddr>` with the client's address (port
-//! 0), so every handler that reads `ConnectInfo` gets the client, not the proxy; and marks
-//! requests from this host ([`app::staff::port::LoopbackCaller`]), which may read health details.
+//! 0), so every handler that reads `ConnectInfo` gets the client, not the proxy; puts it in
+//! the extensions as [`app::signup::port::ClientAddress`] too (for server functions, which see
+//! the request's extensions but not axum's types); and marks requests from this host ([`app::staff::port::LoopbackCaller`]), which may read health details.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -67,6 +68,9 @@ pub async fn client_addr(
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
         let peer = *peer;
         let client = proxies.client(peer.ip(), request.headers());
+        request
+            .extensions_mut()
+            .insert(app::signup::port::ClientAddress(client));
         if client != peer.ip() {
             request
                 .extensions_mut()

@@ -90,6 +90,8 @@ impl From<AppError> for Problem {
             AppError::Unavailable(_) | AppError::Transport(_) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", detail)
             }
+            AppError::RateLimited(seconds) => Problem::rate_limited(seconds),
+            AppError::Conflict(detail) => Problem::new(StatusCode::CONFLICT, "conflict", detail),
             AppError::Internal(_) => {
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", detail)
             }

@@ -1,14 +1,18 @@
 //! Onboarding a business through Embedded Signup (docs/PRODUCT.md §"Embedded Signup", §"Onboarding pipeline").
 //!
-//! - [`signup`]: the signup session (nonce), its funnel events, and the server-side code
-//!   exchange that ends with the business token sealed in the database;
+//! - [`session`]: the signup session (nonce), its funnel events, and the server-side code
+//!   exchange that ends with the business token sealed in the database; [`session_info`]
+//!   parses the browser's session-info messages into known fields; [`limits`] rate-limits
+//!   the public server functions per client address;
 //! - [`pipeline`]: the durable, idempotent steps that follow (subscribe webhooks, read the
 //!   account, register the number, read eligibility, wait for the terms webhook);
 //! - [`status`]: the truthful checklist the business admin sees on the public status page.
 
+pub mod limits;
 pub mod pipeline;
 pub mod port;
 pub mod session;
+pub mod session_info;
 pub mod settings;
 pub mod status;
 

@@ -1,7 +1,7 @@
 //! The signup and status pages' port ([`app::signup::port::SignupPort`]), served by [`SignupService`].
 
 use app::error::AppError;
-use app::signup::port::{SignupConfig, SignupPort, SignupStatusView};
+use app::signup::port::{ClientAddress, PublicCall, SignupConfig, SignupPort, SignupStatusView};
 use async_trait::async_trait;
 
 use super::session::{SignupError, SignupService};
@@ -12,6 +12,8 @@ impl From<SignupError> for AppError {
         match error {
             SignupError::MetaUnavailable => AppError::Unavailable(error.to_string()),
             SignupError::Internal => AppError::Internal("signup".into()),
+            SignupError::RateLimited(seconds) => AppError::RateLimited(seconds),
+            SignupError::TooManyEvents => AppError::Conflict(error.to_string()),
             other => AppError::Invalid(other.to_string()),
         }
     }
@@ -24,6 +26,10 @@ fn internal(error: crate::db::DbError) -> AppError {
 
 #[async_trait]
 impl SignupPort for SignupService {
+    async fn admit(&self, call: PublicCall, client: Option<ClientAddress>) -> Result<(), AppError> {
+        Ok(SignupService::admit(self, call, client).await?)
+    }
+
     async fn config(&self) -> SignupConfig {
         let launch = &self.current_launch().await;
         SignupConfig {

@@ -6,16 +6,18 @@
 //! `debug_token` to learn which WABAs the token was granted on. The token is sealed with the
 //! key ring before it touches the database and is never returned, logged or put in an error.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use rand::RngCore;
-use serde_json::Value;
 
 use super::pipeline::{self, Step};
+use super::session_info::{self, InfoEvent};
 use super::token_slot;
 use crate::crypto::KeyRing;
 use crate::db::{
-    NewBusiness, NewSignup, NewTimelineEvent, Signup, SignupEvent, SignupStage, WabaUpsert,
+    now_millis, Millis, NewBusiness, NewSignup, NewTimelineEvent, Signup, SignupEvent, SignupStage,
+    WabaUpsert,
 };
 use crate::graph::{GraphCallError, GraphClient, Reaction};
 
@@ -28,6 +30,7 @@ pub trait Stores:
     + crate::db::JobStore
     + crate::db::StepStore
     + crate::db::SettingStore
+    + crate::db::SignupLimitStore
 {
 }
 impl<
@@ -37,7 +40,8 @@ impl<
             + crate::db::WabaStore
             + crate::db::JobStore
             + crate::db::StepStore
-            + crate::db::SettingStore,
+            + crate::db::SettingStore
+            + crate::db::SignupLimitStore,
     > Stores for T
 {
 }
@@ -48,8 +52,20 @@ pub const REQUIRED_SCOPES: &[&str] = &[
     "whatsapp_business_messaging",
 ];
 
-/// Longest session-info payload accepted (Meta's are a few hundred bytes).
-const MAX_EVENT_BYTES: usize = 8 * 1024;
+/// How long a signup session (its nonce) may be used: events and the code exchange after this
+/// are refused. The page starts a fresh session on every visit, so only a tab left open for a
+/// day meets it.
+pub const SESSION_LIFETIME_MS: Millis = 24 * 3600 * 1000;
+/// Unfinished sessions (no code exchange) are deleted this long after they started: the staff
+/// overview's funnel covers 30 days, and nothing else reads them.
+pub const UNFINISHED_RETENTION_MS: Millis = 31 * 24 * 3600 * 1000;
+/// Most events one signup session holds (a real one has fewer than ten); the browser's further
+/// events are refused and not stored.
+pub const MAX_EVENTS_PER_SIGNUP: i64 = 32;
+/// Each instance purges old sessions and rate-limit rows at most this often, from `start`.
+const PURGE_EVERY_MS: Millis = 60_000;
+/// Most unfinished sessions one purge deletes (the rest wait for the next).
+const PURGE_BATCH: i64 = 500;
 
 /// Why a signup step failed, in words for the business admin. Never holds a token or a code.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +76,16 @@ pub enum SignupError {
     AlreadyUsed,
     #[error("The event from the signup window could not be read.")]
     MalformedEvent,
+    #[error(
+        "This signup session expired (sessions last 24 hours). Reload the page to start again."
+    )]
+    Expired,
+    #[error(
+        "This signup session has recorded all the events it may. Reload the page to start again."
+    )]
+    TooManyEvents,
+    #[error("Too many attempts from your network. Please try again in {0} s.")]
+    RateLimited(u64),
     #[error("Meta's authorization expired before we could use it (it lives about 30 seconds). Please connect again.")]
     CodeExpired,
     #[error("Meta did not accept the authorization ({0}). Please connect again.")]
@@ -101,6 +127,8 @@ pub struct SignupService {
     graph: GraphClient,
     keys: Arc<KeyRing>,
     pub launch: LaunchSettings,
+    /// When this instance last purged old sessions and rate-limit rows (Unix millis).
+    purged_at: AtomicI64,
 }
 
 /// What `start` hands the page.
@@ -112,39 +140,6 @@ fn random_key(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, buf)
-}
-
-/// A session-info message, as far as the portal reads it. Everything is optional: partial
-/// payloads are recorded, not rejected.
-struct SessionInfo {
-    event: String,
-    data: Value,
-}
-
-fn parse_session_info(raw: &str) -> Result<SessionInfo, SignupError> {
-    if raw.len() > MAX_EVENT_BYTES {
-        return Err(SignupError::MalformedEvent);
-    }
-    let value: Value = serde_json::from_str(raw).map_err(|_| SignupError::MalformedEvent)?;
-    if value.get("type").and_then(Value::as_str) != Some("WA_EMBEDDED_SIGNUP") {
-        return Err(SignupError::MalformedEvent);
-    }
-    let event = value
-        .get("event")
-        .and_then(Value::as_str)
-        .filter(|e| !e.is_empty() && e.len() <= 64)
-        .ok_or(SignupError::MalformedEvent)?
-        .to_string();
-    let data = value.get("data").cloned().unwrap_or(Value::Null);
-    Ok(SessionInfo { event, data })
-}
-
-fn text(data: &Value, key: &str) -> Option<String> {
-    match data.get(key) {
-        Some(Value::String(s)) if !s.is_empty() && s.len() <= 128 => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    }
 }
 
 impl SignupService {
@@ -161,6 +156,42 @@ impl SignupService {
             graph,
             keys,
             launch,
+            purged_at: AtomicI64::new(0),
+        }
+    }
+
+    /// Counts a public server function call against its client address's limit.
+    pub async fn admit(
+        &self,
+        call: app::signup::port::PublicCall,
+        client: Option<app::signup::port::ClientAddress>,
+    ) -> Result<(), SignupError> {
+        super::limits::admit(self.store.as_ref(), call, client, now_millis())
+            .await
+            .map_err(internal)?
+            .map_err(SignupError::RateLimited)
+    }
+
+    /// Deletes unfinished sessions past their retention and full rate-limit buckets, at most
+    /// once a minute per instance, so neither table grows without bound. Failures are logged
+    /// only: the next start tries again.
+    async fn purge(&self, now: Millis) {
+        let last = self.purged_at.load(Ordering::Relaxed);
+        if now - last < PURGE_EVERY_MS
+            || self
+                .purged_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        let sessions = self
+            .store
+            .purge_unfinished_signups(now - UNFINISHED_RETENTION_MS, PURGE_BATCH)
+            .await;
+        let limits = self.store.purge_signup_limits(now).await;
+        if let (Err(error), _) | (_, Err(error)) = (&sessions, &limits) {
+            tracing::warn!(%error, "purging old signup sessions or limits failed");
         }
     }
 
@@ -206,9 +237,7 @@ impl SignupService {
 
     /// A new signup session for one visit of the signup page.
     pub async fn start(&self, campaign: Option<String>) -> Result<Started, SignupError> {
-        let campaign = campaign
-            .map(|c| c.trim().chars().take(64).collect::<String>())
-            .filter(|c| !c.is_empty());
+        let campaign = campaign.as_deref().and_then(campaign_name);
         let signup = self
             .store
             .create_signup(&NewSignup {
@@ -219,6 +248,7 @@ impl SignupService {
             })
             .await
             .map_err(internal)?;
+        self.purge(signup.created_at).await;
         Ok(Started {
             nonce: signup.nonce,
         })
@@ -232,82 +262,98 @@ impl SignupService {
             .ok_or(SignupError::UnknownSession)
     }
 
-    /// The admin pressed the button (the popup opened).
-    pub async fn launched(&self, nonce: &str) -> Result<(), SignupError> {
+    /// The signup of `nonce` if it is still within its lifetime.
+    async fn live_by_nonce(&self, nonce: &str) -> Result<Signup, SignupError> {
         let signup = self.by_nonce(nonce).await?;
-        self.store
-            .record_signup_event(
-                signup.id,
-                &SignupEvent {
-                    event: "launched".into(),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(internal)?;
-        Ok(())
+        if now_millis() - signup.created_at > SESSION_LIFETIME_MS {
+            return Err(SignupError::Expired);
+        }
+        Ok(signup)
     }
 
-    /// Records one `WA_EMBEDDED_SIGNUP` session-info message, as received.
+    /// Records an event the browser reported, within the per-session cap.
+    async fn record_reported(
+        &self,
+        signup: &Signup,
+        event: &SignupEvent,
+    ) -> Result<(), SignupError> {
+        self.store
+            .record_capped_signup_event(signup.id, event, MAX_EVENTS_PER_SIGNUP)
+            .await
+            .map_err(internal)?
+            .map(|_| ())
+            .ok_or(SignupError::TooManyEvents)
+    }
+
+    /// The admin pressed the button (the popup opened).
+    pub async fn launched(&self, nonce: &str) -> Result<(), SignupError> {
+        let signup = self.live_by_nonce(nonce).await?;
+        self.record_reported(
+            &signup,
+            &SignupEvent {
+                event: "launched".into(),
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    /// Records one `WA_EMBEDDED_SIGNUP` session-info message: only the fields it parses into
+    /// (see [`session_info`]); one that does not parse is refused and nothing is stored.
     pub async fn record_event(&self, nonce: &str, raw: &str) -> Result<(), SignupError> {
-        let signup = self.by_nonce(nonce).await?;
-        let info = parse_session_info(raw)?;
-        let data = &info.data;
+        let signup = self.live_by_nonce(nonce).await?;
+        let info = session_info::parse(raw).map_err(|_| SignupError::MalformedEvent)?;
         let mut event = SignupEvent {
-            event: info.event.clone(),
-            detail: Some(raw.to_string()),
+            event: info.event.as_str().into(),
+            detail: Some(info.detail()),
             ..Default::default()
         };
-        let is_error = data.get("error_message").is_some() || info.event == "ERROR";
-        match info.event.as_str() {
-            "FINISH" | "FINISH_ONLY_WABA" | "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING" => {
-                event.stage = Some(SignupStage::Finished);
-                event.meta_business_id = text(data, "business_id");
-                event.meta_waba_id = text(data, "waba_id");
-                event.meta_phone_id = text(data, "phone_number_id");
-                event.coexistence = Some(info.event == "FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING");
-            }
-            _ if is_error => {
-                event.stage = Some(SignupStage::Errored);
-                event.error = Some(match text(data, "error_message") {
-                    Some(message) => format!("Meta reported a problem: {message}"),
-                    None => "Meta reported a problem in the signup window.".into(),
-                });
-            }
-            "CANCEL" => {
-                event.stage = Some(SignupStage::Cancelled);
-                event.cancel_step = text(data, "current_step").or(Some("UNKNOWN".into()));
-            }
-            _ => {}
+        if info.event.is_finish() {
+            event.stage = Some(SignupStage::Finished);
+            event.meta_business_id = info.business_id;
+            event.meta_waba_id = info.waba_id;
+            event.meta_phone_id = info.phone_number_id;
+            event.coexistence = Some(info.event == InfoEvent::FinishCoexistence);
+        } else if info.error {
+            event.stage = Some(SignupStage::Errored);
+            event.error = Some(match info.error_id {
+                Some(id) => format!("Meta reported a problem in the signup window (error {id})."),
+                None => "Meta reported a problem in the signup window.".into(),
+            });
+        } else if let Some(step) = info.current_step {
+            event.stage = Some(SignupStage::Cancelled);
+            event.cancel_step = Some(step.as_str().into());
         }
-        self.store
-            .record_signup_event(signup.id, &event)
-            .await
-            .map_err(internal)?;
-        Ok(())
+        self.record_reported(&signup, &event).await
     }
 
     /// The popup closed without a code (closed, cancelled or blocked).
     pub async fn abandoned(&self, nonce: &str) -> Result<(), SignupError> {
-        let signup = self.by_nonce(nonce).await?;
-        self.store
-            .record_signup_event(
-                signup.id,
-                &SignupEvent {
-                    event: "closed_without_code".into(),
-                    stage: Some(SignupStage::Cancelled),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(internal)?;
-        Ok(())
+        let signup = self.live_by_nonce(nonce).await?;
+        self.record_reported(
+            &signup,
+            &SignupEvent {
+                event: "closed_without_code".into(),
+                stage: Some(SignupStage::Cancelled),
+                ..Default::default()
+            },
+        )
+        .await
     }
 
     /// Exchanges the code for the business token, records the business and WABA, and starts
     /// the onboarding pipeline. Returns the status page key.
     pub async fn complete(&self, nonce: &str, code: &str) -> Result<String, SignupError> {
         let started = std::time::Instant::now();
+        // An expired session is refused before its one exchange is claimed (a used one says
+        // so, whatever its age).
+        let known = self.by_nonce(nonce).await?;
+        if known.exchange_started_at.is_some() {
+            return Err(SignupError::AlreadyUsed);
+        }
+        if now_millis() - known.created_at > SESSION_LIFETIME_MS {
+            return Err(SignupError::Expired);
+        }
         let signup = match self
             .store
             .claim_signup_exchange(nonce)
@@ -497,6 +543,18 @@ impl SignupService {
     }
 }
 
+/// The campaign of a signup link (`/signup/<campaign>`), kept only when it looks like one: at
+/// most 64 letters, digits, `-`, `_` or `.`. Anyone can call `signup_start` with any text, and
+/// the campaign reaches the staff's timeline, so anything else is dropped.
+fn campaign_name(text: &str) -> Option<String> {
+    let text = text.trim();
+    ((1..=64).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')))
+    .then(|| text.to_string())
+}
+
 fn internal(error: impl std::fmt::Display) -> SignupError {
     tracing::error!(%error, "signup failed on our side");
     SignupError::Internal
@@ -526,49 +584,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn session_info_is_read_from_meta_s_json_string() {
-        let info = parse_session_info(
-            r#"{"type":"WA_EMBEDDED_SIGNUP","event":"FINISH","data":{"waba_id":"123","phone_number_id":456,"business_id":"789"},"version":3}"#,
-        )
-        .unwrap();
-        assert_eq!(info.event, "FINISH");
-        assert_eq!(text(&info.data, "waba_id").as_deref(), Some("123"));
+    fn campaigns_are_names_or_nothing() {
         assert_eq!(
-            text(&info.data, "phone_number_id").as_deref(),
-            Some("456"),
-            "numbers too"
+            campaign_name(" spring-sale_2026.q1 ").as_deref(),
+            Some("spring-sale_2026.q1")
         );
-        assert_eq!(text(&info.data, "missing"), None);
-        // Partial payloads are still events.
-        let partial =
-            parse_session_info(r#"{"type":"WA_EMBEDDED_SIGNUP","event":"CANCEL"}"#).unwrap();
-        assert_eq!(partial.event, "CANCEL");
-        assert!(partial.data.is_null());
-    }
-
-    #[test]
-    fn anything_else_is_refused() {
-        for raw in [
-            "not json",
-            r#"{"type":"SOMETHING_ELSE","event":"FINISH"}"#,
-            r#"{"type":"WA_EMBEDDED_SIGNUP"}"#,
-            r#"{"type":"WA_EMBEDDED_SIGNUP","event":""}"#,
-            r#"["WA_EMBEDDED_SIGNUP"]"#,
-        ] {
-            assert_eq!(
-                parse_session_info(raw).err(),
-                Some(SignupError::MalformedEvent),
-                "{raw}"
-            );
+        for text in ["", "<b>x</b>", "two words", &"a".repeat(65)] {
+            assert_eq!(campaign_name(text), None, "{text}");
         }
-        let huge = format!(
-            r#"{{"type":"WA_EMBEDDED_SIGNUP","event":"FINISH","data":{{"x":"{}"}}}}"#,
-            "a".repeat(MAX_EVENT_BYTES)
-        );
-        assert_eq!(
-            parse_session_info(&huge).err(),
-            Some(SignupError::MalformedEvent)
-        );
     }
 
     #[test]

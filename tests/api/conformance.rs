@@ -119,6 +119,9 @@ conformance!(
     terms_signed_onboards_the_waba,
     message_metrics_accumulate_per_day_and_category,
     parked_deliveries_can_be_replayed,
+    signup_limit_buckets_admit_their_burst_only_and_are_purged_when_full,
+    a_signup_holds_at_most_its_cap_of_browser_events_under_concurrency,
+    only_old_unfinished_signups_are_purged,
 );
 
 mod cases {
@@ -1091,6 +1094,133 @@ mod cases {
                 "exchange_failed"
             ]
         );
+    }
+
+    pub async fn signup_limit_buckets_admit_their_burst_only_and_are_purged_when_full(repo: Repo) {
+        let rate = Rate {
+            burst: 20,
+            interval_ms: 10_000,
+        };
+        let now = now_millis();
+        // Concurrent callers (two instances look the same to the database) cannot take more
+        // than the burst.
+        let mut racers = tokio::task::JoinSet::new();
+        for _ in 0..50 {
+            let repo = repo.clone();
+            racers.spawn(async move { repo.take_signup_call("start:192.0.2.1", rate, now).await });
+        }
+        let mut admitted = 0;
+        let mut waits = Vec::new();
+        while let Some(result) = racers.join_next().await {
+            match result.unwrap().unwrap() {
+                None => admitted += 1,
+                Some(wait) => waits.push(wait),
+            }
+        }
+        assert_eq!(admitted, 20);
+        assert!(
+            waits.iter().all(|w| (1..=10_000).contains(w)),
+            "the next call is one interval away at most: {waits:?}"
+        );
+        // Another key has its own bucket; time refills one call per interval.
+        assert_eq!(
+            repo.take_signup_call("start:192.0.2.2", rate, now)
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(repo
+            .take_signup_call("start:192.0.2.1", rate, now + 9_000)
+            .await
+            .unwrap()
+            .is_some());
+        assert_eq!(
+            repo.take_signup_call("start:192.0.2.1", rate, now + 10_000)
+                .await
+                .unwrap(),
+            None
+        );
+        // Buckets full again are deleted; others stay.
+        assert_eq!(repo.purge_signup_limits(now + 20_000).await.unwrap(), 1);
+        assert_eq!(repo.purge_signup_limits(now + 211_000).await.unwrap(), 1);
+        assert_eq!(
+            repo.take_signup_call("start:192.0.2.1", rate, now + 211_000)
+                .await
+                .unwrap(),
+            None,
+            "a purged bucket is a full one"
+        );
+    }
+
+    pub async fn a_signup_holds_at_most_its_cap_of_browser_events_under_concurrency(repo: Repo) {
+        let created = repo.create_signup(&new_signup("capped")).await.unwrap();
+        let mut racers = tokio::task::JoinSet::new();
+        for _ in 0..50 {
+            let repo = repo.clone();
+            racers.spawn(async move {
+                repo.record_capped_signup_event(
+                    created.id,
+                    &SignupEvent {
+                        event: "launched".into(),
+                        ..Default::default()
+                    },
+                    32,
+                )
+                .await
+                .unwrap()
+                .is_some()
+            });
+        }
+        let mut stored = 0;
+        while let Some(result) = racers.join_next().await {
+            stored += usize::from(result.unwrap());
+        }
+        assert_eq!(stored, 31, "32 with the `started` event");
+        assert_eq!(repo.signup_events(created.id).await.unwrap().len(), 32);
+        // The server's own events are never refused (the code exchange must be recorded).
+        repo.record_signup_event(
+            created.id,
+            &SignupEvent {
+                event: "exchange_failed".into(),
+                stage: Some(SignupStage::Failed),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(repo.signup_events(created.id).await.unwrap().len(), 33);
+    }
+
+    pub async fn only_old_unfinished_signups_are_purged(repo: Repo) {
+        let old_unfinished = repo.create_signup(&new_signup("old")).await.unwrap();
+        let old_exchanged = repo.create_signup(&new_signup("old-done")).await.unwrap();
+        let recent = repo.create_signup(&new_signup("recent")).await.unwrap();
+        repo.claim_signup_exchange("old-done")
+            .await
+            .unwrap()
+            .unwrap();
+        let month_ago = now_millis() - 32 * 24 * 3600 * 1000;
+        engine::query("UPDATE signups SET created_at = $1 WHERE id IN ($2, $3)")
+            .bind(month_ago)
+            .bind(old_unfinished.id)
+            .bind(old_exchanged.id)
+            .execute(repo.pool())
+            .await
+            .unwrap();
+        let cutoff = now_millis() - 31 * 24 * 3600 * 1000;
+        assert_eq!(repo.purge_unfinished_signups(cutoff, 500).await.unwrap(), 1);
+        assert!(repo.signup_by_nonce("old").await.unwrap().is_none());
+        assert!(repo
+            .signup_events(old_unfinished.id)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(repo.signup_by_nonce("old-done").await.unwrap().is_some());
+        assert_eq!(
+            repo.signup_by_nonce("recent").await.unwrap().unwrap().id,
+            recent.id
+        );
+        assert_eq!(repo.purge_unfinished_signups(cutoff, 500).await.unwrap(), 0);
     }
 
     pub async fn onboarding_steps_upsert_and_count_attempts(store: Arc<SqlStore>, repo: Repo) {

@@ -20,6 +20,7 @@ mod sandbox_sends;
 mod security;
 mod server;
 mod signup_flow;
+mod signup_limits;
 mod staff;
 mod two_factor;
 mod webhooks;

@@ -70,10 +70,36 @@ pub struct SignupStatusView {
     pub items: Vec<CheckItem>,
 }
 
+/// The kinds of public signup server function, each with its own rate limit per client
+/// address (`src/signup/limits.rs` has the numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicCall {
+    /// `signup_start`: a new signup session (a database row).
+    Start,
+    /// `signup_launched`, `signup_event`, `signup_abandoned`: funnel events.
+    Event,
+    /// `signup_complete`: the code exchange (calls Meta).
+    Exchange,
+    /// `signup_config`, `signup_status`: reads (the status page polls every 2 s).
+    Read,
+}
+
+/// The client address of a request (after trusted proxies), put in its extensions by the
+/// server for the public server functions' rate limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 /// The public Embedded Signup flow, as the signup and status pages use it.
 #[cfg(feature = "ssr")]
 #[async_trait::async_trait]
 pub trait SignupPort: Send + Sync + 'static {
+    /// Counts one `call` from `client` against its rate limit: `AppError::RateLimited` with
+    /// the seconds to wait when over it. Every public server function asks first.
+    async fn admit(
+        &self,
+        call: PublicCall,
+        client: Option<ClientAddress>,
+    ) -> Result<(), crate::error::AppError>;
     async fn config(&self) -> SignupConfig;
     /// A new signup session; returns its nonce.
     async fn start(&self, campaign: Option<String>) -> Result<String, crate::error::AppError>;
