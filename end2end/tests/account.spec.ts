@@ -21,6 +21,9 @@ async function freshPage(browser: Browser): Promise<Page> {
 }
 
 test('a viewer made by an admin chooses their own password; other sessions end', async ({ page, browser }) => {
+  // Several sign-ins and password changes, each an argon2id hash in a debug build: on a
+  // loaded 2-core machine this takes longer than the default 30 s.
+  test.setTimeout(90_000);
   // The admin creates a viewer and hands over the initial password.
   await signIn(page, 'admin@e2e.test', STAFF_PASSWORD, '/settings');
   const email = `account.viewer.${Date.now()}@e2e.test`;
