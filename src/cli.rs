@@ -152,14 +152,7 @@ async fn seed(config: Config, businesses: usize) -> Result<(), StartupError> {
             "sandbox seed only runs in sandbox mode: it adds fake customers".into(),
         ));
     }
-    let url = config.database_url.expose_secret().to_string();
-    let database = crate::db::connect(&url)
-        .await
-        .map_err(|error| StartupError::Database {
-            url: redact_url(&url),
-            error,
-            hint: "",
-        })?;
+    let database = open_database(&config).await?;
     let started = std::time::Instant::now();
     crate::seed::seed(database.store.as_ref(), businesses, |done| {
         if done % 10_000 == 0 || done == businesses {
@@ -178,24 +171,29 @@ async fn seed(config: Config, businesses: usize) -> Result<(), StartupError> {
     .map_err(StartupError::Admin)?;
     println!(
         "{businesses} synthetic customers (dashboard and simulator) in {} ({:.1} s)",
-        redact_url(&url),
+        redact_url(config.database_url.expose_secret()),
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The configured database, migrated, for the one-shot commands.
+async fn open_database(config: &Config) -> Result<crate::db::Database, StartupError> {
+    let url = config.database_url.expose_secret().to_string();
+    crate::db::connect(&url)
+        .await
+        .map_err(|error| StartupError::Database {
+            url: redact_url(&url),
+            error,
+            hint: "",
+        })
 }
 
 async fn admin(
     config: Config,
     command: crate::staff::cli::AdminCommand,
 ) -> Result<(), StartupError> {
-    let url = config.database_url.expose_secret().to_string();
-    let database = crate::db::connect(&url)
-        .await
-        .map_err(|error| StartupError::Database {
-            url: redact_url(&url),
-            error,
-            hint: "",
-        })?;
+    let database = open_database(&config).await?;
     match crate::staff::cli::run(command, database.store.as_ref()).await {
         Ok(done) => {
             println!("{done}");
@@ -209,14 +207,7 @@ async fn api_key(
     config: Config,
     command: crate::api_keys::cli::ApiKeyCommand,
 ) -> Result<(), StartupError> {
-    let url = config.database_url.expose_secret().to_string();
-    let database = crate::db::connect(&url)
-        .await
-        .map_err(|error| StartupError::Database {
-            url: redact_url(&url),
-            error,
-            hint: "",
-        })?;
+    let database = open_database(&config).await?;
     let lines = crate::api_keys::cli::run(command, database.store.clone())
         .await
         .map_err(StartupError::Admin)?;

@@ -17,7 +17,7 @@ use super::input::StrictJson;
 use super::page::timestamp;
 use super::problem::{ApiResult, Problem};
 use super::ApiState;
-use crate::db::{now_millis, Business, NewAuditEntry, SelectionRow, WabaSearch, WabaSort};
+use crate::db::{now_millis, Business, SelectionRow, WabaSearch, WabaSort};
 use crate::errors::internal;
 
 pub fn router() -> OpenApiRouter<ApiState> {
@@ -116,30 +116,6 @@ async fn refusal(state: &ApiState, business: &Business) -> Result<Option<String>
     }))
 }
 
-async fn audit(
-    state: &ApiState,
-    caller: &Caller,
-    ip: std::net::IpAddr,
-    action: &str,
-    target: (&str, &str),
-    detail: serde_json::Value,
-) -> Result<(), Problem> {
-    state
-        .store
-        .append_audit(&NewAuditEntry {
-            staff_id: None,
-            actor: caller.actor(),
-            action: action.into(),
-            target_kind: Some(target.0.into()),
-            target_id: Some(target.1.into()),
-            detail: Some(detail.to_string()),
-            ip: Some(ip.to_string()),
-        })
-        .await
-        .map_err(internal)?;
-    Ok(())
-}
-
 /// Asks one business, through Meta's Intent API, to onboard to the MM API.
 #[utoipa::path(post, path = "/businesses/{business_id}/intent", tag = "intents",
     params(("business_id" = String, Path, description = "Meta's business portfolio id")),
@@ -177,7 +153,7 @@ async fn ask_business(
             "The business already has an Intent API request queued or sent.",
         ));
     }
-    audit(
+    super::audit(
         &state,
         &caller,
         peer.ip(),
@@ -326,7 +302,7 @@ async fn ask_many(
     )
     .await
     .map_err(internal)?;
-    audit(
+    super::audit(
         &state,
         &caller,
         peer.ip(),

@@ -150,3 +150,29 @@ pub fn router(state: ApiState, auth: auth::AuthState) -> Router {
         }),
     )
 }
+
+/// Writes what a key did to the staff audit log, before the answer leaves (the actions that
+/// matter more than a read: token hand-offs, Intent API requests).
+pub(crate) async fn audit(
+    state: &ApiState,
+    caller: &auth::Caller,
+    ip: std::net::IpAddr,
+    action: &str,
+    target: (&str, &str),
+    detail: serde_json::Value,
+) -> Result<(), problem::Problem> {
+    state
+        .store
+        .append_audit(&crate::db::NewAuditEntry {
+            staff_id: None,
+            actor: caller.actor(),
+            action: action.into(),
+            target_kind: Some(target.0.into()),
+            target_id: Some(target.1.into()),
+            detail: Some(detail.to_string()),
+            ip: Some(ip.to_string()),
+        })
+        .await
+        .map_err(crate::errors::internal)?;
+    Ok(())
+}

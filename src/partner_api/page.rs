@@ -59,6 +59,19 @@ pub fn parse_timestamp(field: &str, text: &str) -> Result<i64, Problem> {
         })
 }
 
+/// An ISO 3166 alpha-2 country filter, upper-cased, or a 400 naming `field`.
+pub fn country(field: &str, value: Option<String>) -> Result<Option<String>, Problem> {
+    match value {
+        None => Ok(None),
+        Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            Ok(Some(c.to_ascii_uppercase()))
+        }
+        Some(_) => Err(Problem::invalid(format!(
+            "`{field}` must be a two-letter country code such as BR."
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,6 @@ use super::auth::Caller;
 use super::problem::{ApiResult, Problem};
 use super::wabas::waba_or_404;
 use super::ApiState;
-use crate::db::NewAuditEntry;
 use crate::errors::internal;
 
 pub fn router() -> OpenApiRouter<ApiState> {
@@ -89,19 +88,15 @@ async fn take_token(
         _ => "embedded_signup",
     };
     // Written before the token leaves: a hand-off that is not in the log never happened.
-    state
-        .store
-        .append_audit(&NewAuditEntry {
-            staff_id: None,
-            actor: caller.actor(),
-            action: "api.token_handoff".into(),
-            target_kind: Some("waba".into()),
-            target_id: Some(waba_id.clone()),
-            detail: Some(serde_json::json!({ "kind": kind }).to_string()),
-            ip: Some(peer.ip().to_string()),
-        })
-        .await
-        .map_err(internal)?;
+    super::audit(
+        &state,
+        &caller,
+        peer.ip(),
+        "api.token_handoff",
+        ("waba", &waba_id),
+        serde_json::json!({ "kind": kind }),
+    )
+    .await?;
     let mut response = Json(BusinessToken {
         waba_id,
         access_token: token.expose_secret().to_string(),

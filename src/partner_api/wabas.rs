@@ -123,17 +123,7 @@ fn search(query: WabaListQuery) -> Result<WabaSearch, Problem> {
         Some(text) => WabaSort::parse(text)
             .ok_or_else(|| Problem::invalid("`sort` must be newest, oldest, updated or name."))?,
     };
-    let country = match query.country {
-        Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
-            Some(c.to_ascii_uppercase())
-        }
-        Some(_) => {
-            return Err(Problem::invalid(
-                "`country` must be a two-letter code such as BR.",
-            ))
-        }
-        None => None,
-    };
+    let country = super::page::country("country", query.country)?;
     let after = match query.cursor.as_deref() {
         None => None,
         Some(cursor) => Some(
