@@ -73,7 +73,7 @@ pub fn ApiKeysSection() -> impl IntoView {
                         <label class="scope-option">
                             <input type="checkbox" name=field(scope) value="on" data-testid=format!("scope-{}", scope.as_str()) />
                             <code>{scope.as_str()}</code>
-                            <span class="small muted">{format!(" — {}", scope.help())}</span>
+                            <span class="small muted">{scope.help()}</span>
                         </label>
                     }).collect_view()}
                 </fieldset>
