@@ -33,6 +33,11 @@
   if (!root) return;
   var config = null;
   var campaign = root.dataset.campaign || "";
+  // Opened through a partner's signup link (/signup/link/<token>): the session is bound to
+  // it on the server, and Meta's form is pre-filled with what the partner gave the link.
+  var link = root.dataset.link || "";
+  var linkPrefill = null;
+  try { linkPrefill = root.dataset.prefill ? JSON.parse(root.dataset.prefill) : null; } catch (e) { linkPrefill = null; }
   function el(id) { return document.getElementById(id); }
   var origins = [];
   var nonce = null;
@@ -82,6 +87,7 @@
     nonce = null;
     refresh();
     var args = campaign ? { campaign: campaign } : {};
+    if (link) args.link = link;
     return call("signup_start", args).then(function (value) {
       nonce = value;
       refresh();
@@ -91,6 +97,11 @@
         // Many signups from one network (an office, a mobile carrier): wait, then try again.
         say("Too many attempts from your network. Trying again in " + error.retryAfter + " s…", "warn");
         setTimeout(newSession, error.retryAfter * 1000);
+        return;
+      }
+      if (link) {
+        // The link stopped working since the page was opened (expired, withdrawn, used).
+        say(error.message, "error");
         return;
       }
       say("We could not start a signup session: " + error.message + " Reload the page to try again.", "error");
@@ -151,7 +162,13 @@
       var value = (query.get(pair[0]) || "").trim();
       if (value) business[pair[1]] = value.slice(0, 200);
     });
-    return Object.keys(business).length ? { business: business } : {};
+    var setup = Object.keys(business).length ? { business: business } : {};
+    // The link's pre-fill (made by the partner) wins over the address's parameters.
+    if (linkPrefill && typeof linkPrefill === "object") {
+      if (linkPrefill.business) setup.business = linkPrefill.business;
+      if (linkPrefill.phone) setup.phone = linkPrefill.phone;
+    }
+    return setup;
   }
 
   function extras() {

@@ -19,6 +19,7 @@ pub mod seed;
 pub mod server;
 pub mod settings;
 pub mod signup;
+pub mod signup_links;
 pub mod staff;
 pub mod telemetry;
 pub mod wabas;

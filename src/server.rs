@@ -146,16 +146,26 @@ impl RunningPortal {
                 url.scheme() == "https",
             ),
         };
+        let links = Arc::new(crate::signup_links::SignupLinksService::new(
+            database.store.clone(),
+            url.clone(),
+        ));
         let ports = ports(
             &config,
             &database,
             &graph,
-            &signups,
+            (&signups, &links),
             verify_tokens,
             url.join("webhooks/meta").expect("valid URL").to_string(),
             two_factor,
         );
-        let partner_api = partner_api(&config, &database, &mut tasks, &shutdown);
+        let partner_api = partner_api(
+            &config,
+            &database,
+            (&signups, &links),
+            &mut tasks,
+            &shutdown,
+        );
         let router = http::router(
             AppState {
                 leptos_options: leptos_options(&config, local_addr),
@@ -349,6 +359,10 @@ fn spawn_server(
 fn partner_api(
     config: &Config,
     database: &Database,
+    (signups, links): (
+        &Arc<SignupService>,
+        &Arc<crate::signup_links::SignupLinksService>,
+    ),
     tasks: &mut JoinSet<()>,
     shutdown: &CancellationToken,
 ) -> axum::Router {
@@ -360,6 +374,8 @@ fn partner_api(
             store: database.store.clone(),
             keys: config.keys.clone(),
             intent_rate_per_second: config.signup.intent_rate_per_second,
+            links: links.clone(),
+            signups: signups.clone(),
         },
         crate::partner_api::auth::AuthState {
             store: database.store.clone(),
@@ -374,7 +390,10 @@ fn ports(
     config: &Config,
     database: &Database,
     graph: &GraphClient,
-    signups: &Arc<SignupService>,
+    (signups, links): (
+        &Arc<SignupService>,
+        &Arc<crate::signup_links::SignupLinksService>,
+    ),
     verify_tokens: Arc<crate::webhooks::VerifyTokens>,
     callback_url: String,
     two_factor: Arc<TwoFactor>,
@@ -413,6 +432,7 @@ fn ports(
         api_keys: Arc::new(crate::api_keys::service::ApiKeysService::new(
             database.store.clone(),
         )),
+        signup_links: links.clone(),
         two_factor,
     }
 }

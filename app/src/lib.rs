@@ -13,6 +13,7 @@ pub mod health;
 pub mod operations;
 pub mod settings;
 pub mod signup;
+pub mod signup_links;
 pub mod staff;
 pub mod wabas;
 pub mod webhooks;
@@ -28,7 +29,11 @@ use crate::components::layout::Layout;
 use crate::components::not_found::NotFound;
 use crate::operations::{page::OperationsPage, selection::IntentSelectionPage};
 use crate::settings::page::SettingsPage;
-use crate::signup::{page::SignupPage, status::StatusPage};
+use crate::signup::{
+    page::{SignupLinkPage, SignupPage},
+    status::StatusPage,
+};
+use crate::signup_links::page::SignupLinksPage;
 use crate::staff::{
     account::AccountPage, audit::AuditPage, login::LoginPage, two_factor_login::TwoFactorLoginPage,
 };
@@ -72,6 +77,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/signup") view=SignupPage />
                     <Route path=path!("/signup/:campaign") view=SignupPage />
+                    <Route path=path!("/signup/link/:token") view=SignupLinkPage />
+                    <Route path=path!("/signup-links") view=SignupLinksPage />
                     <Route path=path!("/status/:key") view=StatusPage />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/login/two-factor") view=TwoFactorLoginPage />

@@ -26,7 +26,7 @@ macro_rules! signup_columns {
     () => {
         "id, nonce, status_key, campaign, feature_type, stage, meta_business_id, meta_waba_id,
          meta_phone_id, coexistence, cancel_step, error, waba_id, exchange_started_at,
-         exchanged_at, created_at, updated_at"
+         exchanged_at, created_at, updated_at, link_id, customer_id"
     };
 }
 
@@ -57,6 +57,7 @@ pub mod seed;
 pub mod sessions;
 pub mod settings;
 pub mod signup_limits;
+pub mod signup_links;
 pub mod signups;
 pub mod sqlite;
 pub mod staff;
@@ -83,6 +84,7 @@ pub use seed::SeedStore;
 pub use sessions::SessionStore;
 pub use settings::SettingStore;
 pub use signup_limits::{Rate, SignupLimitStore};
+pub use signup_links::SignupLinkStore;
 pub use signups::SignupStore;
 pub use staff::{PasswordReplaced, StaffCredentials, StaffStore};
 pub use steps::StepStore;
@@ -150,8 +152,8 @@ pub mod prelude {
     pub use super::{
         ApiKeyStore as _, AuditStore as _, ChangeStore as _, InboxStore as _, IntentStore as _,
         JobStore as _, MetricsStore as _, SandboxStore as _, SecretStore as _, SeedStore as _,
-        SessionStore as _, SettingStore as _, SignupLimitStore as _, SignupStore as _,
-        StaffStore as _, StepStore as _, TimelineStore as _, TwoFactorStore as _,
+        SessionStore as _, SettingStore as _, SignupLimitStore as _, SignupLinkStore as _,
+        SignupStore as _, StaffStore as _, StepStore as _, TimelineStore as _, TwoFactorStore as _,
         WabaListStore as _, WabaStore as _,
     };
 }

@@ -374,6 +374,9 @@ pub struct NewSignup {
     pub status_key: String,
     pub campaign: Option<String>,
     pub feature_type: String,
+    /// The signup link the visit came through, and its customer id.
+    pub link_id: Option<i64>,
+    pub customer_id: Option<String>,
 }
 
 /// Where a signup is in the funnel. Later stages never go back to earlier ones (events can
@@ -495,6 +498,9 @@ pub struct Signup {
     pub exchanged_at: Option<Millis>,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// The signup link the visit came through, and the partner's customer id from it.
+    pub link_id: Option<i64>,
+    pub customer_id: Option<String>,
 }
 
 /// One funnel event and what it changes on its signup (`None` leaves a column as it is).
@@ -696,4 +702,48 @@ pub struct ApiKeyUseRow {
     pub status: i64,
     pub ip: Option<String>,
     pub used_at: Millis,
+}
+
+/// A signup link the partner made for one customer (`crate::signup_links`), with how many
+/// signups it started and connected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct SignupLinkRow {
+    pub id: i64,
+    /// The unguessable part of the link's address.
+    #[serde(skip)]
+    pub token: String,
+    pub customer_id: Option<String>,
+    pub campaign: Option<String>,
+    /// Meta's `extras.setup` (business, phone), validated JSON.
+    pub prefill: Option<String>,
+    pub single_use: bool,
+    pub expires_at: Option<Millis>,
+    pub revoked_at: Option<Millis>,
+    /// When a signup through it first completed its code exchange.
+    pub used_at: Option<Millis>,
+    pub created_by: String,
+    pub created_at: Millis,
+    /// Signups started through the link, and those that connected a WABA.
+    pub signups: i64,
+    pub connected: i64,
+    /// The newest signup through it (`GET /api/v1/signups/{id}`).
+    pub last_signup_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSignupLink {
+    pub token: String,
+    pub customer_id: Option<String>,
+    pub campaign: Option<String>,
+    pub prefill: Option<String>,
+    pub single_use: bool,
+    pub expires_at: Option<Millis>,
+    pub created_by: String,
+}
+
+/// The customer a WABA was connected for, through which link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct WabaCustomer {
+    pub customer_id: Option<String>,
+    pub signup_link_id: Option<i64>,
 }

@@ -11,6 +11,7 @@ pub trait SignupStore: Send + Sync + 'static {
     async fn create_signup(&self, signup: &NewSignup) -> DbResult<Signup>;
     async fn signup_by_nonce(&self, nonce: &str) -> DbResult<Option<Signup>>;
     async fn signup_by_status_key(&self, status_key: &str) -> DbResult<Option<Signup>>;
+    async fn signup_by_id(&self, id: i64) -> DbResult<Option<Signup>>;
     /// The newest signup that led to this WABA.
     async fn signup_for_waba(&self, waba_id: i64) -> DbResult<Option<Signup>>;
     /// Records a funnel event and applies its changes to the signup in one transaction. The
@@ -47,8 +48,8 @@ impl SignupStore for SqlStore {
         let mut tx = self.pool.begin().await?;
         let created: Signup = query_as(concat!(
             "INSERT INTO signups (nonce, status_key, campaign, feature_type, stage,
-                                      created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, 'started', $5, $5) RETURNING ",
+                                      created_at, updated_at, link_id, customer_id)
+                 VALUES ($1, $2, $3, $4, 'started', $5, $5, $6, $7) RETURNING ",
             signup_columns!()
         ))
         .bind(&signup.nonce)
@@ -56,6 +57,8 @@ impl SignupStore for SqlStore {
         .bind(&signup.campaign)
         .bind(&signup.feature_type)
         .bind(now)
+        .bind(signup.link_id)
+        .bind(&signup.customer_id)
         .fetch_one(&mut tx)
         .await?;
         query(
@@ -88,6 +91,17 @@ impl SignupStore for SqlStore {
             " FROM signups WHERE status_key = $1"
         ))
         .bind(status_key)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn signup_by_id(&self, id: i64) -> DbResult<Option<Signup>> {
+        Ok(query_as(concat!(
+            "SELECT ",
+            signup_columns!(),
+            " FROM signups WHERE id = $1"
+        ))
+        .bind(id)
         .fetch_optional(&self.pool)
         .await?)
     }

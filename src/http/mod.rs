@@ -11,6 +11,7 @@ use app::health::port::HealthPort;
 use app::operations::port::OperationsPort;
 use app::settings::port::SettingsPort;
 use app::signup::port::SignupPort;
+use app::signup_links::port::SignupLinksPort;
 use app::staff::port::{StaffPort, TwoFactorPort};
 use app::wabas::port::WabasPort;
 use app::webhooks::port::WebhooksPort;
@@ -45,6 +46,7 @@ pub struct Ports {
     pub settings: Arc<dyn SettingsPort>,
     pub staff: Arc<dyn StaffPort>,
     pub api_keys: Arc<dyn ApiKeysPort>,
+    pub signup_links: Arc<dyn SignupLinksPort>,
     pub two_factor: Arc<dyn TwoFactorPort>,
 }
 
@@ -59,6 +61,7 @@ impl Ports {
         provide_context(self.settings.clone());
         provide_context(self.staff.clone());
         provide_context(self.api_keys.clone());
+        provide_context(self.signup_links.clone());
         provide_context(self.two_factor.clone());
     }
 }

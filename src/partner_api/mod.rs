@@ -12,6 +12,7 @@ pub mod intents;
 pub mod page;
 pub mod problem;
 pub mod reference;
+pub mod signup_links;
 pub mod tokens;
 pub mod wabas;
 
@@ -61,6 +62,9 @@ pub struct ApiState {
     pub keys: Arc<KeyRing>,
     /// Intent API requests per second (`INTENT_RATE_PER_SECOND`).
     pub intent_rate_per_second: f64,
+    pub links: Arc<crate::signup_links::SignupLinksService>,
+    /// The status page's view of a signup (`GET /signups/{id}`).
+    pub signups: Arc<crate::signup::session::SignupService>,
 }
 
 #[derive(OpenApi)]
@@ -79,6 +83,7 @@ pub struct ApiState {
         (name = "wabas", description = "Customer WhatsApp Business Accounts"),
         (name = "tokens", description = "Business tokens for sending"),
         (name = "intents", description = "Meta's Intent API: ask businesses to onboard"),
+        (name = "signups", description = "Signup links for your customers, and their signups"),
     )
 )]
 struct ApiDoc;
@@ -106,6 +111,7 @@ fn resources() -> OpenApiRouter<ApiState> {
         .merge(wabas::router())
         .merge(tokens::router())
         .merge(intents::router())
+        .merge(signup_links::router())
 }
 
 /// The OpenAPI document of the API, as served.

@@ -13,7 +13,9 @@ impl From<SignupError> for AppError {
             SignupError::MetaUnavailable => AppError::Unavailable(error.to_string()),
             SignupError::Internal => AppError::Internal("signup".into()),
             SignupError::RateLimited(seconds) => AppError::RateLimited(seconds),
-            SignupError::TooManyEvents => AppError::Conflict(error.to_string()),
+            SignupError::TooManyEvents | SignupError::Link(_) => {
+                AppError::Conflict(error.to_string())
+            }
             other => AppError::Invalid(other.to_string()),
         }
     }
@@ -46,8 +48,12 @@ impl SignupPort for SignupService {
         }
     }
 
-    async fn start(&self, campaign: Option<String>) -> Result<String, AppError> {
-        Ok(SignupService::start(self, campaign).await?.nonce)
+    async fn start(
+        &self,
+        campaign: Option<String>,
+        link: Option<String>,
+    ) -> Result<String, AppError> {
+        Ok(SignupService::start(self, campaign, link).await?.nonce)
     }
 
     async fn launched(&self, nonce: &str) -> Result<(), AppError> {
@@ -73,6 +79,16 @@ impl SignupPort for SignupService {
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
+        self.status_view(&signup).await
+    }
+}
+
+impl SignupService {
+    /// What the status page of `signup` shows (also the partner API's `GET /signups/{id}`).
+    pub async fn status_view(
+        &self,
+        signup: &crate::db::Signup,
+    ) -> Result<SignupStatusView, AppError> {
         let waba = match signup.waba_id {
             Some(id) => self.store().waba_by_id(id).await.map_err(internal)?,
             None => None,
@@ -92,7 +108,7 @@ impl SignupPort for SignupService {
             None => (Vec::new(), Vec::new(), None),
         };
         Ok(status::build(&StatusInput {
-            signup: &signup,
+            signup,
             waba: waba.as_ref(),
             steps: &steps,
             phones: &phones,

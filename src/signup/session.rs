@@ -31,6 +31,7 @@ pub trait Stores:
     + crate::db::StepStore
     + crate::db::SettingStore
     + crate::db::SignupLimitStore
+    + crate::db::SignupLinkStore
 {
 }
 impl<
@@ -41,7 +42,8 @@ impl<
             + crate::db::JobStore
             + crate::db::StepStore
             + crate::db::SettingStore
-            + crate::db::SignupLimitStore,
+            + crate::db::SignupLimitStore
+            + crate::db::SignupLinkStore,
     > Stores for T
 {
 }
@@ -96,6 +98,9 @@ pub enum SignupError {
     NoWaba,
     #[error("Meta is not reachable right now. Please try again in a minute.")]
     MetaUnavailable,
+    /// The signup link may not start or complete a signup (expired, withdrawn, used).
+    #[error("{}", .0.message())]
+    Link(crate::signup_links::Refusal),
     #[error("Something went wrong on our side; nothing was lost. Please try again.")]
     Internal,
 }
@@ -235,9 +240,25 @@ impl SignupService {
             .map(|b| b.name)
     }
 
-    /// A new signup session for one visit of the signup page.
-    pub async fn start(&self, campaign: Option<String>) -> Result<Started, SignupError> {
-        let campaign = campaign.as_deref().and_then(campaign_name);
+    /// A new signup session for one visit of the signup page; through a signup link
+    /// (`link`, its token) the session takes the link's campaign and customer id, and a link
+    /// that may no longer start signups is refused with its reason.
+    pub async fn start(
+        &self,
+        campaign: Option<String>,
+        link: Option<String>,
+    ) -> Result<Started, SignupError> {
+        let mut campaign = campaign.as_deref().and_then(campaign_name);
+        let (mut link_id, mut customer_id) = (None, None);
+        if let Some(token) = link.filter(|t| !t.is_empty()) {
+            let found = crate::signup_links::resolve(self.store.as_ref(), &token, now_millis())
+                .await
+                .map_err(internal)?
+                .map_err(SignupError::Link)?;
+            campaign = found.campaign;
+            link_id = Some(found.id);
+            customer_id = found.customer_id;
+        }
         let signup = self
             .store
             .create_signup(&NewSignup {
@@ -245,6 +266,8 @@ impl SignupService {
                 status_key: random_key(18),
                 campaign,
                 feature_type: self.current_launch().await.feature_type,
+                link_id,
+                customer_id,
             })
             .await
             .map_err(internal)?;
@@ -405,6 +428,9 @@ impl SignupService {
         if code.is_empty() || code.len() > 2048 {
             return Err(SignupError::CodeRejected("the code is malformed".into()));
         }
+        if let Some(link_id) = signup.link_id {
+            self.use_link(link_id).await?;
+        }
         let token = self
             .graph
             .exchange_code(code)
@@ -497,6 +523,12 @@ impl SignupService {
             })
             .await
             .map_err(internal)?;
+        if let Some(link_id) = signup.link_id {
+            self.store
+                .attach_waba_customer(waba.id, link_id, signup.customer_id.as_deref())
+                .await
+                .map_err(internal)?;
+        }
         let sealed = self.keys.seal(&token_slot(&waba_id), &token);
         self.store
             .put_secret(&token_slot(&waba_id), &sealed)
@@ -543,10 +575,31 @@ impl SignupService {
     }
 }
 
+impl SignupService {
+    /// Claims the signup's link for this exchange: of two signups through one single-use
+    /// link, only the first to get here connects; a link withdrawn meanwhile connects none.
+    async fn use_link(&self, link_id: i64) -> Result<(), SignupError> {
+        if self
+            .store
+            .use_signup_link(link_id, now_millis())
+            .await
+            .map_err(internal)?
+        {
+            return Ok(());
+        }
+        let link = self.store.signup_link(link_id).await.map_err(internal)?;
+        Err(SignupError::Link(match link {
+            Some(link) if link.revoked_at.is_some() => crate::signup_links::Refusal::Revoked,
+            Some(_) => crate::signup_links::Refusal::Used,
+            None => crate::signup_links::Refusal::Unknown,
+        }))
+    }
+}
+
 /// The campaign of a signup link (`/signup/<campaign>`), kept only when it looks like one: at
 /// most 64 letters, digits, `-`, `_` or `.`. Anyone can call `signup_start` with any text, and
 /// the campaign reaches the staff's timeline, so anything else is dropped.
-fn campaign_name(text: &str) -> Option<String> {
+pub(crate) fn campaign_name(text: &str) -> Option<String> {
     let text = text.trim();
     ((1..=64).contains(&text.len())
         && text

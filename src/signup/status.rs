@@ -244,6 +244,8 @@ mod tests {
             exchanged_at: None,
             created_at: 0,
             updated_at: 0,
+            link_id: None,
+            customer_id: None,
         }
     }
 

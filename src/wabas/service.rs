@@ -30,6 +30,7 @@ pub trait Stores:
     + crate::db::WabaListStore
     + crate::db::WabaStore
     + crate::db::JobStore
+    + crate::db::SignupLinkStore
 {
 }
 impl<
@@ -42,7 +43,8 @@ impl<
             + crate::db::TimelineStore
             + crate::db::WabaListStore
             + crate::db::WabaStore
-            + crate::db::JobStore,
+            + crate::db::JobStore
+            + crate::db::SignupLinkStore,
     > Stores for T
 {
 }
@@ -231,6 +233,7 @@ impl WabasPort for WabasService {
             .await
             .map_err(internal)?;
         let signup = self.store.signup_for_waba(id).await.map_err(internal)?;
+        let customer = self.store.waba_customer(id).await.map_err(internal)?;
         let failed = steps.iter().any(|s| s.state == "failed");
         let metrics = self
             .store
@@ -280,6 +283,8 @@ impl WabasPort for WabasService {
             steps: steps.into_iter().map(step_view).collect(),
             timeline: timeline.into_iter().map(timeline_view).collect(),
             status_page: signup.map(|s| format!("/status/{}", s.status_key)),
+            customer_id: customer.as_ref().and_then(|c| c.customer_id.clone()),
+            signup_link_id: customer.and_then(|c| c.signup_link_id),
         })
     }
 

@@ -90,7 +90,12 @@ async fn crash_and_restart(database_url: Option<String>) {
             }
         });
     }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill it mid-load: once a few hundred deliveries were acknowledged (a fixed delay
+    // measured the machine's load, not the inbox), or after 30 s whatever came.
+    let loaded = std::time::Instant::now();
+    while acknowledged.lock().unwrap().len() < 300 && loaded.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     child.kill().unwrap(); // SIGKILL: no shutdown, no flush.
     child.wait().unwrap();
     while senders.join_next().await.is_some() {}

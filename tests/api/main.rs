@@ -21,6 +21,7 @@ mod security;
 mod server;
 mod signup_flow;
 mod signup_limits;
+mod signup_links;
 mod staff;
 mod two_factor;
 mod webhooks;

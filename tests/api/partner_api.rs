@@ -553,29 +553,7 @@ async fn intents_ask_eligible_businesses_and_refuse_the_rest_with_the_reason(eng
         .any(|a| a.action == "intent.bulk" && a.actor.starts_with("api-key:")));
 }
 
-/// Runs each case on SQLite and on PostgreSQL.
-macro_rules! on_both_engines {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case("sqlite").await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $case() {
-                    super::$case("postgres").await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_engines!(
+crate::support::on_both_engines!(
     keys_and_scopes_decide_who_gets_in,
     the_waba_list_filters_and_pages,
     one_waba_and_its_timeline,

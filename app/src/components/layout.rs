@@ -9,7 +9,7 @@ use crate::staff::port::StaffRole;
 
 /// Pages for end businesses (not partner staff): no staff navigation.
 fn is_public(path: &str) -> bool {
-    path.starts_with("/signup") || path.starts_with("/status/")
+    path == "/signup" || path.starts_with("/signup/") || path.starts_with("/status/")
 }
 
 /// Asks the layout to fetch who is signed in again (the account page, after its owner chose
@@ -65,6 +65,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                                 let admin = staff.role == StaffRole::Admin;
                                 view! {
                                     <A href="/wabas">"WABAs"</A>
+                                    <A href="/signup-links">"Signup links"</A>
                                     <A href="/operations">"MM operations"</A>
                                     <A href="/inbox">"Webhooks"</A>
                                     {admin.then(|| view! { <A href="/audit">"Audit log"</A> <A href="/settings">"Settings"</A> })}

@@ -15,7 +15,7 @@ fn signup_port() -> Result<std::sync::Arc<dyn SignupPort>, AppError> {
 /// The shape of every public server function: count the call against its client address's
 /// limit, then run it; failures get their HTTP status (429 with `Retry-After` when limited).
 #[cfg(feature = "ssr")]
-async fn public<T, F>(
+pub(crate) async fn public<T, F>(
     call: PublicCall,
     run: impl FnOnce(std::sync::Arc<dyn SignupPort>) -> F,
 ) -> Result<T, AppError>
@@ -43,11 +43,16 @@ pub async fn signup_config() -> Result<crate::signup::port::SignupConfig, AppErr
     .await
 }
 
-/// A new signup session for this visit; returns its nonce. Called by `public/signup.js`.
+/// A new signup session for this visit; returns its nonce. Called by `public/signup.js`,
+/// with the token of the signup link the page was opened through, if any (409 with the
+/// reason when the link may no longer start signups).
 #[server(prefix = "/api", endpoint = "signup_start")]
-pub async fn signup_start(campaign: Option<String>) -> Result<String, AppError> {
+pub async fn signup_start(
+    campaign: Option<String>,
+    link: Option<String>,
+) -> Result<String, AppError> {
     public(PublicCall::Start, |port| async move {
-        port.start(campaign).await
+        port.start(campaign, link).await
     })
     .await
 }

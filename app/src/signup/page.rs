@@ -10,14 +10,79 @@ use leptos::prelude::*;
 use leptos_meta::{Script, Title};
 use leptos_router::hooks::use_params_map;
 
+use crate::error::AppError;
 use crate::signup::api::signup_config;
+use crate::signup_links::api::signup_link;
+
+/// `/signup` and `/signup/<campaign>`.
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let params = use_params_map();
+    let campaign = params.read_untracked().get("campaign").unwrap_or_default();
+    view! {
+        <SignupView campaign />
+        <Script src="/signup.js" defer="defer" />
+    }
+}
+
+/// `/signup/link/<token>`: the signup page opened through a partner's signup link, with the
+/// link's pre-fill; an expired, withdrawn, used or unknown link gets a page saying so.
+#[component]
+pub fn SignupLinkPage() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let key = token.clone();
+    let link = Resource::new(move || key.clone(), signup_link);
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move {
+                    match link.await {
+                        Ok(launch) => view! {
+                            <SignupView campaign=String::new() link=token prefill=launch.prefill.unwrap_or_default() />
+                        }
+                        .into_any(),
+                        Err(error) => view! { <LinkRefused error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+        // Outside the Suspense: a script streamed in with its content would never run.
+        <Script src="/signup.js" defer="defer" />
+    }
+}
+
+/// Why a signup link does not open the signup page, for the business that followed it.
+#[component]
+fn LinkRefused(error: AppError) -> impl IntoView {
+    let message = match error {
+        AppError::NotFound => "This signup link is not valid. Check that you copied all of it, or ask your partner for a new one.".to_string(),
+        AppError::Conflict(reason) => reason,
+        other => other.to_string(),
+    };
+    view! {
+        <Title text="Signup link" />
+        <section class="card signup-refused" data-testid="link-refused">
+            <h1>"This link cannot be used"</h1>
+            <p class="lead">{message}</p>
+            <p class="muted">"Nothing was shared with anyone: your WhatsApp account is as it was."</p>
+        </section>
+    }
+}
 
 #[component]
 // Long on purpose: the public signup page's one view; its script hooks (`public/signup.js`)
 // rely on these element ids together.
-pub fn SignupPage() -> impl IntoView {
-    let params = use_params_map();
-    let campaign = params.read_untracked().get("campaign").unwrap_or_default();
+fn SignupView(
+    campaign: String,
+    /// The signup link's token, when opened through one.
+    #[prop(optional)]
+    link: String,
+    /// The link's pre-fill (Meta's `extras.setup`, JSON).
+    #[prop(optional)]
+    prefill: String,
+) -> impl IntoView {
     let config = Resource::new(|| (), |_| signup_config());
     // Text that depends on the settings; the button and notice below stay outside any
     // Suspense so the nodes `signup.js` drives are never re-rendered by hydration.
@@ -32,7 +97,7 @@ pub fn SignupPage() -> impl IntoView {
     let unavailable = move || config.get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
         <Title text="Connect WhatsApp" />
-        <section class="signup" id="signup" data-campaign=campaign>
+        <section class="signup" id="signup" data-campaign=campaign data-link=link data-prefill=prefill>
             <Transition fallback=|| ()>
                 {move || {
                     sandbox()
@@ -112,6 +177,5 @@ pub fn SignupPage() -> impl IntoView {
                 </aside>
             </div>
         </section>
-        <Script src="/signup.js" defer="defer" />
     }
 }

@@ -102,7 +102,12 @@ pub trait SignupPort: Send + Sync + 'static {
     ) -> Result<(), crate::error::AppError>;
     async fn config(&self) -> SignupConfig;
     /// A new signup session; returns its nonce.
-    async fn start(&self, campaign: Option<String>) -> Result<String, crate::error::AppError>;
+    /// `link`: the token of the signup link the page was opened through.
+    async fn start(
+        &self,
+        campaign: Option<String>,
+        link: Option<String>,
+    ) -> Result<String, crate::error::AppError>;
     async fn launched(&self, nonce: &str) -> Result<(), crate::error::AppError>;
     async fn event(&self, nonce: &str, payload: &str) -> Result<(), crate::error::AppError>;
     async fn abandoned(&self, nonce: &str) -> Result<(), crate::error::AppError>;

@@ -112,6 +112,14 @@ fn AccountCard(
         <h2>"Account"</h2>
         <dl class="facts">
             <dt>"Business id"</dt><dd class="mono">{detail.meta_business_id.clone()}</dd>
+            <dt>"Customer id"</dt>
+            <dd data-testid="customer-id">
+                {match (detail.customer_id.clone(), detail.signup_link_id) {
+                    (Some(customer), _) => view! { <span class="mono">{customer}</span> }.into_any(),
+                    (None, Some(_)) => view! { <span class="muted">"none on its signup link"</span> }.into_any(),
+                    (None, None) => view! { <span class="muted">"— (not connected through a signup link)"</span> }.into_any(),
+                }}
+            </dd>
             <dt>"Country"</dt><dd>{row.country.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Currency"</dt><dd>{detail.currency.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"MM terms"</dt><dd>{if row.terms_signed { "signed" } else { "not signed yet" }}</dd>

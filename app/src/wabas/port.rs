@@ -307,6 +307,9 @@ pub struct WabaDetail {
     pub steps: Vec<StepView>,
     pub timeline: Vec<TimelineView>,
     pub status_page: Option<String>,
+    /// The partner's own id for the customer, from the signup link it connected through.
+    pub customer_id: Option<String>,
+    pub signup_link_id: Option<i64>,
 }
 
 /// What an operator can ask again for one WABA, from its page.

@@ -259,3 +259,26 @@ pub async fn create_staff_in(database: &Database, email: &str, role: mm_portal::
         .await
         .unwrap();
 }
+
+/// Runs each case on SQLite and on PostgreSQL.
+macro_rules! on_both_engines {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case("sqlite").await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    super::$case("postgres").await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_engines;
