@@ -428,9 +428,6 @@ impl SignupService {
         if code.is_empty() || code.len() > 2048 {
             return Err(SignupError::CodeRejected("the code is malformed".into()));
         }
-        if let Some(link_id) = signup.link_id {
-            self.use_link(link_id).await?;
-        }
         let token = self
             .graph
             .exchange_code(code)
@@ -462,6 +459,11 @@ impl SignupService {
             .await
             .map_err(graph_error)?;
         let name = waba_info.name.clone().unwrap_or_else(|| waba_id.clone());
+        // Only now, with Meta's answers in hand: a code Meta refused, or Meta being down,
+        // must not use up a single-use link.
+        if let Some(link_id) = signup.link_id {
+            self.use_link(link_id).await?;
+        }
         let existing = self
             .store
             .waba_by_meta_id(&waba_id)

@@ -140,6 +140,10 @@ async fn a_link_carries_its_customer_id_onto_the_signup_and_the_waba(engine: &st
     assert_eq!(prefill["business"]["address"]["city"], "São Paulo");
     assert_eq!(prefill["phone"]["displayName"], "Acme Shoes");
 
+    // A code Meta refuses does not use the link up.
+    let (_, failed) = start(&portal, &token(&link)).await;
+    let (status, refused) = complete(&portal, &failed, "not-a-code").await;
+    assert_eq!(status, 400, "{refused}");
     let (status, nonce) = start(&portal, &token(&link)).await;
     assert_eq!(status, 200, "{nonce}");
     let store = &portal.portal.database.store;
@@ -193,7 +197,7 @@ async fn a_link_carries_its_customer_id_onto_the_signup_and_the_waba(engine: &st
     assert_eq!(again["state"], "used");
     assert_eq!(
         (again["signups"].as_i64(), again["connected"].as_i64()),
-        (Some(1), Some(1))
+        (Some(2), Some(1))
     );
     assert!(again["used_at"].as_str().is_some());
     assert_eq!(again["last_signup_id"], signup.id);
