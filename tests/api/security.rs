@@ -696,15 +696,7 @@ async fn signup(
     let base = portal.portal.url.to_string();
     let (_, nonce) = server_fn(&base, "signup_start", &[]).await;
     let nonce = text(&nonce);
-    let created: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}sandbox/api/signups"))
-        .json(&serde_json::json!({"business_name": business_name, "phone_number": phone}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = crate::support::sandbox_signup(&base, business_name, phone).await;
     if hide_owner {
         // Graph leaves out `owner_business_info` when the app may not see the owner.
         sqlx::query(

@@ -332,15 +332,7 @@ async fn an_expired_session_is_refused_at_the_code_exchange_and_for_events() {
     let portal = portal_on(None).await;
     let base = base(&portal);
     let nonce = start(&base, "198.51.100.12").await;
-    let created: serde_json::Value = reqwest::Client::new()
-        .post(format!("{base}sandbox/api/signups"))
-        .json(&json!({"business_name": "Late Ltd", "phone_number": "+55 11 90000 7777"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = crate::support::sandbox_signup(&base, "Late Ltd", "+55 11 90000 7777").await;
     let day_ago = db::now_millis() - 25 * 3600 * 1000;
     match &portal.portal.database.pool {
         db::Pool::Sqlite(pool) => sqlx::query("UPDATE signups SET created_at = $1")

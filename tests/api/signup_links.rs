@@ -84,15 +84,8 @@ async fn start(portal: &SandboxPortal, token: &str) -> (u16, String) {
 
 /// A business that finished Meta's window in the sandbox: its authorization code.
 async fn sandbox_code(portal: &SandboxPortal, name: &str) -> String {
-    let created: Value = reqwest::Client::new()
-        .post(format!("{}sandbox/api/signups", portal.portal.url))
-        .json(&json!({"business_name": name, "phone_number": "+55 11 95555 0101"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created =
+        support::sandbox_signup(portal.portal.url.as_str(), name, "+55 11 95555 0101").await;
     created["code"].as_str().unwrap().to_string()
 }
 

@@ -282,3 +282,17 @@ macro_rules! on_both_engines {
     };
 }
 pub(crate) use on_both_engines;
+
+/// A business that finished Meta's window in the sandbox (`POST /sandbox/api/signups`): the
+/// simulator's answer (`code`, `waba_id`, `business_id`, `phone_number_id`).
+pub async fn sandbox_signup(base: &str, business_name: &str, phone: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{base}sandbox/api/signups"))
+        .json(&serde_json::json!({"business_name": business_name, "phone_number": phone}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
