@@ -145,6 +145,12 @@ pub async fn run(args: ApiBenchArgs) -> Result<(), String> {
             }
         );
     }
+    store_costs(
+        &store,
+        args.connections,
+        Duration::from_secs(args.seconds.min(3)),
+    )
+    .await?;
     // Let the use recorder commit, then count what it wrote.
     tokio::time::sleep(Duration::from_millis(500)).await;
     let recorded = crate::db::ApiKeyStore::list_api_keys(store.as_ref())
@@ -160,4 +166,95 @@ pub async fn run(args: ApiBenchArgs) -> Result<(), String> {
     );
     portal.shutdown().await;
     Ok(())
+}
+
+/// Where a page's time goes, without HTTP: the target's query read as rows (as the staff
+/// list reads it) and as the partner API reads it (SQLite: one JSON value), and the JSON of a page,
+/// each from `tasks` concurrent tasks for `duration`.
+async fn store_costs(
+    store: &std::sync::Arc<crate::db::SqlStore>,
+    tasks: usize,
+    duration: Duration,
+) -> Result<(), String> {
+    use crate::db::{WabaListStore, WabaSearch};
+    let search = WabaSearch {
+        status: Some("ONBOARDED".into()),
+        limit: 101,
+        ..Default::default()
+    };
+    let rows = store
+        .search_wabas(&search)
+        .await
+        .map_err(|e| e.to_string())?;
+    let page = store
+        .partner_page(&search)
+        .await
+        .map_err(|e| e.to_string())?;
+    if rows != page {
+        return Err("the partner page differs from the staff list's rows".into());
+    }
+    println!("without HTTP, {tasks} tasks (status=ONBOARDED, 101 rows):");
+    let per_second = |calls: u64| calls as f64 / duration.as_secs_f64();
+    let search = std::sync::Arc::new(search);
+    for (name, json) in [
+        ("query read as rows (staff list)", false),
+        ("query as the API reads it (SQLite: JSON)", true),
+    ] {
+        let calls = repeat(tasks, duration, {
+            let (store, search) = (store.clone(), search.clone());
+            move || {
+                let (store, search) = (store.clone(), search.clone());
+                async move {
+                    if json {
+                        store.partner_page(&search).await.map(|_| ())
+                    } else {
+                        store.search_wabas(&search).await.map(|_| ())
+                    }
+                    .is_ok()
+                }
+            }
+        })
+        .await;
+        println!("  {name:<40}{:>10.0} /s", per_second(calls));
+    }
+    let rows = std::sync::Arc::new(rows);
+    let calls = repeat(tasks, duration, move || {
+        let rows = rows.clone();
+        async move { serde_json::to_vec(rows.as_ref()).is_ok() }
+    })
+    .await;
+    println!(
+        "  {:<40}{:>10.0} /s",
+        "JSON of the 101 rows",
+        per_second(calls)
+    );
+    Ok(())
+}
+
+/// Runs `call` from `tasks` tasks until `duration` is over; the successful calls.
+async fn repeat<F, Fut>(tasks: usize, duration: Duration, call: F) -> u64
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let deadline = std::time::Instant::now() + duration;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..tasks {
+        let call = call.clone();
+        set.spawn(async move {
+            let mut ok = 0u64;
+            while std::time::Instant::now() < deadline {
+                if call().await {
+                    ok += 1;
+                }
+                tokio::task::yield_now().await;
+            }
+            ok
+        });
+    }
+    let mut total = 0;
+    while let Some(done) = set.join_next().await {
+        total += done.unwrap_or(0);
+    }
+    total
 }

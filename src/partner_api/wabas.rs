@@ -168,7 +168,7 @@ async fn list_wabas(
     caller.require(Scope::WabasRead)?;
     let search = search(query)?;
     let page = search.limit - 1;
-    let mut rows = state.store.search_wabas(&search).await.map_err(internal)?;
+    let mut rows = state.store.partner_page(&search).await.map_err(internal)?;
     let next_cursor = if rows.len() as i64 > page {
         rows.truncate(page as usize);
         rows.last().map(|last| {

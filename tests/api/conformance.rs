@@ -123,6 +123,8 @@ conformance!(
     a_signup_holds_at_most_its_cap_of_browser_events_under_concurrency,
     only_old_unfinished_signups_are_purged,
     signup_links_are_used_once_revoked_once_and_counted,
+    list_columns_follow_failed_steps_and_phones,
+    the_partner_page_reads_what_the_staff_list_reads,
 );
 
 mod cases {
@@ -1392,6 +1394,204 @@ mod cases {
             .await
             .unwrap()
             .is_empty());
+    }
+
+    /// The failed-step count and first phone number kept on `wabas` (migration 000018) follow
+    /// steps failing and recovering and phones being added, renumbered and moved.
+    pub async fn list_columns_follow_failed_steps_and_phones(repo: Repo) {
+        let b = business(&repo, "b-cols").await;
+        let w = repo
+            .upsert_waba(&waba(b.id, "w-cols", Some("ONBOARDED")))
+            .await
+            .unwrap();
+        let other = repo
+            .upsert_waba(&waba(b.id, "w-other", None))
+            .await
+            .unwrap();
+        let row = |id: i64| {
+            let repo = repo.clone();
+            async move {
+                let search = WabaSearch {
+                    limit: 1000,
+                    ..Default::default()
+                };
+                let staff = repo.search_wabas(&search).await.unwrap();
+                assert_eq!(staff, repo.partner_page(&search).await.unwrap());
+                staff.into_iter().find(|r| r.id == id).unwrap()
+            }
+        };
+        let attention = || {
+            let repo = repo.clone();
+            async move {
+                let search = WabaSearch {
+                    needs_attention: true,
+                    limit: 1000,
+                    ..Default::default()
+                };
+                let ids: Vec<i64> = repo
+                    .search_wabas(&search)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.id)
+                    .collect();
+                let page: Vec<i64> = repo
+                    .partner_page(&search)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.id)
+                    .collect();
+                assert_eq!(ids, page);
+                ids
+            }
+        };
+        let step = |name: &str, state: &str| StepUpdate {
+            waba_id: w.id,
+            step: name.into(),
+            state: state.into(),
+            detail: None,
+            error_code: None,
+            attempt: true,
+        };
+        let fresh = row(w.id).await;
+        assert_eq!((fresh.failed_steps, fresh.phone.clone()), (0, None));
+        assert!(attention().await.is_empty());
+
+        repo.put_step(&step("register_phone", "running"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.failed_steps, 0);
+        repo.put_step(&step("register_phone", "failed"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.failed_steps, 1);
+        // Failing again (another attempt) is still one failed step.
+        repo.put_step(&step("register_phone", "failed"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.failed_steps, 1);
+        repo.put_step(&step("read_account", "failed"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.failed_steps, 2);
+        assert_eq!(attention().await, vec![w.id]);
+        repo.put_step(&step("register_phone", "retrying"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.failed_steps, 1);
+        repo.put_step(&step("read_account", "done")).await.unwrap();
+        assert_eq!(row(w.id).await.failed_steps, 0);
+        assert!(attention().await.is_empty());
+        assert_eq!(row(other.id).await.failed_steps, 0);
+
+        let phone = |meta: &str, waba_id: i64, number: &str| PhoneUpsert {
+            meta_phone_id: meta.into(),
+            waba_id,
+            display_phone_number: number.into(),
+            verified_name: None,
+            registered: false,
+            coexistence: false,
+            quality_rating: None,
+        };
+        repo.upsert_phone(&phone("p-first", w.id, "+55 11 90000-0001"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.phone.as_deref(), Some("+55 11 90000-0001"));
+        // A second number does not replace the first.
+        repo.upsert_phone(&phone("p-second", w.id, "+55 11 90000-0002"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.phone.as_deref(), Some("+55 11 90000-0001"));
+        // The first renumbered; then moved to another WABA: the second becomes the first.
+        repo.upsert_phone(&phone("p-first", w.id, "+55 11 90000-0009"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.phone.as_deref(), Some("+55 11 90000-0009"));
+        repo.upsert_phone(&phone("p-first", other.id, "+55 11 90000-0009"))
+            .await
+            .unwrap();
+        assert_eq!(row(w.id).await.phone.as_deref(), Some("+55 11 90000-0002"));
+        assert_eq!(
+            row(other.id).await.phone.as_deref(),
+            Some("+55 11 90000-0009")
+        );
+    }
+
+    /// The partner API's page (one JSON value built by the database) holds exactly the rows
+    /// of the staff list's query, in its order, for every filter, order and keyset page.
+    pub async fn the_partner_page_reads_what_the_staff_list_reads(repo: Repo) {
+        mm_portal::seed::seed(repo.as_ref(), 120, |_| {})
+            .await
+            .unwrap();
+        let mut searches = vec![
+            WabaSearch::default(),
+            WabaSearch {
+                status: Some("ONBOARDED".into()),
+                ..Default::default()
+            },
+            WabaSearch {
+                country: Some("DE".into()),
+                ..Default::default()
+            },
+            WabaSearch {
+                needs_attention: true,
+                ..Default::default()
+            },
+            WabaSearch {
+                coexistence: Some(true),
+                ..Default::default()
+            },
+            WabaSearch {
+                status: Some("NO SUCH STATUS".into()),
+                ..Default::default()
+            },
+            WabaSearch {
+                text: Some("bakery".into()),
+                ..Default::default()
+            },
+        ];
+        let all = repo
+            .search_wabas(&WabaSearch {
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let newest = all.iter().map(|r| r.updated_at).max().unwrap();
+        searches.push(WabaSearch {
+            updated_since: Some(newest - 30_000),
+            ..Default::default()
+        });
+        let middle = &all[60];
+        for sort in WabaSort::ALL {
+            searches.push(WabaSearch {
+                sort,
+                ..Default::default()
+            });
+            searches.push(WabaSearch {
+                sort,
+                after: Some(WabaCursor::after(
+                    sort,
+                    middle.id,
+                    middle.updated_at,
+                    &middle.name,
+                )),
+                ..Default::default()
+            });
+        }
+        for mut search in searches {
+            for limit in [1, 13, 101] {
+                search.limit = limit;
+                let staff = repo.search_wabas(&search).await.unwrap();
+                let page = repo.partner_page(&search).await.unwrap();
+                assert_eq!(staff, page, "{search:?}");
+            }
+        }
+        assert!(
+            all.iter().any(|r| r.failed_steps > 0) && all.iter().any(|r| r.coexistence),
+            "the seed covers failed steps and coexistence"
+        );
     }
 
     pub async fn the_staff_list_filters_searches_and_pages(store: Arc<SqlStore>, repo: Repo) {
