@@ -560,6 +560,8 @@ pub struct WabaSearch {
     /// Matches the business name, WABA name, WABA id or a phone number (case-insensitive).
     pub text: Option<String>,
     pub status: Option<String>,
+    /// The partner's customer id (from the signup link the WABA connected through).
+    pub customer_id: Option<String>,
     /// Only WABAs whose pipeline stopped on a failed step.
     pub needs_attention: bool,
     pub coexistence: Option<bool>,
@@ -592,6 +594,7 @@ pub struct WabaRow {
     pub failed_steps: i64,
     pub phone: Option<String>,
     pub updated_at: Millis,
+    pub customer_id: Option<String>,
 }
 
 /// Signups per funnel stage since a moment (for the overview chart).

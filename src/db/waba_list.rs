@@ -12,14 +12,14 @@ const SEARCH_COLUMNS: &str = "SELECT w.id, w.meta_waba_id, w.name, b.name AS bus
                 b.meta_business_id,
                 w.onboarding_status, w.coexistence, w.country, w.account_health,
                 w.mm_terms_signed_at,
-                w.failed_steps, w.first_phone AS phone, w.updated_at
+                w.failed_steps, w.first_phone AS phone, w.updated_at, w.customer_id
          FROM wabas w JOIN businesses b ON b.id = w.business_id";
 
 /// The partner API's page on SQLite: [`SEARCH_COLUMNS`]' rows as one JSON array of arrays,
 /// in the page's order (`{order}`), around the list query (closed by `) page`).
 const PAGE_SQLITE: &str = "SELECT COALESCE(json_group_array(json_array(id, meta_waba_id, name,
             business_name, meta_business_id, onboarding_status, coexistence, country,
-            account_health, mm_terms_signed_at, failed_steps, phone, updated_at)
+            account_health, mm_terms_signed_at, failed_steps, phone, updated_at, customer_id)
             ORDER BY {order}), '[]') FROM (";
 
 /// One element of the partner page's array: a [`WabaRow`], its columns in order.
@@ -38,6 +38,7 @@ struct PageRow(
     i64,
     Option<String>,
     Millis,
+    Option<String>,
 );
 
 impl From<PageRow> for WabaRow {
@@ -56,6 +57,7 @@ impl From<PageRow> for WabaRow {
             failed_steps: r.10,
             phone: r.11,
             updated_at: r.12,
+            customer_id: r.13,
         }
     }
 }
@@ -205,6 +207,10 @@ fn push_search_filters(
     if let Some(country) = &search.country {
         query.push(" AND w.country = ");
         push_value(query, values, "TEXT", country.clone());
+    }
+    if let Some(customer) = &search.customer_id {
+        query.push(" AND w.customer_id = ");
+        push_value(query, values, "TEXT", customer.clone());
     }
     if let Some(from) = search.added_from {
         query.push(" AND w.created_at >= ");

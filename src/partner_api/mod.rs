@@ -39,6 +39,7 @@ pub trait Stores:
     + crate::db::AuditStore
     + crate::db::IntentStore
     + crate::db::JobStore
+    + crate::db::SignupLinkStore
 {
 }
 impl<
@@ -50,7 +51,8 @@ impl<
             + crate::db::SettingStore
             + crate::db::AuditStore
             + crate::db::IntentStore
-            + crate::db::JobStore,
+            + crate::db::JobStore
+            + crate::db::SignupLinkStore,
     > Stores for T
 {
 }

@@ -54,6 +54,8 @@ pub struct WabaSummary {
     /// The first phone number, as Meta displays it.
     pub phone: Option<String>,
     pub updated_at: String,
+    /// Your customer id, from the signup link the WABA connected through.
+    pub customer_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -71,6 +73,8 @@ pub struct WabaListQuery {
     status: Option<String>,
     /// ISO 3166 alpha-2, e.g. `BR`.
     country: Option<String>,
+    /// Your customer id, as given to the signup link the WABA connected through.
+    customer_id: Option<String>,
     /// `true` or `false`.
     #[param(value_type = Option<bool>)]
     coexistence: Option<String>,
@@ -103,6 +107,7 @@ fn summary(row: WabaRow) -> WabaSummary {
         needs_attention: row.failed_steps > 0,
         phone: row.phone,
         updated_at: timestamp(row.updated_at),
+        customer_id: row.customer_id,
     }
 }
 
@@ -134,6 +139,7 @@ fn search(query: WabaListQuery) -> Result<WabaSearch, Problem> {
     Ok(WabaSearch {
         status: query.status.filter(|s| !s.is_empty()),
         country,
+        customer_id: query.customer_id.filter(|c| !c.is_empty()),
         coexistence: flag("coexistence", query.coexistence.as_deref())?,
         needs_attention: flag("needs_attention", query.needs_attention.as_deref())?
             .unwrap_or(false),
@@ -235,6 +241,9 @@ pub struct WabaDetail {
     pub token_held: bool,
     /// Terms signed, a registered number, a token held and no restriction: messages can go.
     pub ready: bool,
+    /// Your customer id, and the signup link, the WABA connected through.
+    pub customer_id: Option<String>,
+    pub signup_link_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -273,6 +282,7 @@ async fn get_waba(
         .map_err(internal)?;
     let phones = store.phones_for_waba(waba.id).await.map_err(internal)?;
     let steps = store.steps_for_waba(waba.id).await.map_err(internal)?;
+    let customer = store.waba_customer(waba.id).await.map_err(internal)?;
     let token_held = store
         .get_secret(&crate::signup::token_slot(&waba.meta_waba_id))
         .await
@@ -326,6 +336,8 @@ async fn get_waba(
         terms_signed_at: optional_timestamp(waba.mm_terms_signed_at),
         token_held,
         ready,
+        customer_id: customer.as_ref().and_then(|c| c.customer_id.clone()),
+        signup_link_id: customer.and_then(|c| c.signup_link_id),
         created_at: timestamp(waba.created_at),
         updated_at: timestamp(waba.updated_at),
         waba_id: waba.meta_waba_id,

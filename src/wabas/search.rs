@@ -47,6 +47,7 @@ pub fn waba_search(filter: &WabaFilter, limit: i64) -> Result<WabaSearch, AppErr
         added_from,
         added_before,
         updated_since: None,
+        customer_id: None,
         sort: filter.sort,
         // A cursor from another sort order or an edited address starts at the first page.
         after: filter

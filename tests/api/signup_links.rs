@@ -153,6 +153,33 @@ async fn a_link_carries_its_customer_id_onto_the_signup_and_the_waba(engine: &st
     let customer = store.waba_customer(waba).await.unwrap().unwrap();
     assert_eq!(customer.customer_id.as_deref(), Some("crm-4711"));
     assert_eq!(customer.signup_link_id, link["id"].as_i64());
+    // The CRM finds its customer's WABA by its own id, in the list and in the detail.
+    let wabas_reader = key(&portal, &[Scope::WabasRead]).await;
+    let (status, list) = send(
+        reqwest::Client::new()
+            .get(api(&portal, "/wabas?customer_id=crm-4711"))
+            .bearer_auth(&wabas_reader),
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["data"].as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list["data"][0]["customer_id"], "crm-4711");
+    let waba_id = list["data"][0]["waba_id"].as_str().unwrap().to_string();
+    let (_, detail) = send(
+        reqwest::Client::new()
+            .get(api(&portal, &format!("/wabas/{waba_id}")))
+            .bearer_auth(&wabas_reader),
+    )
+    .await;
+    assert_eq!(detail["customer_id"], "crm-4711");
+    assert_eq!(detail["signup_link_id"], link["id"]);
+    let (_, none) = send(
+        reqwest::Client::new()
+            .get(api(&portal, "/wabas?customer_id=someone-else"))
+            .bearer_auth(&wabas_reader),
+    )
+    .await;
+    assert_eq!(none["data"].as_array().unwrap().len(), 0);
 
     // The partner follows the signup until it is ready, as the status page shows it.
     let reader = key(&portal, &[Scope::SignupsRead]).await;
