@@ -195,12 +195,12 @@ async fn list_links(
     }))
 }
 
+fn no_link(id: i64) -> Problem {
+    Problem::not_found(format!("There is no signup link {id}."))
+}
+
 async fn link_or_404(state: &ApiState, id: i64) -> ApiResult<SignupLinkRow> {
-    state
-        .links
-        .get(id)
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("There is no signup link {id}.")))
+    state.links.get(id).await?.ok_or_else(|| no_link(id))
 }
 
 #[utoipa::path(get, path = "/signup-links/{id}", tag = "signups",
@@ -234,11 +234,15 @@ async fn revoke_link(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<SignupLink>> {
     caller.require(Scope::SignupsWrite)?;
-    link_or_404(&state, id).await?;
+    // The service reads the link before revoking it; its NotFound gets this API's words.
     let row = state
         .links
         .revoke(id, &actor(&caller, peer), now_millis())
-        .await?;
+        .await
+        .map_err(|error| match error {
+            app::error::AppError::NotFound => no_link(id),
+            other => other.into(),
+        })?;
     Ok(Json(link(&state, &row)))
 }
 
