@@ -14,6 +14,7 @@ pub mod http;
 pub mod jobs;
 pub mod operations;
 pub mod partner_api;
+pub mod relay;
 pub mod sandbox;
 pub mod seed;
 pub mod server;

@@ -108,7 +108,7 @@ impl RunningPortal {
             webhook_url: Some(internal_url.join("webhooks/meta").expect("valid URL")),
             http: reqwest::Client::new(),
         });
-        let graph = graph_client(&config, &internal_url, app_secret);
+        let graph = graph_client(&config, &internal_url, app_secret.clone());
         let signups = Arc::new(SignupService::new(
             database.store.clone(),
             database.store.clone(),
@@ -159,13 +159,21 @@ impl RunningPortal {
             url.join("webhooks/meta").expect("valid URL").to_string(),
             two_factor,
         );
+        let origins = vec![url.clone(), internal_url.clone()];
         let partner_api = partner_api(
             &config,
             &database,
             (&signups, &links),
+            origins,
             &mut tasks,
             &shutdown,
         );
+        let relay = crate::relay::dispatcher::Relay::new(
+            database.store.clone(),
+            app_secret.clone(),
+            config.keys.clone(),
+        );
+        tasks.spawn(relay.run(shutdown.child_token()));
         let router = http::router(
             AppState {
                 leptos_options: leptos_options(&config, local_addr),
@@ -363,6 +371,7 @@ fn partner_api(
         &Arc<SignupService>,
         &Arc<crate::signup_links::SignupLinksService>,
     ),
+    portal_origins: Vec<Url>,
     tasks: &mut JoinSet<()>,
     shutdown: &CancellationToken,
 ) -> axum::Router {
@@ -376,6 +385,10 @@ fn partner_api(
             intent_rate_per_second: config.signup.intent_rate_per_second,
             links: links.clone(),
             signups: signups.clone(),
+            relay: crate::partner_api::RelaySettings {
+                portal_origins: Arc::new(portal_origins),
+                sandbox: config.mode == Mode::Sandbox,
+            },
         },
         crate::partner_api::auth::AuthState {
             store: database.store.clone(),

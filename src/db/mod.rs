@@ -53,6 +53,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod models;
 pub mod postgres;
+pub mod relay;
 pub mod sandbox;
 pub mod secrets;
 pub mod seed;
@@ -80,6 +81,10 @@ pub use intents::IntentStore;
 pub use jobs::JobStore;
 pub use metrics::MetricsStore;
 pub use models::*;
+pub use relay::{
+    NewRelayDestination, RelayDestinationRow, RelayFailure, RelayItem, RelayProgress, RelayRetry,
+    RelayStore,
+};
 pub use sandbox::{SandboxObject, SandboxStore};
 pub use secrets::SecretStore;
 pub use seed::SeedStore;
@@ -153,10 +158,10 @@ pub type DbResult<T> = Result<T, DbError>;
 pub mod prelude {
     pub use super::{
         ApiKeyStore as _, AuditStore as _, ChangeStore as _, InboxStore as _, IntentStore as _,
-        JobStore as _, MetricsStore as _, SandboxStore as _, SecretStore as _, SeedStore as _,
-        SessionStore as _, SettingStore as _, SignupLimitStore as _, SignupLinkStore as _,
-        SignupStore as _, StaffStore as _, StepStore as _, TimelineStore as _, TwoFactorStore as _,
-        WabaListStore as _, WabaStore as _,
+        JobStore as _, MetricsStore as _, RelayStore as _, SandboxStore as _, SecretStore as _,
+        SeedStore as _, SessionStore as _, SettingStore as _, SignupLimitStore as _,
+        SignupLinkStore as _, SignupStore as _, StaffStore as _, StepStore as _,
+        TimelineStore as _, TwoFactorStore as _, WabaListStore as _, WabaStore as _,
     };
 }
 
@@ -183,6 +188,14 @@ impl SqlStore {
 
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    /// The larger of two values: `MAX(a, b)` in SQLite, `GREATEST(a, b)` in PostgreSQL.
+    fn greatest(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "MAX",
+            Backend::Postgres => "GREATEST",
+        }
     }
 
     /// The engine's spelling of a few statements (see [`sqlite`] and [`postgres`]).

@@ -12,6 +12,7 @@ pub mod intents;
 pub mod page;
 pub mod problem;
 pub mod reference;
+pub mod relay;
 pub mod signup_links;
 pub mod tokens;
 pub mod wabas;
@@ -40,6 +41,7 @@ pub trait Stores:
     + crate::db::IntentStore
     + crate::db::JobStore
     + crate::db::SignupLinkStore
+    + crate::db::RelayStore
 {
 }
 impl<
@@ -52,7 +54,8 @@ impl<
             + crate::db::AuditStore
             + crate::db::IntentStore
             + crate::db::JobStore
-            + crate::db::SignupLinkStore,
+            + crate::db::SignupLinkStore
+            + crate::db::RelayStore,
     > Stores for T
 {
 }
@@ -67,6 +70,16 @@ pub struct ApiState {
     pub links: Arc<crate::signup_links::SignupLinksService>,
     /// The status page's view of a signup (`GET /signups/{id}`).
     pub signups: Arc<crate::signup::session::SignupService>,
+    pub relay: RelaySettings,
+}
+
+/// What relay destinations are checked against.
+#[derive(Clone)]
+pub struct RelaySettings {
+    /// Every address the portal answers on: a destination there would loop.
+    pub portal_origins: Arc<Vec<url::Url>>,
+    /// Loopback destinations are allowed in sandbox mode only.
+    pub sandbox: bool,
 }
 
 #[derive(OpenApi)]
@@ -86,6 +99,7 @@ pub struct ApiState {
         (name = "tokens", description = "Business tokens for sending"),
         (name = "intents", description = "Meta's Intent API: ask businesses to onboard"),
         (name = "signups", description = "Signup links for your customers, and their signups"),
+        (name = "relay", description = "Meta's webhooks forwarded to your systems"),
     )
 )]
 struct ApiDoc;
@@ -114,6 +128,7 @@ fn resources() -> OpenApiRouter<ApiState> {
         .merge(tokens::router())
         .merge(intents::router())
         .merge(signup_links::router())
+        .merge(relay::router())
 }
 
 /// The OpenAPI document of the API, as served.

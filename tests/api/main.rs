@@ -14,6 +14,7 @@ mod jobs;
 mod migrations;
 mod mm_operations;
 mod partner_api;
+mod relay;
 mod sandbox_graph;
 mod sandbox_partner;
 mod sandbox_sends;

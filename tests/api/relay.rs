@@ -1,0 +1,408 @@
+//! The relay of Meta's webhooks, on both engines, over real HTTP: deliveries signed like Meta's
+//! reach the portal, which forwards the exact stored bytes to a receiver written here from the
+//! two specifications (Meta's `X-Hub-Signature-256`, Standard Webhooks) — only the fields a
+//! destination asked for, retried when the receiver fails, held while it is paused; bad
+//! destinations refused with the reason.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::api_keys::port::Scope;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use mm_portal::api_keys::service::ApiKeysService;
+use secrecy::ExposeSecret;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::support::{self, on_both_engines, SandboxPortal};
+
+/// What the receiver got: headers and the exact body.
+#[derive(Clone)]
+struct Received {
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// A receiver on a port of its own that answers 500 to its first `fail_first` requests.
+#[derive(Clone)]
+struct Receiver {
+    url: String,
+    accepted: Arc<Mutex<Vec<Received>>>,
+    refused: Arc<Mutex<usize>>,
+}
+
+impl Receiver {
+    async fn start(fail_first: usize) -> Receiver {
+        let accepted: Arc<Mutex<Vec<Received>>> = Arc::default();
+        let refused: Arc<Mutex<usize>> = Arc::default();
+        let (a, r) = (accepted.clone(), refused.clone());
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+                let (accepted, refused) = (a.clone(), r.clone());
+                async move {
+                    let mut refused = refused.lock().unwrap();
+                    if *refused < fail_first {
+                        *refused += 1;
+                        return StatusCode::INTERNAL_SERVER_ERROR;
+                    }
+                    accepted.lock().unwrap().push(Received { headers, body });
+                    StatusCode::OK
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Receiver {
+            url,
+            accepted,
+            refused,
+        }
+    }
+
+    fn accepted(&self) -> Vec<Received> {
+        self.accepted.lock().unwrap().clone()
+    }
+
+    /// Waits (10 s at most) until `count` deliveries were accepted.
+    async fn wait_for(&self, count: usize) -> Vec<Received> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let got = self.accepted();
+            if got.len() >= count || Instant::now() > deadline {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+async fn portal(engine: &str) -> SandboxPortal {
+    let mut args: Vec<String> = Vec::new();
+    if engine == "postgres" {
+        args.push("--database-url".into());
+        args.push(support::fresh_postgres_url().await);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    support::sandbox_portal_with(&args).await
+}
+
+async fn key(portal: &SandboxPortal, scopes: &[Scope]) -> String {
+    ApiKeysService::new(portal.portal.database.store.clone())
+        .make("tests", scopes, "tests")
+        .await
+        .unwrap()
+        .secret
+}
+
+async fn call(
+    portal: &SandboxPortal,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = reqwest::Client::new()
+        .request(method, format!("{}api/v1{path}", portal.portal.url))
+        .bearer_auth(key);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn create(portal: &SandboxPortal, key: &str, body: Value) -> (u16, Value) {
+    call(
+        portal,
+        key,
+        reqwest::Method::POST,
+        "/relay-destinations",
+        Some(body),
+    )
+    .await
+}
+
+/// A delivery of one change of `field`, as Meta sends it, with a marker to tell them apart.
+fn delivery(field: &str, marker: &str) -> Vec<u8> {
+    format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{marker}","time":1731600000,"changes":[{{"field":"{field}","value":{{"marker":"{marker}"}}}}]}}]}}"#
+    )
+    .into_bytes()
+}
+
+/// Posts a delivery to the portal signed with the app secret, as Meta does; the status.
+async fn meta_sends(portal: &SandboxPortal, body: &[u8]) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{}webhooks/meta", portal.portal.url))
+        .header("content-type", "application/json")
+        .header(
+            "x-hub-signature-256",
+            mm_portal::webhooks::signature::sign(&portal.app_secret, body),
+        )
+        .body(body.to_vec())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Meta's rule, written out: `sha256=` + lowercase hex HMAC-SHA256 of the body, app secret.
+fn meta_signature_holds(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    headers
+        .get("x-hub-signature-256")
+        .and_then(|v| v.to_str().ok())
+        == Some(expected.as_str())
+}
+
+/// Standard Webhooks, written out: base64 HMAC-SHA256 of `id.timestamp.body` keyed with the
+/// base64-decoded part of `whsec_…`, in a space-separated list of `v1,<sig>`; and a fresh
+/// timestamp.
+fn standard_signature_holds(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let (id, timestamp) = (header("webhook-id"), header("webhook-timestamp"));
+    let Ok(seconds) = timestamp.parse::<i64>() else {
+        return false;
+    };
+    let now = mm_portal::db::now_millis() / 1000;
+    if (now - seconds).abs() > 300 || id.is_empty() {
+        return false;
+    }
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{timestamp}.").as_bytes());
+    mac.update(body);
+    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+    header("webhook-signature")
+        .split(' ')
+        .any(|s| s == expected)
+}
+
+async fn meta_signed_relay_forwards_the_exact_bytes_of_the_fields_asked_for(engine: &str) {
+    let portal = portal(engine).await;
+    let key = key(&portal, &[Scope::EventsManage]).await;
+    let receiver = Receiver::start(0).await;
+    let (status, made) = create(
+        &portal,
+        &key,
+        json!({"url": receiver.url, "fields": ["messages"], "signing": "meta"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["fields"], json!(["messages"]));
+    assert!(
+        made.get("secret").is_none(),
+        "meta signing has no secret of its own"
+    );
+
+    let first = delivery("messages", "m1");
+    let skipped = delivery("account_update", "u1");
+    let second = delivery("messages", "m2");
+    for body in [&first, &skipped, &second] {
+        assert_eq!(meta_sends(&portal, body).await, 200);
+    }
+    let got = receiver.wait_for(2).await;
+    assert_eq!(got.len(), 2, "both messages deliveries relayed");
+    let mut bodies: Vec<&[u8]> = got.iter().map(|r| r.body.as_ref()).collect();
+    bodies.sort();
+    assert_eq!(bodies, vec![first.as_slice(), second.as_slice()]);
+    for received in &got {
+        assert!(meta_signature_holds(
+            portal.app_secret.expose_secret(),
+            &received.headers,
+            &received.body
+        ));
+    }
+    // The account_update delivery, stored between the two, is not sent (later rounds either).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.accepted().len(), 2);
+
+    let id = made["id"].as_i64().unwrap();
+    let (status, shown) = call(
+        &portal,
+        &key,
+        reqwest::Method::GET,
+        &format!("/relay-destinations/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(shown["delivered"], 2);
+    assert_eq!(shown["waiting_retries"], 0);
+    assert!(shown["lag_ms"].as_i64().unwrap() >= 0);
+}
+
+async fn own_signing_follows_standard_webhooks_and_failures_are_retried(engine: &str) {
+    let portal = portal(engine).await;
+    let key = key(&portal, &[Scope::EventsManage]).await;
+    let receiver = Receiver::start(2).await;
+    let (status, made) = create(
+        &portal,
+        &key,
+        json!({"url": receiver.url, "fields": ["*"], "signing": "own"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{made}");
+    let secret = made["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("whsec_"));
+
+    let body = delivery("account_update", "retried");
+    assert_eq!(meta_sends(&portal, &body).await, 200);
+    let got = receiver.wait_for(1).await;
+    assert_eq!(got.len(), 1, "delivered after two refusals");
+    assert_eq!(*receiver.refused.lock().unwrap(), 2);
+    assert_eq!(got[0].body.as_ref(), body.as_slice());
+    assert!(standard_signature_holds(
+        &secret,
+        &got[0].headers,
+        &got[0].body
+    ));
+    assert!(!standard_signature_holds(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        &got[0].headers,
+        &got[0].body
+    ));
+
+    let id = made["id"].as_i64().unwrap();
+    let path = format!("/relay-destinations/{id}");
+    let (_, shown) = call(&portal, &key, reqwest::Method::GET, &path, None).await;
+    assert_eq!(shown["delivered"], 1, "{shown}");
+    assert_eq!(shown["failed_attempts"], 2, "{shown}");
+    assert_eq!(shown["waiting_retries"], 0, "{shown}");
+    assert!(
+        shown["last_error"].as_str().unwrap().contains("500"),
+        "{shown}"
+    );
+    // The secret is shown once only.
+    assert!(shown.get("secret").is_none());
+
+    // Paused, deliveries wait; resumed, they arrive.
+    let (status, paused) = call(
+        &portal,
+        &key,
+        reqwest::Method::POST,
+        &format!("{path}/pause"),
+        None,
+    )
+    .await;
+    assert_eq!((status, paused["state"].as_str()), (200, Some("paused")));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let held = delivery("messages", "held");
+    assert_eq!(meta_sends(&portal, &held).await, 200);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.accepted().len(), 1, "nothing sent while paused");
+    let (status, resumed) = call(
+        &portal,
+        &key,
+        reqwest::Method::POST,
+        &format!("{path}/resume"),
+        None,
+    )
+    .await;
+    assert_eq!((status, resumed["state"].as_str()), (200, Some("active")));
+    let got = receiver.wait_for(2).await;
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].body.as_ref(), held.as_slice());
+}
+
+async fn bad_destinations_are_refused_with_the_reason(engine: &str) {
+    let portal = portal(engine).await;
+    let key = key(&portal, &[Scope::EventsManage]).await;
+    let refused = |body: Value, says: &'static str| {
+        let (portal, key) = (&portal, &key);
+        async move {
+            let (status, problem) = create(portal, key, body).await;
+            assert_eq!(status, 400, "{problem}");
+            let detail = problem["detail"].as_str().unwrap_or_default().to_string();
+            assert!(detail.contains(says), "{detail:?} should say {says:?}");
+        }
+    };
+    let own = format!("{}webhooks/meta", portal.portal.url);
+    refused(
+        json!({"url": "ftp://example.com/x", "fields": ["*"], "signing": "meta"}),
+        "http or https",
+    )
+    .await;
+    refused(
+        json!({"url": own, "fields": ["*"], "signing": "meta"}),
+        "loop",
+    )
+    .await;
+    refused(
+        json!({"url": "http://127.0.0.1:9/x", "fields": [], "signing": "meta"}),
+        "at least one",
+    )
+    .await;
+    refused(
+        json!({"url": "http://127.0.0.1:9/x", "fields": ["Messages"], "signing": "meta"}),
+        "Messages",
+    )
+    .await;
+    refused(
+        json!({"url": "http://127.0.0.1:9/x", "fields": ["*"], "signing": "hmac"}),
+        "signing",
+    )
+    .await;
+    refused(
+        json!({"url": "http://127.0.0.1:9/x", "fields": ["*"], "signing": "meta", "retries": 3}),
+        "retries",
+    )
+    .await;
+
+    let reader = self::key(&portal, &[Scope::WabasRead]).await;
+    let (status, _) = create(
+        &portal,
+        &reader,
+        json!({"url": "http://127.0.0.1:9/x", "fields": ["*"], "signing": "meta"}),
+    )
+    .await;
+    assert_eq!(status, 403, "events:manage is needed");
+
+    let (status, made) = create(
+        &portal,
+        &key,
+        json!({"url": "http://127.0.0.1:9/x", "fields": ["*"], "signing": "meta"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let path = format!("/relay-destinations/{}", made["id"]);
+    let (_, list) = call(
+        &portal,
+        &key,
+        reqwest::Method::GET,
+        "/relay-destinations",
+        None,
+    )
+    .await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    assert_eq!(list["next_cursor"], Value::Null);
+    let (status, _) = call(&portal, &key, reqwest::Method::DELETE, &path, None).await;
+    assert_eq!(status, 204);
+    let (status, problem) = call(&portal, &key, reqwest::Method::GET, &path, None).await;
+    assert_eq!(status, 404, "{problem}");
+    let (status, _) = call(&portal, &key, reqwest::Method::DELETE, &path, None).await;
+    assert_eq!(status, 404);
+}
+
+on_both_engines!(
+    meta_signed_relay_forwards_the_exact_bytes_of_the_fields_asked_for,
+    own_signing_follows_standard_webhooks_and_failures_are_retried,
+    bad_destinations_are_refused_with_the_reason,
+);
