@@ -6,6 +6,7 @@ pub mod api;
 pub mod dashboard;
 pub mod intents;
 pub mod load;
+pub mod relay;
 pub mod webhooks;
 
 use clap::Subcommand;
@@ -23,6 +24,9 @@ pub enum BenchCommand {
     /// The partner API's WABA list over many customers through the whole portal: req/s and
     /// p50/p95/p99 per scenario, against the targets.
     Api(api::ApiBenchArgs),
+    /// Webhook ingestion alone and with one and three relay destinations (loopback sinks),
+    /// side by side; then the relay lag at a steady rate.
+    Relay(webhooks::WebhookBenchArgs),
 }
 
 pub async fn run(command: BenchCommand) -> Result<(), String> {
@@ -31,6 +35,7 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
         BenchCommand::Dashboard(args) => dashboard::run(args).await,
         BenchCommand::Intents(args) => intents::run(args).await,
         BenchCommand::Api(args) => api::run(args).await,
+        BenchCommand::Relay(args) => relay::run(args).await,
     }
 }
 

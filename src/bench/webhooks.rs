@@ -110,7 +110,7 @@ async fn count_inbox(database: &Database) -> i64 {
 }
 
 /// Serves the webhook route alone on a free loopback port for one run.
-async fn measure(
+pub(super) async fn measure(
     database: &Database,
     durable: bool,
     requests: &Arc<Vec<Request>>,
@@ -165,7 +165,7 @@ async fn measure(
 }
 
 /// Realistic deliveries: account_update and message status notifications, each distinct.
-fn sample_deliveries(count: usize) -> Vec<Request> {
+pub(super) fn sample_deliveries(count: usize) -> Vec<Request> {
     let secret = SecretString::from(SECRET);
     (0..count)
         .map(|i| {
