@@ -28,11 +28,7 @@ async fn portal(engine: &str, wabas: usize, extra: &[&str]) -> SandboxPortal {
 }
 
 async fn key(portal: &SandboxPortal, scopes: &[Scope]) -> String {
-    ApiKeysService::new(portal.portal.database.store.clone())
-        .make("tests", scopes, "tests")
-        .await
-        .unwrap()
-        .secret
+    support::api_key(portal, scopes).await
 }
 
 fn base(portal: &SandboxPortal) -> String {

@@ -83,21 +83,11 @@ impl Receiver {
 }
 
 async fn portal(engine: &str) -> SandboxPortal {
-    let mut args: Vec<String> = Vec::new();
-    if engine == "postgres" {
-        args.push("--database-url".into());
-        args.push(support::fresh_postgres_url().await);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    support::sandbox_portal_with(&args).await
+    support::sandbox_portal_on(engine).await
 }
 
 async fn key(portal: &SandboxPortal, scopes: &[Scope]) -> String {
-    ApiKeysService::new(portal.portal.database.store.clone())
-        .make("tests", scopes, "tests")
-        .await
-        .unwrap()
-        .secret
+    support::api_key(portal, scopes).await
 }
 
 async fn call(

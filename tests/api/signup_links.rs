@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use app::api_keys::port::Scope;
-use mm_portal::api_keys::service::ApiKeysService;
 use mm_portal::db::prelude::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -14,21 +13,11 @@ use serde_json::{json, Value};
 use crate::support::{self, SandboxPortal};
 
 async fn portal(engine: &str) -> SandboxPortal {
-    let mut args: Vec<String> = Vec::new();
-    if engine == "postgres" {
-        args.push("--database-url".into());
-        args.push(support::fresh_postgres_url().await);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    support::sandbox_portal_with(&args).await
+    support::sandbox_portal_on(engine).await
 }
 
 async fn key(portal: &SandboxPortal, scopes: &[Scope]) -> String {
-    ApiKeysService::new(portal.portal.database.store.clone())
-        .make("tests", scopes, "tests")
-        .await
-        .unwrap()
-        .secret
+    support::api_key(portal, scopes).await
 }
 
 fn api(portal: &SandboxPortal, path: &str) -> String {

@@ -124,6 +124,26 @@ pub async fn sandbox_portal_with(extra: &[&str]) -> SandboxPortal {
     }
 }
 
+/// A sandbox portal on `engine` (`sqlite`, or `postgres` on a fresh database).
+pub async fn sandbox_portal_on(engine: &str) -> SandboxPortal {
+    let mut args: Vec<String> = Vec::new();
+    if engine == "postgres" {
+        args.push("--database-url".into());
+        args.push(fresh_postgres_url().await);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    sandbox_portal_with(&args).await
+}
+
+/// A partner API key with `scopes`, made as an admin would.
+pub async fn api_key(portal: &SandboxPortal, scopes: &[app::api_keys::port::Scope]) -> String {
+    mm_portal::api_keys::service::ApiKeysService::new(portal.portal.database.store.clone())
+        .make("tests", scopes, "tests")
+        .await
+        .unwrap()
+        .secret
+}
+
 /// `mm-portal serve` as a child process on a free port over `data_dir`, with `RUST_LOG` set to
 /// `log`; returns it once it printed its first line, with the URL from that line and the line.
 pub fn spawn_binary(data_dir: &Path, log: &str, stderr: Stdio) -> (Child, String, String) {
