@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod errors;
+pub mod events;
 pub mod graph;
 pub mod health;
 pub mod http;

@@ -107,6 +107,7 @@ impl RunningPortal {
             app_secret: app_secret.clone(),
             webhook_url: Some(internal_url.join("webhooks/meta").expect("valid URL")),
             http: reqwest::Client::new(),
+            sinks: Arc::default(),
         });
         let graph = graph_client(&config, &internal_url, app_secret.clone());
         let signups = Arc::new(SignupService::new(
@@ -150,30 +151,42 @@ impl RunningPortal {
             database.store.clone(),
             url.clone(),
         ));
+        let relay = Arc::new(crate::relay::service::RelayService::new(
+            database.store.clone(),
+            config.keys.clone(),
+            crate::relay::service::RelaySettings {
+                portal_origins: Arc::new(vec![url.clone(), internal_url.clone()]),
+                sandbox: config.mode == Mode::Sandbox,
+            },
+        ));
         let ports = ports(
             &config,
             &database,
             &graph,
-            (&signups, &links),
+            (&signups, &links, &relay),
             verify_tokens,
             url.join("webhooks/meta").expect("valid URL").to_string(),
             two_factor,
         );
-        let origins = vec![url.clone(), internal_url.clone()];
         let partner_api = partner_api(
             &config,
             &database,
             (&signups, &links),
-            origins,
+            &relay,
             &mut tasks,
             &shutdown,
         );
-        let relay = crate::relay::dispatcher::Relay::new(
-            database.store.clone(),
-            app_secret.clone(),
-            config.keys.clone(),
-        );
+        let relay =
+            crate::relay::dispatcher::Relay::new(Arc::new(crate::relay::inbox::InboxFeed::new(
+                database.store.clone(),
+                app_secret.clone(),
+                config.keys.clone(),
+            )));
         tasks.spawn(relay.run(shutdown.child_token()));
+        let events = crate::relay::dispatcher::Relay::new(Arc::new(
+            crate::events::feed::EventFeed::new(database.store.clone(), config.keys.clone()),
+        ));
+        tasks.spawn(events.run(shutdown.child_token()));
         let router = http::router(
             AppState {
                 leptos_options: leptos_options(&config, local_addr),
@@ -371,7 +384,7 @@ fn partner_api(
         &Arc<SignupService>,
         &Arc<crate::signup_links::SignupLinksService>,
     ),
-    portal_origins: Vec<Url>,
+    relay: &Arc<crate::relay::service::RelayService>,
     tasks: &mut JoinSet<()>,
     shutdown: &CancellationToken,
 ) -> axum::Router {
@@ -385,10 +398,7 @@ fn partner_api(
             intent_rate_per_second: config.signup.intent_rate_per_second,
             links: links.clone(),
             signups: signups.clone(),
-            relay: crate::partner_api::RelaySettings {
-                portal_origins: Arc::new(portal_origins),
-                sandbox: config.mode == Mode::Sandbox,
-            },
+            relay: relay.clone(),
         },
         crate::partner_api::auth::AuthState {
             store: database.store.clone(),
@@ -403,9 +413,10 @@ fn ports(
     config: &Config,
     database: &Database,
     graph: &GraphClient,
-    (signups, links): (
+    (signups, links, relay): (
         &Arc<SignupService>,
         &Arc<crate::signup_links::SignupLinksService>,
+        &Arc<crate::relay::service::RelayService>,
     ),
     verify_tokens: Arc<crate::webhooks::VerifyTokens>,
     callback_url: String,
@@ -446,6 +457,7 @@ fn ports(
             database.store.clone(),
         )),
         signup_links: links.clone(),
+        relay: relay.clone(),
         two_factor,
     }
 }

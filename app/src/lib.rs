@@ -11,6 +11,7 @@ pub mod components;
 pub mod error;
 pub mod health;
 pub mod operations;
+pub mod relay;
 pub mod settings;
 pub mod signup;
 pub mod signup_links;

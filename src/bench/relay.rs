@@ -14,6 +14,7 @@ use super::webhooks::{measure, sample_deliveries, WebhookBenchArgs};
 use crate::crypto::KeyRing;
 use crate::db::{now_millis, Database, NewRelayDestination, RelayStore, SecretStore};
 use crate::relay::dispatcher::Relay;
+use crate::relay::inbox::InboxFeed;
 use crate::relay::{secret_slot, standard_webhooks};
 
 /// Arrivals at the sinks: (inbox id from `webhook-id`, Unix millis).
@@ -30,11 +31,11 @@ pub async fn run(args: WebhookBenchArgs) -> Result<(), String> {
     let arrivals: Arrivals = Arc::default();
     let sink = start_sink(arrivals.clone()).await?;
     let stop = CancellationToken::new();
-    let relay = Relay::new(
+    let relay = Relay::new(Arc::new(InboxFeed::new(
         database.store.clone(),
         Arc::new(SecretString::from("bench-relay")),
         keys.clone(),
-    );
+    )));
     let relay_task = tokio::spawn(relay.run(stop.child_token()));
     println!(
         "relay on {backend}: {} connections, {} s per run, sinks on {sink}",

@@ -47,6 +47,8 @@ pub mod api_keys;
 pub mod audit;
 pub mod changes;
 pub mod engine;
+pub mod events;
+pub mod feed;
 pub mod inbox;
 pub mod intents;
 pub mod jobs;
@@ -76,15 +78,16 @@ pub use api_keys::ApiKeyStore;
 pub use audit::AuditStore;
 pub use changes::ChangeStore;
 pub use engine::Pool;
+pub use events::{
+    EventDeliveryRow, EventEndpointRow, EventRetryRow, EventRow, EventStore, NewEventEndpoint,
+};
+pub use feed::{FeedFailure, FeedProgress};
 pub use inbox::InboxStore;
 pub use intents::IntentStore;
 pub use jobs::JobStore;
 pub use metrics::MetricsStore;
 pub use models::*;
-pub use relay::{
-    NewRelayDestination, RelayDestinationRow, RelayFailure, RelayItem, RelayProgress, RelayRetry,
-    RelayStore,
-};
+pub use relay::{NewRelayDestination, RelayDestinationRow, RelayItem, RelayRetry, RelayStore};
 pub use sandbox::{SandboxObject, SandboxStore};
 pub use secrets::SecretStore;
 pub use seed::SeedStore;
@@ -157,11 +160,12 @@ pub type DbResult<T> = Result<T, DbError>;
 /// benchmarks): `use mm_portal::db::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        ApiKeyStore as _, AuditStore as _, ChangeStore as _, InboxStore as _, IntentStore as _,
-        JobStore as _, MetricsStore as _, RelayStore as _, SandboxStore as _, SecretStore as _,
-        SeedStore as _, SessionStore as _, SettingStore as _, SignupLimitStore as _,
-        SignupLinkStore as _, SignupStore as _, StaffStore as _, StepStore as _,
-        TimelineStore as _, TwoFactorStore as _, WabaListStore as _, WabaStore as _,
+        ApiKeyStore as _, AuditStore as _, ChangeStore as _, EventStore as _, InboxStore as _,
+        IntentStore as _, JobStore as _, MetricsStore as _, RelayStore as _, SandboxStore as _,
+        SecretStore as _, SeedStore as _, SessionStore as _, SettingStore as _,
+        SignupLimitStore as _, SignupLinkStore as _, SignupStore as _, StaffStore as _,
+        StepStore as _, TimelineStore as _, TwoFactorStore as _, WabaListStore as _,
+        WabaStore as _,
     };
 }
 
@@ -188,14 +192,6 @@ impl SqlStore {
 
     pub fn pool(&self) -> &Pool {
         &self.pool
-    }
-
-    /// The larger of two values: `MAX(a, b)` in SQLite, `GREATEST(a, b)` in PostgreSQL.
-    fn greatest(&self) -> &'static str {
-        match self.backend() {
-            Backend::Sqlite => "MAX",
-            Backend::Postgres => "GREATEST",
-        }
     }
 
     /// The engine's spelling of a few statements (see [`sqlite`] and [`postgres`]).

@@ -63,26 +63,6 @@ pub struct RelayRetry {
     pub first_failed_at: Millis,
 }
 
-/// A delivery's failed attempt: when to try again and why it failed.
-#[derive(Debug, Clone)]
-pub struct RelayFailure {
-    pub inbox_id: i64,
-    pub next_at: Millis,
-    pub error: String,
-}
-
-/// What one round of a destination sent: the cursor moves to `through` in the same
-/// transaction that records the failures, so a crash before it resends (at least once) and
-/// never skips.
-#[derive(Debug, Clone, Default)]
-pub struct RelayProgress {
-    pub through: i64,
-    pub delivered: i64,
-    pub failures: Vec<RelayFailure>,
-    pub last_lag_ms: Option<i64>,
-    pub at: Millis,
-}
-
 #[async_trait]
 pub trait RelayStore: Send + Sync + 'static {
     /// A new destination starts after the newest stored delivery: it gets what arrives next.
@@ -101,10 +81,10 @@ pub trait RelayStore: Send + Sync + 'static {
         owner: &str,
         until: Millis,
         now: Millis,
-    ) -> DbResult<Vec<RelayDestinationRow>>;
+    ) -> DbResult<Vec<i64>>;
     /// Inbox deliveries after `after`, in id order.
     async fn relay_batch(&self, after: i64, limit: i64) -> DbResult<Vec<RelayItem>>;
-    async fn record_relay_progress(&self, id: i64, progress: &RelayProgress) -> DbResult<()>;
+    async fn record_relay_progress(&self, id: i64, progress: &FeedProgress) -> DbResult<()>;
     /// Retries due at `now`, oldest delivery first.
     async fn due_relay_retries(
         &self,
@@ -117,11 +97,15 @@ pub trait RelayStore: Send + Sync + 'static {
         &self,
         id: i64,
         inbox_id: i64,
-        failure: Option<&RelayFailure>,
+        failure: Option<&FeedFailure>,
         at: Millis,
     ) -> DbResult<()>;
     /// Pauses (`Some(reason)`) or resumes (`None`) a destination; `false` if there is none.
     async fn set_relay_paused(&self, id: i64, reason: Option<&str>) -> DbResult<bool>;
+    /// Moves the cursor back to just before the first delivery stored at or after `since`, so
+    /// everything from then on is sent again; returns how many inbox ids that covers (at most;
+    /// ids rolled back are counted too).
+    async fn replay_relay_since(&self, id: i64, since: Millis) -> DbResult<u64>;
 }
 
 #[async_trait]
@@ -189,8 +173,8 @@ impl RelayStore for SqlStore {
         owner: &str,
         until: Millis,
         now: Millis,
-    ) -> DbResult<Vec<RelayDestinationRow>> {
-        let ids: Vec<i64> = query(
+    ) -> DbResult<Vec<i64>> {
+        let mut ids: Vec<i64> = query(
             "UPDATE relay_destinations SET leased_by = $1, leased_until = $2
               WHERE state = 'active' AND deleted_at IS NULL
                 AND (leased_until < $3 OR leased_by = $1)
@@ -202,12 +186,8 @@ impl RelayStore for SqlStore {
         .column()
         .fetch_all(&self.pool)
         .await?;
-        let mut rows = Vec::with_capacity(ids.len());
-        for id in ids {
-            rows.extend(self.relay_destination(id).await?);
-        }
-        rows.sort_by_key(|row| row.id);
-        Ok(rows)
+        ids.sort_unstable();
+        Ok(ids)
     }
 
     async fn relay_batch(&self, after: i64, limit: i64) -> DbResult<Vec<RelayItem>> {
@@ -220,7 +200,7 @@ impl RelayStore for SqlStore {
         .await?)
     }
 
-    async fn record_relay_progress(&self, id: i64, progress: &RelayProgress) -> DbResult<()> {
+    async fn record_relay_progress(&self, id: i64, progress: &FeedProgress) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
         for failure in &progress.failures {
             query(
@@ -230,7 +210,7 @@ impl RelayStore for SqlStore {
                  ON CONFLICT (destination_id, inbox_id) DO NOTHING",
             )
             .bind(id)
-            .bind(failure.inbox_id)
+            .bind(failure.item_id)
             .bind(progress.at)
             .bind(failure.next_at)
             .bind(&failure.error)
@@ -240,22 +220,23 @@ impl RelayStore for SqlStore {
         let last_error = progress.failures.last().map(|f| f.error.as_str());
         query(
             "UPDATE relay_destinations SET
-                relayed_through = MAX_OF(relayed_through, $2),
+                relayed_through = CASE WHEN relayed_through = $8 THEN $2
+                                       ELSE relayed_through END,
                 delivered = delivered + $3,
                 failed_attempts = failed_attempts + $4,
                 last_error = COALESCE($5, last_error),
                 last_success_at = CASE WHEN $3 > 0 THEN $6 ELSE last_success_at END,
                 last_lag_ms = COALESCE($7, last_lag_ms)
-              WHERE id = $1"
-                .replace("MAX_OF", self.greatest()),
+              WHERE id = $1",
         )
         .bind(id)
         .bind(progress.through)
-        .bind(progress.delivered)
+        .bind(progress.delivered.len() as i64)
         .bind(progress.failures.len() as i64)
         .bind(last_error)
         .bind(progress.at)
         .bind(progress.last_lag_ms)
+        .bind(progress.from)
         .execute(&mut tx)
         .await?;
         tx.commit().await?;
@@ -285,7 +266,7 @@ impl RelayStore for SqlStore {
         &self,
         id: i64,
         inbox_id: i64,
-        failure: Option<&RelayFailure>,
+        failure: Option<&FeedFailure>,
         at: Millis,
     ) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
@@ -344,5 +325,45 @@ impl RelayStore for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn replay_relay_since(&self, id: i64, since: Millis) -> DbResult<u64> {
+        // No index on received_at (it would cost every ingestion a write): ids grow with
+        // time, so a binary search over the primary key finds the first delivery since then.
+        let (low, high): (Option<i64>, Option<i64>) =
+            query_as("SELECT MIN(id), MAX(id) FROM webhook_inbox")
+                .fetch_one(&self.pool)
+                .await?;
+        let (Some(mut low), Some(high)) = (low, high) else {
+            return Ok(0);
+        };
+        let mut end = high + 1;
+        while low < end {
+            let middle = low + (end - low) / 2;
+            let at: Option<(i64, Millis)> = query_as(
+                "SELECT id, received_at FROM webhook_inbox WHERE id >= $1 ORDER BY id LIMIT 1",
+            )
+            .bind(middle)
+            .fetch_optional(&self.pool)
+            .await?;
+            match at {
+                Some((_, received_at)) if received_at < since => low = middle + 1,
+                _ => end = middle,
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let cursor: i64 =
+            query_scalar("SELECT relayed_through FROM relay_destinations WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut tx)
+                .await?;
+        let back_to = (low - 1).min(cursor);
+        query("UPDATE relay_destinations SET relayed_through = $2 WHERE id = $1")
+            .bind(id)
+            .bind(back_to)
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok((high - back_to).max(0) as u64)
     }
 }

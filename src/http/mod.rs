@@ -9,6 +9,7 @@ use std::sync::Arc;
 use app::api_keys::port::ApiKeysPort;
 use app::health::port::HealthPort;
 use app::operations::port::OperationsPort;
+use app::relay::port::RelayPort;
 use app::settings::port::SettingsPort;
 use app::signup::port::SignupPort;
 use app::signup_links::port::SignupLinksPort;
@@ -47,6 +48,7 @@ pub struct Ports {
     pub staff: Arc<dyn StaffPort>,
     pub api_keys: Arc<dyn ApiKeysPort>,
     pub signup_links: Arc<dyn SignupLinksPort>,
+    pub relay: Arc<dyn RelayPort>,
     pub two_factor: Arc<dyn TwoFactorPort>,
 }
 
@@ -62,6 +64,7 @@ impl Ports {
         provide_context(self.staff.clone());
         provide_context(self.api_keys.clone());
         provide_context(self.signup_links.clone());
+        provide_context(self.relay.clone());
         provide_context(self.two_factor.clone());
     }
 }

@@ -7,6 +7,7 @@
 //! ([`problem`]); input is strict ([`input`]); lists share [`page`].
 
 pub mod auth;
+pub mod events;
 pub mod input;
 pub mod intents;
 pub mod page;
@@ -42,6 +43,7 @@ pub trait Stores:
     + crate::db::JobStore
     + crate::db::SignupLinkStore
     + crate::db::RelayStore
+    + crate::db::EventStore
 {
 }
 impl<
@@ -55,7 +57,8 @@ impl<
             + crate::db::IntentStore
             + crate::db::JobStore
             + crate::db::SignupLinkStore
-            + crate::db::RelayStore,
+            + crate::db::RelayStore
+            + crate::db::EventStore,
     > Stores for T
 {
 }
@@ -70,16 +73,8 @@ pub struct ApiState {
     pub links: Arc<crate::signup_links::SignupLinksService>,
     /// The status page's view of a signup (`GET /signups/{id}`).
     pub signups: Arc<crate::signup::session::SignupService>,
-    pub relay: RelaySettings,
-}
-
-/// What relay destinations are checked against.
-#[derive(Clone)]
-pub struct RelaySettings {
-    /// Every address the portal answers on: a destination there would loop.
-    pub portal_origins: Arc<Vec<url::Url>>,
-    /// Loopback destinations are allowed in sandbox mode only.
-    pub sandbox: bool,
+    /// Makes destinations and endpoints, with the same rules as the settings page.
+    pub relay: Arc<crate::relay::service::RelayService>,
 }
 
 #[derive(OpenApi)]
@@ -100,6 +95,7 @@ pub struct RelaySettings {
         (name = "intents", description = "Meta's Intent API: ask businesses to onboard"),
         (name = "signups", description = "Signup links for your customers, and their signups"),
         (name = "relay", description = "Meta's webhooks forwarded to your systems"),
+        (name = "events", description = "The portal's events, signed (Standard Webhooks), sent to your endpoints"),
     )
 )]
 struct ApiDoc;
@@ -129,6 +125,7 @@ fn resources() -> OpenApiRouter<ApiState> {
         .merge(intents::router())
         .merge(signup_links::router())
         .merge(relay::router())
+        .merge(events::router())
 }
 
 /// The OpenAPI document of the API, as served.

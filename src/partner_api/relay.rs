@@ -5,7 +5,6 @@ use app::api_keys::port::Scope;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -13,12 +12,13 @@ use utoipa_axum::routes;
 
 use super::auth::Caller;
 use super::input::StrictJson;
+use super::page::parse_timestamp;
 use super::page::{optional_timestamp, timestamp};
 use super::problem::{ApiResult, Problem};
 use super::ApiState;
-use crate::db::{now_millis, NewRelayDestination, RelayDestinationRow};
+use crate::db::{now_millis, RelayDestinationRow};
 use crate::errors::internal;
-use crate::relay::{check_url, secret_slot, standard_webhooks, Fields, Signing};
+use crate::relay::Fields;
 
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<ApiState> {
         .routes(routes!(get_destination, delete_destination))
         .routes(routes!(pause_destination))
         .routes(routes!(resume_destination))
+        .routes(routes!(replay_destination))
 }
 
 /// A new relay destination.
@@ -111,33 +112,12 @@ async fn create_destination(
     StrictJson(body): StrictJson<NewDestination>,
 ) -> ApiResult<(StatusCode, Json<Destination>)> {
     caller.require(Scope::EventsManage)?;
-    let url = check_url(&body.url, &state.relay.portal_origins, state.relay.sandbox)
-        .map_err(Problem::invalid)?;
-    let fields = Fields::parse(&body.fields).map_err(Problem::invalid)?;
-    let signing = Signing::parse(&body.signing)
-        .ok_or_else(|| Problem::invalid("`signing` is \"meta\" or \"own\"."))?;
-    let row = state
-        .store
-        .create_relay_destination(&NewRelayDestination {
-            url: url.to_string(),
-            fields: fields.to_json(),
-            signing: signing.as_str().into(),
-            created_by: caller.actor(),
-        })
-        .await
-        .map_err(internal)?;
+    let (row, secret) = state
+        .relay
+        .create_destination(&body.url, &body.fields, &body.signing, &caller.actor())
+        .await?;
     let mut made = destination(&row);
-    if signing == Signing::Own {
-        let secret = standard_webhooks::new_secret();
-        let slot = secret_slot(row.id);
-        let sealed = state.keys.seal(&slot, &SecretString::from(secret.clone()));
-        state
-            .store
-            .put_secret(&slot, &sealed)
-            .await
-            .map_err(internal)?;
-        made.secret = Some(secret);
-    }
+    made.secret = secret;
     super::audit(
         &state,
         &caller,
@@ -280,4 +260,55 @@ async fn set_paused(
         )));
     }
     Ok(Json(destination(&destination_or_404(state, id).await?)))
+}
+
+/// From when to send again.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplaySince {
+    /// RFC 3339: every delivery stored from then on.
+    pub since: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Replayed {
+    /// How many stored deliveries that covers (at most: only those the destination's fields
+    /// match are sent).
+    pub replayed: u64,
+}
+
+#[utoipa::path(post, path = "/relay-destinations/{id}/replay", tag = "relay",
+    params(("id" = i64, Path, description = "The destination's id")),
+    request_body = ReplaySince,
+    security(("api_key" = ["events:manage"])),
+    responses(
+        (status = 202, body = Replayed, description = "Queued: sent again from the inbox, with their original `webhook-id`s"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn replay_destination(
+    State(state): State<ApiState>,
+    caller: Caller,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Path(id): Path<i64>,
+    StrictJson(body): StrictJson<ReplaySince>,
+) -> ApiResult<(StatusCode, Json<Replayed>)> {
+    caller.require(Scope::EventsManage)?;
+    let since = parse_timestamp("since", &body.since)?;
+    destination_or_404(&state, id).await?;
+    let replayed = state
+        .store
+        .replay_relay_since(id, since)
+        .await
+        .map_err(internal)?;
+    super::audit(
+        &state,
+        &caller,
+        peer.ip(),
+        "relay.replayed",
+        ("relay_destination", &id.to_string()),
+        serde_json::json!({ "since": body.since, "replayed": replayed }),
+    )
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(Replayed { replayed })))
 }

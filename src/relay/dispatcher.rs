@@ -1,15 +1,17 @@
-//! Sends the inbox to each destination: one task per destination this instance holds the
+//! Sends a [`Feed`] to its destinations: one task per destination this instance holds the
 //! lease of, so a destination that times out, resets or answers 500 never delays the others.
+//! The same dispatcher serves relay destinations (Meta's webhooks from the inbox) and event
+//! endpoints (the portal's events from the outbox).
 //!
-//! A round reads the inbox after the destination's cursor, sends the deliveries its fields
-//! match (several at once), and in one transaction moves the cursor and records each failure
-//! as a retry of its own (exponential backoff with full jitter, capped at an hour). A crash
-//! before that transaction sends the round again: at least once, never skipped. Retries that
-//! keep failing for [`GIVE_UP_AFTER`] (72 h, as Meta retries) pause the destination, with the
+//! A round reads the items after the destination's cursor, sends those its filter matches
+//! (several at once), and in one transaction moves the cursor and records each failure as a
+//! retry of its own (exponential backoff with full jitter, capped at an hour). A crash before
+//! that transaction sends the round again: at least once, never skipped. Retries that keep
+//! failing for [`GIVE_UP_AFTER`] (72 h, as Meta retries) pause the destination, with the
 //! reason on it, for staff to resume.
 //!
-//! Inbox ids are handed out before commit, so on PostgreSQL (several writers) a smaller id can
-//! become visible after a larger one. A round stops before a gap in the ids unless the delivery
+//! Ids are handed out before commit, so on PostgreSQL (several writers) a smaller id can
+//! become visible after a larger one. A round stops before a gap in the ids unless the item
 //! after it is older than [`SETTLE`]: a gap that old is a rolled-back insert, not a slow one.
 
 use std::collections::HashMap;
@@ -17,20 +19,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
-use secrecy::{ExposeSecret, SecretString};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use super::{standard_webhooks, Fields, Signing};
-use crate::crypto::KeyRing;
-use crate::db::{
-    now_millis, Millis, RelayDestinationRow, RelayFailure, RelayProgress, RelayStore, SecretStore,
-};
+use super::feed::{Failure, Feed, Item, Progress, Signer, Target};
+use super::standard_webhooks;
+use crate::db::{now_millis, Millis};
 use crate::jobs::backoff::full_jitter;
-
-/// The stores the relay reads and writes.
-pub trait Stores: RelayStore + SecretStore {}
-impl<T: RelayStore + SecretStore> Stores for T {}
 
 pub const GIVE_UP_AFTER: Duration = Duration::from_secs(72 * 3600);
 pub const SETTLE: Duration = Duration::from_secs(2);
@@ -41,31 +36,31 @@ const IN_FLIGHT: usize = 32;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const RETRY_BASE: Duration = Duration::from_secs(1);
 const RETRY_CAP: Duration = Duration::from_secs(3600);
+/// A destination's task reads its signing secret again this often (a rotation or a resume
+/// is picked up without a restart).
+const SIGNER_TTL: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct Relay {
-    store: Arc<dyn Stores>,
+    feed: Arc<dyn Feed>,
     http: reqwest::Client,
-    app_secret: Arc<SecretString>,
-    keys: Arc<KeyRing>,
     owner: String,
     idle: Duration,
 }
 
 impl Relay {
-    pub fn new(store: Arc<dyn Stores>, app_secret: Arc<SecretString>, keys: Arc<KeyRing>) -> Self {
+    pub fn new(feed: Arc<dyn Feed>) -> Self {
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("mm-portal-relay/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("a reqwest client with a timeout builds");
+        let owner = format!("{}-{}", feed.name(), uuid::Uuid::new_v4());
         Self {
-            store,
+            feed,
             http,
-            app_secret,
-            keys,
-            owner: format!("relay-{}", uuid::Uuid::new_v4()),
+            owner,
             idle: Duration::from_millis(100),
         }
     }
@@ -77,20 +72,18 @@ impl Relay {
         loop {
             let now = now_millis();
             let until = now + LEASE.as_millis() as i64;
-            match self
-                .store
-                .lease_relay_destinations(&self.owner, until, now)
-                .await
-            {
-                Ok(rows) => {
+            match self.feed.lease(&self.owner, until, now).await {
+                Ok(ids) => {
                     running.retain(|_, task| !task.is_finished());
-                    for row in rows {
-                        running.entry(row.id).or_insert_with(|| {
-                            tokio::spawn(self.clone().destination(row.id, shutdown.child_token()))
+                    for id in ids {
+                        running.entry(id).or_insert_with(|| {
+                            tokio::spawn(self.clone().destination(id, shutdown.child_token()))
                         });
                     }
                 }
-                Err(error) => tracing::warn!(%error, "the relay could not lease destinations"),
+                Err(error) => {
+                    tracing::warn!(feed = self.feed.name(), %error, "could not lease destinations")
+                }
             }
             tokio::select! {
                 _ = shutdown.cancelled() => break,
@@ -104,18 +97,21 @@ impl Relay {
 
     /// One destination's loop: rounds until it is paused, deleted or `shutdown`.
     async fn destination(self, id: i64, shutdown: CancellationToken) {
+        let mut signer: Option<(Signer, std::time::Instant)> = None;
         while !shutdown.is_cancelled() {
-            let busy = match self.store.relay_destination(id).await {
-                Ok(Some(row)) if row.state == "active" => match self.round(&row).await {
-                    Ok(sent) => sent,
-                    Err(error) => {
-                        tracing::warn!(destination = id, %error, "relay round failed");
-                        false
+            let busy = match self.feed.target(id).await {
+                Ok(Some(target)) if target.active => {
+                    match self.round_with(&target, &mut signer).await {
+                        Ok(sent) => sent,
+                        Err(error) => {
+                            tracing::warn!(feed = self.feed.name(), destination = id, %error, "round failed");
+                            false
+                        }
                     }
-                },
+                }
                 Ok(_) => return,
                 Err(error) => {
-                    tracing::warn!(destination = id, %error, "relay could not read its destination");
+                    tracing::warn!(feed = self.feed.name(), destination = id, %error, "could not read the destination");
                     false
                 }
             };
@@ -128,77 +124,89 @@ impl Relay {
         }
     }
 
-    /// Sends due retries, then the next deliveries after the cursor; `true` if it found work.
-    pub async fn round(&self, row: &RelayDestinationRow) -> Result<bool, String> {
-        let signer = self.signer(row).await?;
-        let fields = Fields::from_json(&row.fields);
-        let retried = self.retry_due(row, &signer).await?;
+    async fn round_with(
+        &self,
+        target: &Target,
+        cached: &mut Option<(Signer, std::time::Instant)>,
+    ) -> Result<bool, String> {
+        let fresh = cached
+            .as_ref()
+            .is_some_and(|(_, read)| read.elapsed() < SIGNER_TTL);
+        if !fresh {
+            *cached = Some((self.feed.signer(target).await?, std::time::Instant::now()));
+        }
+        let (signer, _) = cached.as_ref().expect("just set");
+        self.round(target, signer).await
+    }
+
+    /// Sends due retries, then the next items after the cursor; `true` if it found work.
+    pub async fn round(&self, target: &Target, signer: &Signer) -> Result<bool, String> {
+        let retried = self.retry_due(target, signer).await?;
         let now = now_millis();
         let items = self
-            .store
-            .relay_batch(row.relayed_through, BATCH)
+            .feed
+            .batch(target.cursor, BATCH)
             .await
             .map_err(|e| e.to_string())?;
-        let settled = settled_prefix(row.relayed_through, &items, now);
+        let settled = settled_prefix(target.cursor, &items, now);
         let Some(last) = settled.last() else {
             return Ok(retried);
         };
         let through = last.id;
         // Owned, so the sends below borrow nothing from the batch.
-        let wanted: Vec<_> = settled
+        let wanted: Vec<Item> = settled
             .iter()
-            .filter(|i| fields.matches(&i.body))
+            .filter(|i| target.filter.matches(i))
             .cloned()
             .collect();
         let results: Vec<(i64, Millis, Result<(), String>)> = stream::iter(wanted)
-            .map(|item| {
-                let signer = &signer;
-                async move {
-                    let outcome = self.send(row, signer, item.id, &item.body).await;
-                    (item.id, item.received_at, outcome)
-                }
+            .map(|item| async move {
+                let outcome = self.send(target, signer, &item).await;
+                (item.id, item.at, outcome)
             })
             .buffer_unordered(IN_FLIGHT)
             .collect()
             .await;
         let at = now_millis();
-        let mut progress = RelayProgress {
+        let mut progress = Progress {
+            from: target.cursor,
             through,
             at,
             ..Default::default()
         };
-        for (inbox_id, received_at, outcome) in results {
+        for (item_id, stored_at, outcome) in results {
             match outcome {
                 Ok(()) => {
-                    progress.delivered += 1;
-                    let lag = at - received_at;
+                    progress.delivered.push(item_id);
+                    let lag = at - stored_at;
                     progress.last_lag_ms = Some(progress.last_lag_ms.map_or(lag, |l| l.max(lag)));
                 }
-                Err(error) => progress.failures.push(RelayFailure {
-                    inbox_id,
+                Err(error) => progress.failures.push(Failure {
+                    item_id,
                     next_at: at + full_jitter(0, RETRY_BASE, RETRY_CAP).as_millis() as i64,
                     error,
                 }),
             }
         }
-        progress.failures.sort_by_key(|f| f.inbox_id);
-        self.store
-            .record_relay_progress(row.id, &progress)
+        progress.delivered.sort_unstable();
+        progress.failures.sort_by_key(|f| f.item_id);
+        self.feed
+            .record(target.id, &progress)
             .await
             .map_err(|e| e.to_string())?;
         Ok(true)
     }
 
-    async fn retry_due(&self, row: &RelayDestinationRow, signer: &Signer) -> Result<bool, String> {
+    async fn retry_due(&self, target: &Target, signer: &Signer) -> Result<bool, String> {
         let due = self
-            .store
-            .due_relay_retries(row.id, now_millis(), BATCH)
+            .feed
+            .due_retries(target.id, now_millis(), BATCH)
             .await
             .map_err(|e| e.to_string())?;
         let found = !due.is_empty();
         let results: Vec<_> = stream::iter(due)
             .map(|retry| async move {
-                let outcome = self.send(row, signer, retry.inbox_id, &retry.body).await;
+                let outcome = self.send(target, signer, &retry.item).await;
                 (retry, outcome)
             })
             .buffer_unordered(IN_FLIGHT)
@@ -206,25 +214,25 @@ impl Relay {
             .await;
         for (retry, outcome) in results {
             let at = now_millis();
-            let failure = outcome.err().map(|error| RelayFailure {
-                inbox_id: retry.inbox_id,
+            let failure = outcome.err().map(|error| Failure {
+                item_id: retry.item.id,
                 next_at: at
                     + full_jitter(retry.attempts as u32, RETRY_BASE, RETRY_CAP).as_millis() as i64,
                 error,
             });
-            self.store
-                .finish_relay_retry(row.id, retry.inbox_id, failure.as_ref(), at)
+            self.feed
+                .finish_retry(target.id, retry.item.id, failure.as_ref(), at)
                 .await
                 .map_err(|e| e.to_string())?;
             if let Some(failure) = &failure {
                 if at - retry.first_failed_at >= GIVE_UP_AFTER.as_millis() as i64 {
                     let reason = format!(
-                        "delivery {} has failed for 72 hours (last: {})",
-                        retry.inbox_id, failure.error
+                        "{} has failed for 72 hours (last: {})",
+                        retry.item.message_id, failure.error
                     );
-                    tracing::error!(destination = row.id, %reason, "relay destination paused");
-                    self.store
-                        .set_relay_paused(row.id, Some(&reason))
+                    tracing::error!(feed = self.feed.name(), destination = target.id, %reason, "destination paused");
+                    self.feed
+                        .pause(target.id, &reason)
                         .await
                         .map_err(|e| e.to_string())?;
                     return Ok(found);
@@ -234,60 +242,34 @@ impl Relay {
         Ok(found)
     }
 
-    async fn signer(&self, row: &RelayDestinationRow) -> Result<Signer, String> {
-        match Signing::parse(&row.signing) {
-            Some(Signing::Own) => {
-                let slot = super::secret_slot(row.id);
-                let sealed = self
-                    .store
-                    .get_secret(&slot)
-                    .await
-                    .map_err(|e| e.to_string())?
-                    .ok_or("the destination's signing secret is missing")?;
-                let secret = self
-                    .keys
-                    .open(&slot, &sealed)
-                    .map_err(|e| format!("the destination's signing secret: {e}"))?;
-                standard_webhooks::key(secret.expose_secret())
-                    .map(Signer::Own)
-                    .ok_or_else(|| "the destination's signing secret is not whsec_".into())
-            }
-            _ => Ok(Signer::Meta(self.app_secret.clone())),
-        }
-    }
-
     /// One POST of the exact stored bytes; any 2xx is a delivery.
-    async fn send(
-        &self,
-        row: &RelayDestinationRow,
-        signer: &Signer,
-        inbox_id: i64,
-        body: &[u8],
-    ) -> Result<(), String> {
+    async fn send(&self, target: &Target, signer: &Signer, item: &Item) -> Result<(), String> {
         let mut request = self
             .http
-            .post(&row.url)
+            .post(&target.url)
             .header(reqwest::header::CONTENT_TYPE, "application/json");
         match signer {
             Signer::Meta(secret) => {
                 request = request.header(
                     crate::webhooks::signature::HEADER,
-                    crate::webhooks::signature::sign(secret, body),
+                    crate::webhooks::signature::sign(secret, &item.body),
                 );
             }
-            Signer::Own(key) => {
-                let id = format!("relay_{inbox_id}");
+            Signer::Own(keys) => {
                 let timestamp = now_millis() / 1000;
+                let signatures: Vec<String> = keys
+                    .iter()
+                    .map(|key| {
+                        standard_webhooks::sign(key, &item.message_id, timestamp, &item.body)
+                    })
+                    .collect();
                 request = request
-                    .header(standard_webhooks::ID, &id)
+                    .header(standard_webhooks::ID, &item.message_id)
                     .header(standard_webhooks::TIMESTAMP, timestamp.to_string())
-                    .header(
-                        standard_webhooks::SIGNATURE,
-                        standard_webhooks::sign(key, &id, timestamp, body),
-                    );
+                    .header(standard_webhooks::SIGNATURE, signatures.join(" "));
             }
         }
-        match request.body(body.to_vec()).send().await {
+        match request.body(item.body.clone()).send().await {
             Ok(response) if response.status().is_success() => Ok(()),
             Ok(response) => Err(format!("the destination answered {}", response.status())),
             Err(error) if error.is_timeout() => {
@@ -299,37 +281,38 @@ impl Relay {
     }
 }
 
-enum Signer {
-    Meta(Arc<SecretString>),
-    Own(Vec<u8>),
+/// The items a round may send: consecutive ids after `cursor`, or past a gap once the item
+/// after it is older than [`SETTLE`].
+fn settled_prefix(cursor: i64, items: &[Item], now: Millis) -> &[Item] {
+    &items[..settled_len(cursor, items.iter().map(|i| (i.id, i.at)), now)]
 }
 
-/// The deliveries a round may send: consecutive ids after `cursor`, or past a gap once the
-/// delivery after it is older than [`SETTLE`].
-fn settled_prefix(
-    cursor: i64,
-    items: &[crate::db::RelayItem],
-    now: Millis,
-) -> &[crate::db::RelayItem] {
+/// How many of `(id, stored at)` in id order after `cursor` are safe to hand out: a reader
+/// (the dispatcher, `GET /api/v1/events`) stops at a gap younger than [`SETTLE`], which may be
+/// a transaction that has not committed yet.
+pub fn settled_len(cursor: i64, ids: impl Iterator<Item = (i64, Millis)>, now: Millis) -> usize {
     let mut expected = cursor + 1;
-    for (index, item) in items.iter().enumerate() {
-        if item.id != expected && now - item.received_at < SETTLE.as_millis() as i64 {
-            return &items[..index];
+    let mut count = 0;
+    for (id, at) in ids {
+        if id != expected && now - at < SETTLE.as_millis() as i64 {
+            break;
         }
-        expected = item.id + 1;
+        expected = id + 1;
+        count += 1;
     }
-    items
+    count
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::RelayItem;
 
-    fn item(id: i64, received_at: Millis) -> RelayItem {
-        RelayItem {
+    fn item(id: i64, at: Millis) -> Item {
+        Item {
             id,
-            received_at,
+            at,
+            topic: String::new(),
+            message_id: format!("relay_{id}"),
             body: Vec::new(),
         }
     }

@@ -16,6 +16,7 @@ pub mod onboarding;
 pub mod rate_limit;
 pub mod sdk;
 pub mod seed;
+pub mod sink;
 pub mod tester;
 pub mod webhooks;
 
@@ -33,5 +34,6 @@ pub fn routes(state: SandboxState) -> Router {
         .nest("/sandbox/graph", graph::router())
         .merge(tester::router())
         .merge(sdk::router())
+        .route("/sandbox/sink/{name}", axum::routing::post(sink::receive))
         .with_state(state)
 }

@@ -9,6 +9,7 @@ mod at_rest;
 mod cli;
 mod conformance;
 mod crash;
+mod events;
 mod intent_bulk;
 mod jobs;
 mod migrations;

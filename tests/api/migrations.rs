@@ -11,7 +11,8 @@ use sqlx::{Connection, PgConnection, SqliteConnection};
 
 /// table → sorted column names, without the engines' and the session store's own tables, nor
 /// SQLite's full-text index (`waba_names*`), nor PostgreSQL's `wabas.search_name` (its
-/// trigram-indexed stand-in for that index).
+/// trigram-indexed stand-in for that index). Tables only: views differ by design (SQLite's
+/// `emit_event` and `check_waba_ready` are PostgreSQL functions, migration 000021).
 type Shape = BTreeMap<String, Vec<String>>;
 
 async fn sqlite_shape(url: &str) -> Shape {
@@ -30,9 +31,12 @@ async fn sqlite_shape(url: &str) -> Shape {
 async fn postgres_shape(url: &str) -> Shape {
     let mut conn = PgConnection::connect(url).await.unwrap();
     let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT table_name::text, column_name::text FROM information_schema.columns
-         WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'
-           AND NOT (table_name = 'wabas' AND column_name = 'search_name')",
+        "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c
+           JOIN information_schema.tables t
+             ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+         WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+           AND c.table_name NOT LIKE '_sqlx%'
+           AND NOT (c.table_name = 'wabas' AND c.column_name = 'search_name')",
     )
     .fetch_all(&mut conn)
     .await

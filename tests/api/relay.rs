@@ -8,79 +8,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use app::api_keys::port::Scope;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
+use axum::http::HeaderMap;
 use hmac::{Hmac, Mac};
 use mm_portal::api_keys::service::ApiKeysService;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
+use crate::support::receiver::{call, standard_signature_holds, Receiver};
 use crate::support::{self, on_both_engines, SandboxPortal};
-
-/// What the receiver got: headers and the exact body.
-#[derive(Clone)]
-struct Received {
-    headers: HeaderMap,
-    body: Bytes,
-}
-
-/// A receiver on a port of its own that answers 500 to its first `fail_first` requests.
-#[derive(Clone)]
-struct Receiver {
-    url: String,
-    accepted: Arc<Mutex<Vec<Received>>>,
-    refused: Arc<Mutex<usize>>,
-}
-
-impl Receiver {
-    async fn start(fail_first: usize) -> Receiver {
-        let accepted: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let refused: Arc<Mutex<usize>> = Arc::default();
-        let (a, r) = (accepted.clone(), refused.clone());
-        let app = axum::Router::new().route(
-            "/hook",
-            axum::routing::post(move |headers: HeaderMap, body: Bytes| {
-                let (accepted, refused) = (a.clone(), r.clone());
-                async move {
-                    let mut refused = refused.lock().unwrap();
-                    if *refused < fail_first {
-                        *refused += 1;
-                        return StatusCode::INTERNAL_SERVER_ERROR;
-                    }
-                    accepted.lock().unwrap().push(Received { headers, body });
-                    StatusCode::OK
-                }
-            }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Receiver {
-            url,
-            accepted,
-            refused,
-        }
-    }
-
-    fn accepted(&self) -> Vec<Received> {
-        self.accepted.lock().unwrap().clone()
-    }
-
-    /// Waits (10 s at most) until `count` deliveries were accepted.
-    async fn wait_for(&self, count: usize) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let got = self.accepted();
-            if got.len() >= count || Instant::now() > deadline {
-                return got;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
 
 async fn portal(engine: &str) -> SandboxPortal {
     support::sandbox_portal_on(engine).await
@@ -88,24 +24,6 @@ async fn portal(engine: &str) -> SandboxPortal {
 
 async fn key(portal: &SandboxPortal, scopes: &[Scope]) -> String {
     support::api_key(portal, scopes).await
-}
-
-async fn call(
-    portal: &SandboxPortal,
-    key: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}api/v1{path}", portal.portal.url))
-        .bearer_auth(key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 async fn create(portal: &SandboxPortal, key: &str, body: Value) -> (u16, Value) {
@@ -153,36 +71,6 @@ fn meta_signature_holds(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool 
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok())
         == Some(expected.as_str())
-}
-
-/// Standard Webhooks, written out: base64 HMAC-SHA256 of `id.timestamp.body` keyed with the
-/// base64-decoded part of `whsec_…`, in a space-separated list of `v1,<sig>`; and a fresh
-/// timestamp.
-fn standard_signature_holds(secret: &str, headers: &HeaderMap, body: &[u8]) -> bool {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    };
-    let (id, timestamp) = (header("webhook-id"), header("webhook-timestamp"));
-    let Ok(seconds) = timestamp.parse::<i64>() else {
-        return false;
-    };
-    let now = mm_portal::db::now_millis() / 1000;
-    if (now - seconds).abs() > 300 || id.is_empty() {
-        return false;
-    }
-    let key = STANDARD
-        .decode(secret.strip_prefix("whsec_").unwrap())
-        .unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
-    mac.update(format!("{id}.{timestamp}.").as_bytes());
-    mac.update(body);
-    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
-    header("webhook-signature")
-        .split(' ')
-        .any(|s| s == expected)
 }
 
 async fn meta_signed_relay_forwards_the_exact_bytes_of_the_fields_asked_for(engine: &str) {
@@ -272,7 +160,15 @@ async fn own_signing_follows_standard_webhooks_and_failures_are_retried(engine: 
 
     let id = made["id"].as_i64().unwrap();
     let path = format!("/relay-destinations/{id}");
-    let (_, shown) = call(&portal, &key, reqwest::Method::GET, &path, None).await;
+    // The receiver counts a delivery before the portal records its answer: wait for that.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let shown = loop {
+        let (_, shown) = call(&portal, &key, reqwest::Method::GET, &path, None).await;
+        if shown["delivered"] == 1 || Instant::now() > deadline {
+            break shown;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(shown["delivered"], 1, "{shown}");
     assert_eq!(shown["failed_attempts"], 2, "{shown}");
     assert_eq!(shown["waiting_retries"], 0, "{shown}");

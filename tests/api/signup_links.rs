@@ -30,7 +30,11 @@ async fn send(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn make_link(portal: &SandboxPortal, key: &str, body: Value) -> (StatusCode, Value) {
+pub(crate) async fn make_link(
+    portal: &SandboxPortal,
+    key: &str,
+    body: Value,
+) -> (StatusCode, Value) {
     send(
         reqwest::Client::new()
             .post(api(portal, "/signup-links"))
@@ -41,7 +45,11 @@ async fn make_link(portal: &SandboxPortal, key: &str, body: Value) -> (StatusCod
 }
 
 /// A public server function, as `public/signup.js` calls it.
-async fn server_fn(portal: &SandboxPortal, name: &str, args: &[(&str, &str)]) -> (u16, String) {
+pub(crate) async fn server_fn(
+    portal: &SandboxPortal,
+    name: &str,
+    args: &[(&str, &str)],
+) -> (u16, String) {
     let response = reqwest::Client::new()
         .post(format!("{}api/{name}", portal.portal.url))
         .form(args)
@@ -52,7 +60,7 @@ async fn server_fn(portal: &SandboxPortal, name: &str, args: &[(&str, &str)]) ->
 }
 
 /// The link's token, from its address.
-fn token(link: &Value) -> String {
+pub(crate) fn token(link: &Value) -> String {
     link["url"]
         .as_str()
         .unwrap()
@@ -63,7 +71,7 @@ fn token(link: &Value) -> String {
 }
 
 /// Starts a signup session through the link; the nonce.
-async fn start(portal: &SandboxPortal, token: &str) -> (u16, String) {
+pub(crate) async fn start(portal: &SandboxPortal, token: &str) -> (u16, String) {
     let (status, body) = server_fn(portal, "signup_start", &[("link", token)]).await;
     (
         status,
@@ -72,13 +80,13 @@ async fn start(portal: &SandboxPortal, token: &str) -> (u16, String) {
 }
 
 /// A business that finished Meta's window in the sandbox: its authorization code.
-async fn sandbox_code(portal: &SandboxPortal, name: &str) -> String {
+pub(crate) async fn sandbox_code(portal: &SandboxPortal, name: &str) -> String {
     let created =
         support::sandbox_signup(portal.portal.url.as_str(), name, "+55 11 95555 0101").await;
     created["code"].as_str().unwrap().to_string()
 }
 
-async fn complete(portal: &SandboxPortal, nonce: &str, code: &str) -> (u16, String) {
+pub(crate) async fn complete(portal: &SandboxPortal, nonce: &str, code: &str) -> (u16, String) {
     server_fn(
         portal,
         "signup_complete",

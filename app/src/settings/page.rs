@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use crate::api_keys::section::ApiKeysSection;
 use crate::components::signin_required::Refused;
+use crate::relay::section::RelaySection;
 use crate::settings::api::{es_settings, SaveEsSettings};
 use crate::settings::port::EsSettings;
 use crate::settings::webhook_token::WebhookTokenSection;
@@ -30,6 +31,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <EsForm settings save />
                     <WebhookTokenSection />
                     <ApiKeysSection />
+                    <RelaySection />
                     <StaffAccountsSection />
                 }.into_any(),
             })}

@@ -25,4 +25,6 @@ pub struct SandboxState {
     /// Where the simulator sends Meta's webhooks: the portal's `/webhooks/meta`.
     pub webhook_url: Option<Url>,
     pub http: reqwest::Client,
+    /// The built-in receivers for relay destinations and event endpoints.
+    pub sinks: Arc<crate::sandbox::sink::Sinks>,
 }

@@ -46,6 +46,12 @@ pub fn router() -> Router<SandboxState> {
             "/sandbox/api/faults",
             post(faults::arm).delete(faults::clear),
         )
+        .route(
+            "/sandbox/api/sinks/{name}",
+            post(crate::sandbox::sink::configure)
+                .get(crate::sandbox::sink::show)
+                .delete(crate::sandbox::sink::forget),
+        )
         .route_layer(middleware::from_fn(require_json))
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod openapi;
+pub mod receiver;
 pub mod sim;
 
 use std::io::{BufRead, BufReader};

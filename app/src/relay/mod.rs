@@ -1,0 +1,5 @@
+//! Settings → Your platform: relay destinations and event endpoints (admins).
+
+pub mod api;
+pub mod port;
+pub mod section;
