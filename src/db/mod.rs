@@ -143,7 +143,13 @@ impl From<sqlx::Error> for DbError {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Tls(_) => DbError::Unavailable(error),
-            _ => DbError::Query(error),
+            sqlx::Error::RowNotFound => DbError::Query(error),
+            _ => {
+                // The cause stays out of answers (DbError's text hides it) but not out of the
+                // log: without it a rejected query cannot be told from another.
+                tracing::warn!(cause = %error, "the database rejected a query");
+                DbError::Query(error)
+            }
         }
     }
 }

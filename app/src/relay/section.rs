@@ -85,11 +85,11 @@ pub fn RelaySection() -> impl IntoView {
                     <input id="relay_url" name="url" type="url" placeholder="https://platform.example.com/meta-webhooks" required data-testid="relay-url" />
                     <label for="relay_fields">"Fields"</label>
                     <input id="relay_fields" name="topics" value="*" required data-testid="relay-fields" />
-                    <p class="small muted">"Meta's webhook fields, comma-separated ("<code>"messages, account_update"</code>"), or "<code>"*"</code>"."</p>
+                    <p class="small muted">"Meta's webhook fields, comma-separated ("<code>"messages, account_update"</code>"), or "<code>"*"</code>". Signed like Meta, your existing webhook handler works unchanged."</p>
                     <label for="relay_signing">"Signing"</label>
                     <select id="relay_signing" name="signing" data-testid="relay-signing">
-                        <option value="meta">"Like Meta (X-Hub-Signature-256, app secret): your handler works unchanged"</option>
-                        <option value="own">"Standard Webhooks, with a secret of its own"</option>
+                        <option value="meta">"Like Meta (X-Hub-Signature-256)"</option>
+                        <option value="own">"Standard Webhooks, own secret"</option>
                     </select>
                     <button class="button" type="submit" data-testid="create-relay" disabled=move || create.pending().get()>"Add destination"</button>
                 </ActionForm>
@@ -147,29 +147,25 @@ fn health(d: &DestinationView) -> String {
 #[component]
 fn DestinationTable(list: Vec<DestinationView>, actions: Actions) -> impl IntoView {
     view! {
-        <div class="table-card">
-            <table class="table compact">
-                <thead>
-                    <tr><th>"Destination"</th><th>"State"</th><th>"Deliveries"</th><th>"Lag"</th><th></th></tr>
-                </thead>
-                <tbody>
-                    {list.into_iter().map(|d| view! { <DestinationRow d actions /> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <ul class="destinations">
+            {list.into_iter().map(|d| view! { <DestinationRow d actions /> }).collect_view()}
+        </ul>
     }
 }
 
 #[component]
-fn DestinationRow(d: DestinationView, actions: Actions) -> impl IntoView {
-    let (kind, id) = (d.kind.as_str(), d.id.to_string());
-    let (replay_id, rotate_id, delete_id) = (id.clone(), id.clone(), id.clone());
+fn DestinationRow(d: DestinationView, actions: Actions) -> AnyView {
+    let kind = d.kind.as_str();
     let paused = d.state != "active";
     let what = match d.kind {
         Kind::Relay => format!(
             "Meta's webhooks ({}) · signed {}",
             d.topics.join(", "),
-            d.signing
+            if d.signing == "own" {
+                "with its own secret"
+            } else {
+                "like Meta"
+            }
         ),
         Kind::Events => format!(
             "Portal events ({}) · Standard Webhooks",
@@ -181,28 +177,46 @@ fn DestinationRow(d: DestinationView, actions: Actions) -> impl IntoView {
         (None, true) => "Paused".to_string(),
         _ => "Active".to_string(),
     };
+    let last = d
+        .last_success_at
+        .map(|t| format!("last {}", format_time(t)))
+        .unwrap_or_else(|| "none yet".into());
+    let lag = d
+        .lag_ms
+        .map(|ms| format!(" · lag {ms} ms"))
+        .unwrap_or_default();
     let (log_open, set_log_open) = signal(false);
     let endpoint = d.id;
     view! {
-        <tr data-testid="destination-row" data-kind=kind data-url=d.url.clone() class:muted=paused>
-            <td>
-                <strong class="mono small">{d.url.clone()}</strong>
-                <div class="small muted">{what}</div>
-                {d.last_error.clone().map(|e| view! { <div class="small error-text" data-testid="destination-last-error">{format!("Last error: {e}")}</div> })}
-                {(d.kind == Kind::Events).then(|| view! {
-                    <button class="link small" type="button" data-testid="toggle-deliveries" on:click=move |_| set_log_open.update(|o| *o = !*o)>
-                        {move || if log_open.get() { "Hide the delivery log" } else { "Show the delivery log" }}
-                    </button>
-                    {move || log_open.get().then(|| view! { <DeliveryLog id=endpoint /> })}
-                })}
-            </td>
-            <td class="small" data-testid="destination-state">{state}</td>
-            <td class="small" data-testid="destination-health">
-                {health(&d)}
-                <div class="muted">{d.last_success_at.map(|t| format!("last {}", format_time(t))).unwrap_or_else(|| "none yet".into())}</div>
-            </td>
-            <td class="small">{d.lag_ms.map(|ms| format!("{ms} ms")).unwrap_or_else(|| "—".into())}</td>
-            <td class="actions">
+        <li class="destination" data-testid="destination-row" data-kind=kind data-url=d.url.clone() class:muted=paused>
+            <div class="destination-head">
+                <strong class="mono small destination-url">{d.url.clone()}</strong>
+                <span class="badge" class:bad=paused data-testid="destination-state">{state}</span>
+            </div>
+            <div class="small muted">{what}</div>
+            <div class="small" data-testid="destination-health">{format!("{} · {last}{lag}", health(&d))}</div>
+            {d.last_error.clone().map(|e| view! { <div class="small error-text" data-testid="destination-last-error">{format!("Last error: {e}")}</div> })}
+            <RowActions kind=d.kind id=d.id paused actions />
+            {(d.kind == Kind::Events).then(|| view! {
+                <button class="link small" type="button" data-testid="toggle-deliveries" on:click=move |_| set_log_open.update(|o| *o = !*o)>
+                    {move || if log_open.get() { "Hide the delivery log" } else { "Show the delivery log" }}
+                </button>
+                {move || log_open.get().then(|| view! { <DeliveryLog id=endpoint /> })}
+            })}
+        </li>
+    }
+    .into_any()
+}
+
+/// Pause or resume, replay the last day, rotate (event endpoints), remove.
+#[component]
+fn RowActions(kind: Kind, id: i64, paused: bool, actions: Actions) -> AnyView {
+    let events = kind == Kind::Events;
+    let kind = kind.as_str();
+    let id = id.to_string();
+    let (replay_id, rotate_id, delete_id) = (id.clone(), id.clone(), id.clone());
+    view! {
+            <div class="actions">
                 <ActionForm action=actions.pause attr:class="row-form">
                     <input type="hidden" name="kind" value=kind />
                     <input type="hidden" name="id" value=id.clone() />
@@ -215,7 +229,7 @@ fn DestinationRow(d: DestinationView, actions: Actions) -> impl IntoView {
                     <input type="hidden" name="hours" value="24" />
                     <button class="button secondary small" type="submit" title="Sends again everything of the last 24 hours" data-testid="replay-destination">"Replay 24 h"</button>
                 </ActionForm>
-                {(d.kind == Kind::Events).then(|| view! {
+                {events.then(|| view! {
                     <ActionForm action=actions.rotate attr:class="row-form">
                         <input type="hidden" name="id" value=rotate_id.clone() />
                         <button class="button secondary small" type="submit" title="A new secret; the old one keeps signing for 24 hours" data-testid="rotate-secret">"Rotate secret"</button>
@@ -226,9 +240,9 @@ fn DestinationRow(d: DestinationView, actions: Actions) -> impl IntoView {
                     <input type="hidden" name="id" value=delete_id />
                     <button class="button danger small" type="submit" data-testid="delete-destination">"Remove"</button>
                 </ActionForm>
-            </td>
-        </tr>
+            </div>
     }
+    .into_any()
 }
 
 #[component]
