@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::engine::{query, query_as, query_scalar};
-use super::feed::{FeedFailure, FeedProgress};
+use super::feed::{FeedFailure, FeedProgress, EVENTS};
 use super::*;
 
 /// An event as stored.
@@ -172,21 +172,7 @@ impl EventStore for SqlStore {
     }
 
     async fn delete_event_endpoint(&self, id: i64, at: Millis) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let done = query(
-            "UPDATE event_endpoints SET deleted_at = $2, state = 'deleted'
-              WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(id)
-        .bind(at)
-        .execute(&mut tx)
-        .await?;
-        query("DELETE FROM event_retries WHERE endpoint_id = $1")
-            .bind(id)
-            .execute(&mut tx)
-            .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        self.feed_delete(&EVENTS, id, at).await
     }
 
     async fn lease_event_endpoints(
@@ -195,20 +181,7 @@ impl EventStore for SqlStore {
         until: Millis,
         now: Millis,
     ) -> DbResult<Vec<i64>> {
-        let mut ids: Vec<i64> = query(
-            "UPDATE event_endpoints SET leased_by = $1, leased_until = $2
-              WHERE state = 'active' AND deleted_at IS NULL
-                AND (leased_until < $3 OR leased_by = $1)
-              RETURNING id",
-        )
-        .bind(owner)
-        .bind(until)
-        .bind(now)
-        .column()
-        .fetch_all(&self.pool)
-        .await?;
-        ids.sort_unstable();
-        Ok(ids)
+        self.feed_lease(&EVENTS, owner, until, now).await
     }
 
     async fn event_batch(&self, after: i64, limit: i64) -> DbResult<Vec<EventRow>> {
@@ -222,57 +195,7 @@ impl EventStore for SqlStore {
     }
 
     async fn record_event_progress(&self, id: i64, progress: &FeedProgress) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
-        for failure in &progress.failures {
-            query(
-                "INSERT INTO event_retries (endpoint_id, event_id, attempts, first_failed_at,
-                                            next_at, last_error)
-                 VALUES ($1, $2, 1, $3, $4, $5)
-                 ON CONFLICT (endpoint_id, event_id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(failure.item_id)
-            .bind(progress.at)
-            .bind(failure.next_at)
-            .bind(&failure.error)
-            .execute(&mut tx)
-            .await?;
-            log_attempt(
-                &mut tx,
-                id,
-                failure.item_id,
-                progress.at,
-                Some(&failure.error),
-            )
-            .await?;
-        }
-        for event_id in &progress.delivered {
-            log_attempt(&mut tx, id, *event_id, progress.at, None).await?;
-        }
-        let last_error = progress.failures.last().map(|f| f.error.as_str());
-        query(
-            "UPDATE event_endpoints SET
-                delivered_through = CASE WHEN delivered_through = $8 THEN $2
-                                         ELSE delivered_through END,
-                delivered = delivered + $3,
-                failed_attempts = failed_attempts + $4,
-                last_error = COALESCE($5, last_error),
-                last_success_at = CASE WHEN $3 > 0 THEN $6 ELSE last_success_at END,
-                last_lag_ms = COALESCE($7, last_lag_ms)
-              WHERE id = $1",
-        )
-        .bind(id)
-        .bind(progress.through)
-        .bind(progress.delivered.len() as i64)
-        .bind(progress.failures.len() as i64)
-        .bind(last_error)
-        .bind(progress.at)
-        .bind(progress.last_lag_ms)
-        .bind(progress.from)
-        .execute(&mut tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.feed_record(&EVENTS, id, progress).await
     }
 
     async fn due_event_retries(
@@ -301,63 +224,12 @@ impl EventStore for SqlStore {
         failure: Option<&FeedFailure>,
         at: Millis,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
-        match failure {
-            None => {
-                query("DELETE FROM event_retries WHERE endpoint_id = $1 AND event_id = $2")
-                    .bind(id)
-                    .bind(event_id)
-                    .execute(&mut tx)
-                    .await?;
-                query(
-                    "UPDATE event_endpoints SET delivered = delivered + 1, last_success_at = $2
-                      WHERE id = $1",
-                )
-                .bind(id)
-                .bind(at)
-                .execute(&mut tx)
-                .await?;
-            }
-            Some(failure) => {
-                query(
-                    "UPDATE event_retries SET attempts = attempts + 1, next_at = $3,
-                            last_error = $4
-                      WHERE endpoint_id = $1 AND event_id = $2",
-                )
-                .bind(id)
-                .bind(event_id)
-                .bind(failure.next_at)
-                .bind(&failure.error)
-                .execute(&mut tx)
-                .await?;
-                query(
-                    "UPDATE event_endpoints SET failed_attempts = failed_attempts + 1,
-                            last_error = $2
-                      WHERE id = $1",
-                )
-                .bind(id)
-                .bind(&failure.error)
-                .execute(&mut tx)
-                .await?;
-            }
-        }
-        log_attempt(&mut tx, id, event_id, at, failure.map(|f| f.error.as_str())).await?;
-        tx.commit().await?;
-        Ok(())
+        self.feed_finish_retry(&EVENTS, id, event_id, failure, at)
+            .await
     }
 
     async fn set_event_endpoint_paused(&self, id: i64, reason: Option<&str>) -> DbResult<bool> {
-        let done = query(
-            "UPDATE event_endpoints
-                SET state = CASE WHEN $2 IS NULL THEN 'active' ELSE 'paused' END,
-                    paused_reason = $2, leased_until = 0
-              WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(id)
-        .bind(reason)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.feed_set_paused(&EVENTS, id, reason).await
     }
 
     async fn set_previous_secret_until(&self, id: i64, until: Option<Millis>) -> DbResult<()> {
@@ -411,50 +283,18 @@ impl EventStore for SqlStore {
     }
 
     async fn replay_events_since(&self, id: i64, since: Millis) -> DbResult<u64> {
-        let mut tx = self.pool.begin().await?;
         let first: Option<i64> = query_scalar("SELECT MIN(id) FROM events WHERE occurred_at >= $1")
             .bind(since)
-            .fetch_one(&mut tx)
+            .fetch_one(&self.pool)
             .await?;
         let Some(first) = first else {
             return Ok(0);
         };
-        let cursor: i64 =
-            query_scalar("SELECT delivered_through FROM event_endpoints WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut tx)
-                .await?;
-        let back_to = (first - 1).min(cursor);
-        query("UPDATE event_endpoints SET delivered_through = $2 WHERE id = $1")
-            .bind(id)
-            .bind(back_to)
-            .execute(&mut tx)
-            .await?;
+        let back_to = self.feed_rewind(&EVENTS, id, first).await?;
         let covered: i64 = query_scalar("SELECT COUNT(*) FROM events WHERE id > $1")
             .bind(back_to)
-            .fetch_one(&mut tx)
+            .fetch_one(&self.pool)
             .await?;
-        tx.commit().await?;
         Ok(covered as u64)
     }
-}
-
-async fn log_attempt(
-    tx: &mut engine::Tx,
-    endpoint: i64,
-    event: i64,
-    at: Millis,
-    error: Option<&str>,
-) -> DbResult<()> {
-    query(
-        "INSERT INTO event_deliveries (endpoint_id, event_id, attempted_at, error)
-         VALUES ($1, $2, $3, $4)",
-    )
-    .bind(endpoint)
-    .bind(event)
-    .bind(at)
-    .bind(error)
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
 }

@@ -3,7 +3,8 @@
 
 use async_trait::async_trait;
 
-use super::engine::{query, query_as, query_scalar};
+use super::engine::{query_as, query_scalar};
+use super::feed::RELAY;
 use super::*;
 
 /// A destination as stored, with its deliveries waiting for a retry counted.
@@ -151,21 +152,7 @@ impl RelayStore for SqlStore {
     }
 
     async fn delete_relay_destination(&self, id: i64, at: Millis) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
-        let done = query(
-            "UPDATE relay_destinations SET deleted_at = $2, state = 'deleted'
-              WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(id)
-        .bind(at)
-        .execute(&mut tx)
-        .await?;
-        query("DELETE FROM relay_retries WHERE destination_id = $1")
-            .bind(id)
-            .execute(&mut tx)
-            .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        self.feed_delete(&RELAY, id, at).await
     }
 
     async fn lease_relay_destinations(
@@ -174,20 +161,7 @@ impl RelayStore for SqlStore {
         until: Millis,
         now: Millis,
     ) -> DbResult<Vec<i64>> {
-        let mut ids: Vec<i64> = query(
-            "UPDATE relay_destinations SET leased_by = $1, leased_until = $2
-              WHERE state = 'active' AND deleted_at IS NULL
-                AND (leased_until < $3 OR leased_by = $1)
-              RETURNING id",
-        )
-        .bind(owner)
-        .bind(until)
-        .bind(now)
-        .column()
-        .fetch_all(&self.pool)
-        .await?;
-        ids.sort_unstable();
-        Ok(ids)
+        self.feed_lease(&RELAY, owner, until, now).await
     }
 
     async fn relay_batch(&self, after: i64, limit: i64) -> DbResult<Vec<RelayItem>> {
@@ -201,46 +175,7 @@ impl RelayStore for SqlStore {
     }
 
     async fn record_relay_progress(&self, id: i64, progress: &FeedProgress) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
-        for failure in &progress.failures {
-            query(
-                "INSERT INTO relay_retries (destination_id, inbox_id, attempts, first_failed_at,
-                                            next_at, last_error)
-                 VALUES ($1, $2, 1, $3, $4, $5)
-                 ON CONFLICT (destination_id, inbox_id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(failure.item_id)
-            .bind(progress.at)
-            .bind(failure.next_at)
-            .bind(&failure.error)
-            .execute(&mut tx)
-            .await?;
-        }
-        let last_error = progress.failures.last().map(|f| f.error.as_str());
-        query(
-            "UPDATE relay_destinations SET
-                relayed_through = CASE WHEN relayed_through = $8 THEN $2
-                                       ELSE relayed_through END,
-                delivered = delivered + $3,
-                failed_attempts = failed_attempts + $4,
-                last_error = COALESCE($5, last_error),
-                last_success_at = CASE WHEN $3 > 0 THEN $6 ELSE last_success_at END,
-                last_lag_ms = COALESCE($7, last_lag_ms)
-              WHERE id = $1",
-        )
-        .bind(id)
-        .bind(progress.through)
-        .bind(progress.delivered.len() as i64)
-        .bind(progress.failures.len() as i64)
-        .bind(last_error)
-        .bind(progress.at)
-        .bind(progress.last_lag_ms)
-        .bind(progress.from)
-        .execute(&mut tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        self.feed_record(&RELAY, id, progress).await
     }
 
     async fn due_relay_retries(
@@ -269,62 +204,12 @@ impl RelayStore for SqlStore {
         failure: Option<&FeedFailure>,
         at: Millis,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
-        match failure {
-            None => {
-                query("DELETE FROM relay_retries WHERE destination_id = $1 AND inbox_id = $2")
-                    .bind(id)
-                    .bind(inbox_id)
-                    .execute(&mut tx)
-                    .await?;
-                query(
-                    "UPDATE relay_destinations SET delivered = delivered + 1, last_success_at = $2
-                      WHERE id = $1",
-                )
-                .bind(id)
-                .bind(at)
-                .execute(&mut tx)
-                .await?;
-            }
-            Some(failure) => {
-                query(
-                    "UPDATE relay_retries SET attempts = attempts + 1, next_at = $3,
-                            last_error = $4
-                      WHERE destination_id = $1 AND inbox_id = $2",
-                )
-                .bind(id)
-                .bind(inbox_id)
-                .bind(failure.next_at)
-                .bind(&failure.error)
-                .execute(&mut tx)
-                .await?;
-                query(
-                    "UPDATE relay_destinations SET failed_attempts = failed_attempts + 1,
-                            last_error = $2
-                      WHERE id = $1",
-                )
-                .bind(id)
-                .bind(&failure.error)
-                .execute(&mut tx)
-                .await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+        self.feed_finish_retry(&RELAY, id, inbox_id, failure, at)
+            .await
     }
 
     async fn set_relay_paused(&self, id: i64, reason: Option<&str>) -> DbResult<bool> {
-        let done = query(
-            "UPDATE relay_destinations
-                SET state = CASE WHEN $2 IS NULL THEN 'active' ELSE 'paused' END,
-                    paused_reason = $2, leased_until = 0
-              WHERE id = $1 AND deleted_at IS NULL",
-        )
-        .bind(id)
-        .bind(reason)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        self.feed_set_paused(&RELAY, id, reason).await
     }
 
     async fn replay_relay_since(&self, id: i64, since: Millis) -> DbResult<u64> {
@@ -351,19 +236,7 @@ impl RelayStore for SqlStore {
                 _ => end = middle,
             }
         }
-        let mut tx = self.pool.begin().await?;
-        let cursor: i64 =
-            query_scalar("SELECT relayed_through FROM relay_destinations WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut tx)
-                .await?;
-        let back_to = (low - 1).min(cursor);
-        query("UPDATE relay_destinations SET relayed_through = $2 WHERE id = $1")
-            .bind(id)
-            .bind(back_to)
-            .execute(&mut tx)
-            .await?;
-        tx.commit().await?;
+        let back_to = self.feed_rewind(&RELAY, id, low).await?;
         Ok((high - back_to).max(0) as u64)
     }
 }

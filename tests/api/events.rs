@@ -7,13 +7,12 @@ use std::collections::{BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
 use app::api_keys::port::Scope;
-use mm_portal::api_keys::service::ApiKeysService;
 use mm_portal::db::engine::{query, query_scalar};
 use mm_portal::db::{now_millis, Database};
 use serde_json::{json, Value};
 
 use crate::signup_links::{complete, make_link, sandbox_code, start, token};
-use crate::support::receiver::{call, standard_signature_holds, Received, Receiver};
+use crate::support::receiver::{call, standard_signature_holds, Received, Receiver, Restartable};
 use crate::support::{self, on_both_engines, SandboxPortal};
 
 async fn endpoint(portal: &SandboxPortal, key: &str, url: &str, events: Value) -> Value {
@@ -487,36 +486,15 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
 /// `kill -9` of the portal while it delivers events: after a restart every event in the
 /// outbox reaches the endpoint (at least once).
 async fn events_survive_kill_9(engine: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = match engine {
-        "postgres" => support::fresh_postgres_url().await,
-        _ => format!("sqlite://{}", dir.path().join("portal.db").display()),
-    };
-    let start = || {
-        let (child, url, _) = support::spawn_binary_on(
-            dir.path(),
-            Some(&database_url),
-            "error",
-            std::process::Stdio::null(),
-        );
-        (child, url)
-    };
-    let (mut child, base) = start();
-    let database = mm_portal::db::connect(&database_url).await.unwrap();
-    let key = ApiKeysService::new(database.store.clone())
-        .make("tests", &[Scope::EventsManage], "tests")
-        .await
-        .unwrap()
-        .secret;
+    let portal = Restartable::new(engine).await;
+    let (mut child, base) = portal.start();
+    let database = mm_portal::db::connect(&portal.database_url).await.unwrap();
+    let key = portal.events_key(&database).await;
     let receiver = Receiver::start(0).await;
-    let response = reqwest::Client::new()
-        .post(format!("{base}api/v1/event-endpoints"))
-        .bearer_auth(&key)
-        .json(&json!({"url": receiver.url, "events": ["*"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201);
+    let endpoint = json!({"url": receiver.url, "events": ["*"]});
+    portal
+        .create(&base, &key, "event-endpoints", endpoint)
+        .await;
 
     // 600 changes, written while the portal delivers; it is killed after the first 100 arrive.
     let writer = {
@@ -537,7 +515,7 @@ async fn events_survive_kill_9(engine: &str) {
     assert!(before > 0, "nothing delivered before the kill");
     writer.await.unwrap();
 
-    let (mut child, _) = start();
+    let (mut child, _) = portal.start();
     let all: Vec<String> = mm_portal::db::engine::query_scalar("SELECT public_id FROM events")
         .fetch_all(database.store.pool())
         .await

@@ -10,12 +10,11 @@ use std::time::{Duration, Instant};
 use app::api_keys::port::Scope;
 use axum::http::HeaderMap;
 use hmac::{Hmac, Mac};
-use mm_portal::api_keys::service::ApiKeysService;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::support::receiver::{call, standard_signature_holds, Receiver};
+use crate::support::receiver::{call, standard_signature_holds, Receiver, Restartable};
 use crate::support::{self, on_both_engines, SandboxPortal};
 
 async fn portal(engine: &str) -> SandboxPortal {
@@ -290,41 +289,21 @@ async fn bad_destinations_are_refused_with_the_reason(engine: &str) {
 /// `kill -9` of the portal while it relays under load: after a restart every delivery Meta got
 /// a 200 for reaches the destination (at least once; a round cut short is sent again).
 async fn relayed_deliveries_survive_kill_9(engine: &str) {
-    let dir = tempfile::tempdir().unwrap();
-    let database_url = match engine {
-        "postgres" => support::fresh_postgres_url().await,
-        _ => format!("sqlite://{}", dir.path().join("portal.db").display()),
-    };
-    let start = || {
-        let (child, url, _) = support::spawn_binary_on(
-            dir.path(),
-            Some(&database_url),
-            "error",
-            std::process::Stdio::null(),
-        );
-        (child, url)
-    };
-    let (mut child, base) = start();
-    let secrets: Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("sandbox-secrets.json")).unwrap())
-            .unwrap();
+    let portal = Restartable::new(engine).await;
+    let (mut child, base) = portal.start();
+    let secrets: Value = serde_json::from_slice(
+        &std::fs::read(portal.dir.path().join("sandbox-secrets.json")).unwrap(),
+    )
+    .unwrap();
     let app_secret =
         secrecy::SecretString::from(secrets["app_secret"].as_str().unwrap().to_string());
-    let database = mm_portal::db::connect(&database_url).await.unwrap();
-    let key = ApiKeysService::new(database.store.clone())
-        .make("tests", &[Scope::EventsManage], "tests")
-        .await
-        .unwrap()
-        .secret;
+    let database = mm_portal::db::connect(&portal.database_url).await.unwrap();
+    let key = portal.events_key(&database).await;
     let receiver = Receiver::start(0).await;
-    let response = reqwest::Client::new()
-        .post(format!("{base}api/v1/relay-destinations"))
-        .bearer_auth(&key)
-        .json(&json!({"url": receiver.url, "fields": ["*"], "signing": "meta"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201);
+    let destination = json!({"url": receiver.url, "fields": ["*"], "signing": "meta"});
+    portal
+        .create(&base, &key, "relay-destinations", destination)
+        .await;
 
     let acknowledged: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
     let mut senders = tokio::task::JoinSet::new();
@@ -371,7 +350,7 @@ async fn relayed_deliveries_survive_kill_9(engine: &str) {
     // senders (then the restart has little to send, and the check below still holds).
     assert!(relayed_before > 0, "the relay sent nothing before the kill");
 
-    let (mut child, _) = start();
+    let (mut child, _) = portal.start();
     let deadline = Instant::now() + Duration::from_secs(60);
     let missing = loop {
         let got: std::collections::HashSet<Vec<u8>> = receiver

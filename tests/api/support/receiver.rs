@@ -123,3 +123,57 @@ pub fn standard_signature_holds(secret: &str, headers: &HeaderMap, body: &[u8]) 
         .split(' ')
         .any(|s| s == expected)
 }
+
+/// A portal binary on its own data directory and database, started and restarted at will
+/// (the `kill -9` tests), with a key of `events:manage` and an endpoint for what it sends.
+pub struct Restartable {
+    pub dir: tempfile::TempDir,
+    pub database_url: String,
+}
+
+impl Restartable {
+    pub async fn new(engine: &str) -> Restartable {
+        let dir = tempfile::tempdir().unwrap();
+        let database_url = match engine {
+            "postgres" => super::fresh_postgres_url().await,
+            _ => format!("sqlite://{}", dir.path().join("portal.db").display()),
+        };
+        Restartable { dir, database_url }
+    }
+
+    /// Starts the portal; its process and base URL.
+    pub fn start(&self) -> (std::process::Child, String) {
+        let (child, url, _) = super::spawn_binary_on(
+            self.dir.path(),
+            Some(&self.database_url),
+            "error",
+            std::process::Stdio::null(),
+        );
+        (child, url)
+    }
+
+    /// A key with `events:manage`, made straight in the database.
+    pub async fn events_key(&self, database: &mm_portal::db::Database) -> String {
+        mm_portal::api_keys::service::ApiKeysService::new(database.store.clone())
+            .make(
+                "tests",
+                &[app::api_keys::port::Scope::EventsManage],
+                "tests",
+            )
+            .await
+            .unwrap()
+            .secret
+    }
+
+    /// `POST /api/v1/{path}` with the key; asserts the 201.
+    pub async fn create(&self, base: &str, key: &str, path: &str, body: Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{base}api/v1/{path}"))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+    }
+}
