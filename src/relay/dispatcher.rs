@@ -31,7 +31,7 @@ pub const GIVE_UP_AFTER: Duration = Duration::from_secs(72 * 3600);
 pub const SETTLE: Duration = Duration::from_secs(2);
 /// Renewed every second; an instance killed mid-round holds its destinations this long.
 const LEASE: Duration = Duration::from_secs(5);
-const BATCH: i64 = 500;
+const BATCH: i64 = 2_000;
 const IN_FLIGHT: usize = 32;
 const TIMEOUT: Duration = Duration::from_secs(10);
 const RETRY_BASE: Duration = Duration::from_secs(1);
