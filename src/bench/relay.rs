@@ -12,10 +12,11 @@ use tokio_util::sync::CancellationToken;
 use super::load::{Pace, Report};
 use super::webhooks::{measure, sample_deliveries, WebhookBenchArgs};
 use crate::crypto::KeyRing;
-use crate::db::{now_millis, Database, NewRelayDestination, RelayStore, SecretStore};
+use crate::db::{now_millis, Database, RelayStore};
 use crate::relay::dispatcher::Relay;
 use crate::relay::inbox::InboxFeed;
-use crate::relay::{secret_slot, standard_webhooks};
+use crate::relay::service::{RelayService, RelaySettings};
+use crate::relay::standard_webhooks;
 
 /// Arrivals at the sinks: (inbox id from `webhook-id`, Unix millis).
 type Arrivals = Arc<Mutex<Vec<(i64, i64)>>>;
@@ -130,29 +131,25 @@ async fn with_destinations(
     report
 }
 
+/// Destinations with `own` signing, made as the API and the settings page make them.
 async fn make_destinations(
     database: &Database,
-    keys: &KeyRing,
+    keys: &Arc<KeyRing>,
     sink: &str,
     count: usize,
 ) -> Result<Vec<i64>, String> {
+    let service = RelayService::new(
+        database.store.clone(),
+        keys.clone(),
+        RelaySettings {
+            portal_origins: Arc::default(),
+            sandbox: true,
+        },
+    );
     let mut ids = Vec::new();
     for _ in 0..count {
-        let row = database
-            .store
-            .create_relay_destination(&NewRelayDestination {
-                url: sink.into(),
-                fields: r#"["*"]"#.into(),
-                signing: "own".into(),
-                created_by: "bench".into(),
-            })
-            .await
-            .map_err(|e| e.to_string())?;
-        let slot = secret_slot(row.id);
-        let secret = SecretString::from(standard_webhooks::new_secret());
-        database
-            .store
-            .put_secret(&slot, &keys.seal(&slot, &secret))
+        let (row, _) = service
+            .create_destination(sink, &["*".to_string()], "own", "bench")
             .await
             .map_err(|e| e.to_string())?;
         ids.push(row.id);

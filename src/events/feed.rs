@@ -4,12 +4,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use secrecy::ExposeSecret;
 
 use crate::crypto::KeyRing;
 use crate::db::{now_millis, DbResult, EventRow, EventStore, Millis, SecretSlot, SecretStore};
-use crate::relay::feed::{Failure, Feed, Filter, Item, Progress, Retry, Signer, Target};
-use crate::relay::standard_webhooks;
+use crate::relay::feed::{open_key, Failure, Feed, Filter, Item, Progress, Retry, Signer, Target};
 
 /// The stores event delivery reads and writes.
 pub trait Stores: EventStore + SecretStore {}
@@ -26,21 +24,7 @@ impl EventFeed {
     }
 
     async fn key(&self, slot: &SecretSlot) -> Result<Option<Vec<u8>>, String> {
-        let Some(sealed) = self
-            .store
-            .get_secret(slot)
-            .await
-            .map_err(|e| e.to_string())?
-        else {
-            return Ok(None);
-        };
-        let secret = self
-            .keys
-            .open(slot, &sealed)
-            .map_err(|e| format!("the endpoint's signing secret: {e}"))?;
-        standard_webhooks::key(secret.expose_secret())
-            .map(Some)
-            .ok_or_else(|| "the endpoint's signing secret is not whsec_".into())
+        open_key(self.store.as_ref(), &self.keys, slot, "the endpoint").await
     }
 }
 

@@ -103,3 +103,23 @@ pub trait Feed: Send + Sync + 'static {
     /// The destination's signer, read when its task starts a round.
     async fn signer(&self, target: &Target) -> Result<Signer, String>;
 }
+
+/// Opens the Standard Webhooks key sealed in `slot`: `None` if nothing is stored there. Both
+/// feeds keep their signing secrets this way (`what` names it in the error).
+pub async fn open_key(
+    store: &dyn crate::db::SecretStore,
+    keys: &crate::crypto::KeyRing,
+    slot: &crate::db::SecretSlot,
+    what: &str,
+) -> Result<Option<Vec<u8>>, String> {
+    use secrecy::ExposeSecret;
+    let Some(sealed) = store.get_secret(slot).await.map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let secret = keys
+        .open(slot, &sealed)
+        .map_err(|e| format!("{what}'s signing secret: {e}"))?;
+    super::standard_webhooks::key(secret.expose_secret())
+        .map(Some)
+        .ok_or_else(|| format!("{what}'s signing secret is not whsec_"))
+}

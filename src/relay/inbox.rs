@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 
-use super::feed::{Failure, Feed, Filter, Item, Progress, Retry, Signer, Target};
-use super::{standard_webhooks, Fields, Signing};
+use super::feed::{open_key, Failure, Feed, Filter, Item, Progress, Retry, Signer, Target};
+use super::{Fields, Signing};
 use crate::crypto::KeyRing;
 use crate::db::{DbResult, Millis, RelayItem, RelayStore, SecretStore};
 
@@ -116,19 +116,14 @@ impl Feed for InboxFeed {
         if Signing::parse(&row.signing) != Some(Signing::Own) {
             return Ok(Signer::Meta(self.app_secret.clone()));
         }
-        let slot = super::secret_slot(row.id);
-        let sealed = self
-            .store
-            .get_secret(&slot)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or("the destination's signing secret is missing")?;
-        let secret = self
-            .keys
-            .open(&slot, &sealed)
-            .map_err(|e| format!("the destination's signing secret: {e}"))?;
-        standard_webhooks::key(secret.expose_secret())
-            .map(|key| Signer::Own(vec![key]))
-            .ok_or_else(|| "the destination's signing secret is not whsec_".into())
+        let key = open_key(
+            self.store.as_ref(),
+            &self.keys,
+            &super::secret_slot(row.id),
+            "the destination",
+        )
+        .await?
+        .ok_or("the destination's signing secret is missing")?;
+        Ok(Signer::Own(vec![key]))
     }
 }
