@@ -308,14 +308,18 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
     assert_eq!(first["data"]["waba_id"], "900002");
     let event_id = header(&got[0], "webhook-id");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        receiver.accepted().len(),
-        1,
+    // Delivery is at least once (a round whose record fails is sent again), so the check is
+    // on what was sent, not on how often.
+    assert!(
+        receiver
+            .accepted()
+            .iter()
+            .all(|r| parsed(r)["type"] == "waba.status_changed"),
         "signup.started is not for waba.*"
     );
 
     // The receiver counts a delivery before the portal records its answer: wait for that.
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + Duration::from_secs(30);
     let shown = loop {
         let (_, shown) = call(&portal, &key, reqwest::Method::GET, &path, None).await;
         if shown["delivered"] == 1 || Instant::now() > deadline {
@@ -374,10 +378,11 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
         (202, Some(1)),
         "{answer}"
     );
-    let got = receiver.wait_for(2).await;
-    assert_eq!(got.len(), 2);
-    assert_eq!(header(&got[1], "webhook-id"), event_id);
-    assert_eq!(got[1].body, got[0].body);
+    let before = receiver.accepted().len();
+    let got = receiver.wait_for(before + 1).await;
+    assert!(got.len() > before, "replayed by id");
+    assert_eq!(header(&got[before], "webhook-id"), event_id);
+    assert_eq!(got[before].body, got[0].body);
     for bad in [
         json!({}),
         json!({"since": "yesterday"}),
@@ -404,9 +409,10 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
     .await;
     assert_eq!(status, 202, "{answer}");
     assert!(answer["replayed"].as_i64().unwrap() >= 1);
-    let got = receiver.wait_for(3).await;
-    assert_eq!(got.len(), 3);
-    assert_eq!(header(&got[2], "webhook-id"), event_id);
+    let before = receiver.accepted().len();
+    let got = receiver.wait_for(before + 1).await;
+    assert!(got.len() > before, "replayed since");
+    assert_eq!(header(&got[before], "webhook-id"), event_id);
 
     // Rotated: for the overlap, each request is signed with the new and the old secret.
     let (status, rotated) = call(
@@ -423,18 +429,22 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
     assert!(rotated["previous_secret_expires_at"].as_str().is_some());
     tokio::time::sleep(Duration::from_millis(1500)).await;
     set_status(database, waba, "ELIGIBLE").await;
-    let got = receiver.wait_for(4).await;
-    assert_eq!(got.len(), 4);
-    assert_eq!(parsed(&got[3])["data"]["sequence"], 2);
+    let got = receiver
+        .wait_until(|got| got.iter().any(|r| parsed(r)["data"]["sequence"] == 2))
+        .await;
+    let second = got
+        .iter()
+        .find(|r| parsed(r)["data"]["sequence"] == 2)
+        .expect("the WABA's second event arrives");
     assert!(standard_signature_holds(
         &new_secret,
-        &got[3].headers,
-        &got[3].body
+        &second.headers,
+        &second.body
     ));
     assert!(standard_signature_holds(
         &old_secret,
-        &got[3].headers,
-        &got[3].body
+        &second.headers,
+        &second.body
     ));
 
     // Bad endpoints are refused with the reason; the scope is needed.

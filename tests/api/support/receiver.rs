@@ -63,12 +63,17 @@ impl Receiver {
         self.accepted.lock().unwrap().clone()
     }
 
-    /// Waits (10 s at most) until `count` deliveries were accepted.
+    /// Waits (30 s at most: CI runs every test at once) until `count` deliveries were accepted.
     pub async fn wait_for(&self, count: usize) -> Vec<Received> {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        self.wait_until(|got| got.len() >= count).await
+    }
+
+    /// Waits (30 s at most) until what was accepted satisfies `done`; returns it either way.
+    pub async fn wait_until(&self, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let got = self.accepted();
-            if got.len() >= count || Instant::now() > deadline {
+            if done(&got) || Instant::now() > deadline {
                 return got;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
