@@ -364,7 +364,9 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
     assert_eq!(rest["data"].as_array().unwrap().len(), 1, "{rest}");
     assert_eq!(rest["next_cursor"], Value::Null);
 
-    // Replayed by id: the same id and the same bytes again.
+    // Replayed by id: the same id and the same bytes again (counted before asking, so a
+    // replay that arrives before the answer is not missed).
+    let before = receiver.accepted().len();
     let (status, answer) = call(
         &portal,
         &key,
@@ -378,7 +380,6 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
         (202, Some(1)),
         "{answer}"
     );
-    let before = receiver.accepted().len();
     let got = receiver.wait_for(before + 1).await;
     assert!(got.len() > before, "replayed by id");
     assert_eq!(header(&got[before], "webhook-id"), event_id);
@@ -399,6 +400,7 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
         assert_eq!(status, 400, "{problem}");
     }
     // Replayed from a time: everything since, filtered as before.
+    let before = receiver.accepted().len();
     let (status, answer) = call(
         &portal,
         &key,
@@ -409,7 +411,6 @@ async fn failing_endpoints_are_retried_filtered_replayed_and_rotated(engine: &st
     .await;
     assert_eq!(status, 202, "{answer}");
     assert!(answer["replayed"].as_i64().unwrap() >= 1);
-    let before = receiver.accepted().len();
     let got = receiver.wait_for(before + 1).await;
     assert!(got.len() > before, "replayed since");
     assert_eq!(header(&got[before], "webhook-id"), event_id);
