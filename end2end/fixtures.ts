@@ -7,11 +7,12 @@ export const test = base.extend<{ hydratedPage: (path: string) => Promise<Page> 
     if (!url) throw new Error('PORTAL_URL is not set: run through playwright.config.ts');
     await use(url);
   },
-  // Opens a page and waits until the WebAssembly has hydrated it, so clicks reach handlers.
+  // Opens a page and waits until clicks reach handlers: a staff page once the WebAssembly has
+  // hydrated it, a public page (no WebAssembly) once its script has started.
   hydratedPage: async ({ page }, use) => {
     await use(async (path: string) => {
       await page.goto(path);
-      await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await expect(page.locator('body[data-hydrated="true"], body[data-enhanced="true"]')).toHaveCount(1);
       return page;
     });
   },

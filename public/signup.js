@@ -13,20 +13,10 @@
   if (window.__mmSignup) return;
   window.__mmSignup = true;
 
-  // The page hydrates (WebAssembly) after this script runs and may replace the nodes it was
-  // rendered with: start once hydration is done (or after 5 s without it), and always look
-  // elements up afresh.
-  function whenHydrated(start) {
-    if (document.body.dataset.hydrated === "true") return start();
-    var started = false;
-    function go() { if (!started) { started = true; observer.disconnect(); start(); } }
-    var observer = new MutationObserver(function () {
-      if (document.body.dataset.hydrated === "true") go();
-    });
-    observer.observe(document.body, { attributes: true, attributeFilter: ["data-hydrated"] });
-    setTimeout(go, 5000);
-  }
-  whenHydrated(main);
+  // The page is complete as served (no WebAssembly on public pages): start at once, and tell
+  // tests and scripts that the handlers are live.
+  main();
+  document.body.dataset.enhanced = "true";
 
   function main() {
   var root = document.getElementById("signup");

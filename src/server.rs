@@ -191,6 +191,7 @@ impl RunningPortal {
             AppState {
                 leptos_options: leptos_options(&config, local_addr),
                 ports,
+                assets: http::assets::load(&config.site_root),
             },
             webhooks,
             sandbox,
@@ -262,12 +263,23 @@ fn internal_url(local_addr: SocketAddr) -> Url {
 }
 
 fn leptos_options(config: &Config, local_addr: SocketAddr) -> LeptosOptions {
+    // With the build's fingerprint list, Leptos names the bundle by its hash. (It looks for
+    // the list beside the executable; an absolute path points it at the site instead.)
+    let manifest = http::assets::manifest_path(&config.site_root)
+        .and_then(|path| std::path::absolute(path).ok());
     LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
         .site_root(config.site_root.to_string_lossy().to_string())
         .site_pkg_dir("pkg")
         .site_addr(local_addr)
         .env(Env::PROD)
+        .hash_files(manifest.is_some())
+        .hash_file(
+            manifest
+                .map(|path| path.to_string_lossy().to_string())
+                .unwrap_or_else(|| "hash.txt".into())
+                .into(),
+        )
         .build()
 }
 
@@ -497,10 +509,7 @@ fn database_hint(url: &str, error: &DbError) -> &'static str {
 
 /// The pages work without the built front end, but nothing is interactive; say so loudly.
 fn check_site_root(config: &Config) {
-    let bundle = config
-        .site_root
-        .join("pkg")
-        .join(format!("{}.js", app::OUTPUT_NAME));
+    let bundle = config.site_root.join("pkg").join("hash.txt");
     if !bundle.exists() {
         tracing::warn!(
             path = %bundle.display(),

@@ -6,6 +6,7 @@
 //! Leptos context, and server functions call that port.
 
 pub mod api_keys;
+pub mod assets;
 pub mod calendar;
 pub mod components;
 pub mod error;
@@ -20,10 +21,10 @@ pub mod wabas;
 pub mod webhooks;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::components::layout::Layout;
@@ -45,7 +46,14 @@ use crate::webhooks::inbox::InboxPage;
 pub const OUTPUT_NAME: &str = "mm_portal";
 
 /// The HTML document around the application, rendered on the server.
+///
+/// The public pages (signup, status) get no WebAssembly: they are complete as served and
+/// enhanced by two small scripts (`public/signup.js`, `public/status.js`), so a business on a
+/// slow phone can press the button before the staff application would have downloaded. Their
+/// `<body>` says so with `data-public`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let public = request_is_public();
+    let css = assets::href(&format!("{OUTPUT_NAME}.css"));
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -53,13 +61,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
-                <HydrationScripts options />
+                <link rel="stylesheet" id="portal-css" href=css />
+                {(!public).then(|| view! { <HydrationScripts options /> })}
                 <MetaTags />
             </head>
-            <body>
+            <body data-public=public.then_some("true")>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Whether the page being rendered is one of the public pages for end businesses.
+fn request_is_public() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .is_some_and(|parts| crate::components::layout::is_public(parts.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 
@@ -70,17 +92,18 @@ pub fn App() -> impl IntoView {
     mark_body_hydrated();
 
     view! {
-        <Stylesheet id="portal-css" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Title formatter=|page: String| format!("{page} · MM Portal") />
         <Router>
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/signup") view=SignupPage />
-                    <Route path=path!("/signup/:campaign") view=SignupPage />
-                    <Route path=path!("/signup/link/:token") view=SignupLinkPage />
+                    // The public pages are served whole (no streaming): they get no WebAssembly to
+                    // fill in what streaming would leave for later, and `status.js` reads them.
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup/:campaign") view=SignupPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup/link/:token") view=SignupLinkPage ssr=SsrMode::Async />
                     <Route path=path!("/signup-links") view=SignupLinksPage />
-                    <Route path=path!("/status/:key") view=StatusPage />
+                    <Route path=path!("/status/:key") view=StatusPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/login/two-factor") view=TwoFactorLoginPage />
                     <Route path=path!("/wabas") view=WabasPage />

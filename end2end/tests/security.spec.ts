@@ -26,7 +26,7 @@ test('pages hydrate and Embedded Signup runs under the Content-Security-Policy',
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 
   await page.goto('/signup');
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('body')).toHaveAttribute('data-enhanced', 'true');
   await expect(page.getByTestId('connect')).toBeEnabled();
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('connect').click()]);
   watchViolations(popup, violations);
@@ -37,7 +37,7 @@ test('pages hydrate and Embedded Signup runs under the Content-Security-Policy',
   await popup.locator('#finish').click();
 
   await page.waitForURL(/\/status\//);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('body')).toHaveAttribute('data-enhanced', 'true');
   await expect(page.getByTestId('check-connected')).toHaveAttribute('data-state', 'done');
   expect(violations).toEqual([]);
 });

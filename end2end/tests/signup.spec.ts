@@ -35,7 +35,7 @@ test('happy path: signup to ONBOARDED with the status page updating live', async
   await popup.locator('#finish').click();
 
   await page.waitForURL(/\/status\//);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('body')).toHaveAttribute('data-enhanced', 'true');
   await expect(page.getByTestId('check-connected')).toHaveAttribute('data-state', 'done');
   await page.screenshot({ path: 'test-results/status-in-progress.png', fullPage: true });
   // The rest arrives while the page is open: pipeline jobs and Meta's terms webhook.

@@ -44,7 +44,7 @@ test('a signup link made on the staff page carries the customer id to the WABA p
 
   // The business opens the link: the signup page, and Meta's window opens pre-filled.
   await page.goto(path);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.locator('body')).toHaveAttribute('data-enhanced', 'true');
   await expect(page.getByTestId('connect')).toBeEnabled();
   await expect(page.getByTestId('signup-notice')).toContainText('Ready');
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByTestId('connect').click()]);

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod dashboard;
+pub mod frontend;
 pub mod intents;
 pub mod load;
 pub mod relay;
@@ -27,6 +28,9 @@ pub enum BenchCommand {
     /// Webhook ingestion alone and with one and three relay destinations (loopback sinks),
     /// side by side; then the relay lag at a steady rate.
     Relay(webhooks::WebhookBenchArgs),
+    /// Every page on a slow phone (headless Chromium, slow 4G, CPU 4× slower): bytes over the
+    /// wire cold and warm, time until usable, against the targets; the WebAssembly's size.
+    Frontend(frontend::FrontendBenchArgs),
 }
 
 pub async fn run(command: BenchCommand) -> Result<(), String> {
@@ -36,6 +40,7 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
         BenchCommand::Intents(args) => intents::run(args).await,
         BenchCommand::Api(args) => api::run(args).await,
         BenchCommand::Relay(args) => relay::run(args).await,
+        BenchCommand::Frontend(args) => frontend::run(args).await,
     }
 }
 

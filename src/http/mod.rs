@@ -1,6 +1,7 @@
 //! The HTTP surface: one router per resource, assembled here with the cross-cutting layers
 //! (request ids, tracing) and the Leptos pages and server functions.
 
+pub mod assets;
 pub mod client_addr;
 pub mod security_headers;
 
@@ -33,6 +34,8 @@ use crate::webhooks::WebhookState;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub ports: Ports,
+    /// The built front end's fingerprinted file names.
+    pub assets: app::assets::Assets,
 }
 
 /// The port of every feature, handed to the pages and server functions through Leptos
@@ -102,10 +105,13 @@ pub fn router(
     let ports = state.ports.clone();
     let health = state.ports.health.clone();
     let headers = sessions.headers.clone();
+    let assets = state.assets.clone();
     let provide_portal = move || {
         ports.provide();
+        provide_context(assets.clone());
         headers.provide_nonce();
     };
+    let site_root = std::path::PathBuf::from(state.leptos_options.site_root.as_ref());
 
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, provide_portal.clone(), {
@@ -117,6 +123,7 @@ pub fn router(
             _,
         >(provide_portal, app::shell))
         .with_state(state)
+        .merge(assets::router(&site_root))
         .merge(crate::health::routes::routes(health))
         .merge(crate::staff::routes::routes(sessions.auth.clone()))
         .merge(
@@ -136,6 +143,8 @@ pub fn router(
         .merge(partner_api);
     headers
         .apply(router)
+        .layer(axum::middleware::from_fn(assets::cache_control))
+        .layer(assets::compression())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -51,9 +51,29 @@ async fn healthz_pages_and_request_ids_on_sqlite() {
     let html = home.text().await.unwrap();
     assert!(html.contains("System status"));
     assert!(
-        html.contains("/pkg/mm_portal.js"),
+        html.contains("modulepreload\" href=\"/pkg/mm_portal."),
         "hydration script present"
     );
+    // Pages are compressed on the fly (Brotli first) and re-checked before each use.
+    for (accepted, expected) in [
+        ("br, gzip", Some("br")),
+        ("gzip", Some("gzip")),
+        ("identity", None),
+    ] {
+        let page = client
+            .get(portal.url.clone())
+            .header("accept-encoding", accepted)
+            .send()
+            .await
+            .unwrap();
+        let encoding = page
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(encoding.as_deref(), expected, "{accepted}");
+        assert_eq!(page.headers()["cache-control"], "no-cache");
+        assert!(page.bytes().await.unwrap().len() > 100);
+    }
 
     let missing = client
         .get(portal.url.join("no/such/page").unwrap())

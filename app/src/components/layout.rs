@@ -8,7 +8,7 @@ use crate::staff::api::whoami;
 use crate::staff::port::StaffRole;
 
 /// Pages for end businesses (not partner staff): no staff navigation.
-fn is_public(path: &str) -> bool {
+pub(crate) fn is_public(path: &str) -> bool {
     path == "/signup" || path.starts_with("/signup/") || path.starts_with("/status/")
 }
 

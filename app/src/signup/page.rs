@@ -21,7 +21,7 @@ pub fn SignupPage() -> impl IntoView {
     let campaign = params.read_untracked().get("campaign").unwrap_or_default();
     view! {
         <SignupView campaign />
-        <Script src="/signup.js" defer="defer" />
+        <Script src=crate::assets::href("signup.js") defer="defer" />
     }
 }
 
@@ -49,7 +49,7 @@ pub fn SignupLinkPage() -> impl IntoView {
             }}
         </Suspense>
         // Outside the Suspense: a script streamed in with its content would never run.
-        <Script src="/signup.js" defer="defer" />
+        <Script src=crate::assets::href("signup.js") defer="defer" />
     }
 }
 

@@ -1,74 +1,49 @@
 //! The public status page of one signup (`/status/{key}`): a live checklist for the business
-//! admin. It re-reads the status every two seconds until the account is ready, so it follows
-//! webhooks and pipeline jobs handled by any portal instance without a reload.
+//! admin. The server renders it whole; `public/status.js` re-reads the page every two seconds
+//! until the account is ready and swaps the checklist in place, so it follows webhooks and
+//! pipeline jobs handled by any portal instance without a reload or any WebAssembly.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Script, Title};
 use leptos_router::hooks::use_params_map;
 
 use crate::signup::api::signup_status;
 use crate::signup::port::{CheckItem, CheckState, SignupStatusView};
 
-const REFRESH_MS: u64 = 2000;
-
 #[component]
 pub fn StatusPage() -> impl IntoView {
     let params = use_params_map();
-    let key = move || params.read().get("key").unwrap_or_default();
-    let (tick, set_tick) = signal(0u32);
-    let status = Resource::new(move || (key(), tick.get()), |(key, _)| signup_status(key));
-    let (last, set_last) = signal(None::<SignupStatusView>);
-    Effect::new(move |_| {
-        if let Some(Ok(view)) = status.get() {
-            set_last.set(Some(view));
-        }
-    });
-    // Poll in the browser until ready; keep showing the last good answer in between.
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(
-            move || {
-                let ready = last.get_untracked().map(|v| v.ready).unwrap_or(false);
-                if !ready {
-                    set_tick.update(|t| *t += 1);
-                }
-            },
-            std::time::Duration::from_millis(REFRESH_MS),
-        );
-        on_cleanup(move || {
-            if let Ok(handle) = handle {
-                handle.clear();
-            }
-        });
-    });
+    let key = params.read_untracked().get("key").unwrap_or_default();
+    let status = Resource::new(move || key.clone(), signup_status);
     view! {
         <Title text="Your WhatsApp setup" />
-        <Transition fallback=|| view! { <p class="muted">"Loading your status…"</p> }>
-            {move || {
-                let current = status.get();
-                match (current, last.get()) {
-                    (Some(Err(crate::error::AppError::NotFound)), _) => {
-                        view! {
+        <div id="status" data-testid="status">
+            <Suspense fallback=|| view! { <p class="muted">"Loading your status…"</p> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Ok(view) => view! { <StatusCard view /> }.into_any(),
+                        Err(crate::error::AppError::NotFound) => {
+                            crate::components::not_found::answer_not_found();
+                            view! {
                             <section class="card error-card" role="alert">
                                 <h1>"Status page not found"</h1>
                                 <p>"Check the link you were given, or start again from the signup page."</p>
                             </section>
-                        }
+                            }
                             .into_any()
-                    }
-                    (Some(Ok(view)), _) | (_, Some(view)) => view! { <StatusCard view /> }.into_any(),
-                    (Some(Err(e)), None) => {
-                        view! {
-                            <section class="card error-card" role="alert">
+                        }
+                        Err(e) => view! {
+                            <section class="card error-card" role="alert" data-testid="status-error">
                                 <h1>"Your status could not be loaded"</h1>
                                 <p>{e.to_string()}</p>
                             </section>
                         }
-                            .into_any()
+                        .into_any(),
                     }
-                    (None, None) => view! { <p class="muted">"Loading your status…"</p> }.into_any(),
-                }
-            }}
-        </Transition>
+                })}
+            </Suspense>
+        </div>
+        <Script src=crate::assets::href("status.js") defer="defer" />
     }
 }
 
