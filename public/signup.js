@@ -211,7 +211,13 @@
     call("signup_launched", { nonce: nonce }).catch(function () {});
   });
 
-  call("signup_config", {}).then(function (value) {
+  // The page carries the launch settings; ask the server only if it did not.
+  var embedded = null;
+  try {
+    var holder = el("signup-config");
+    embedded = holder && holder.dataset.config ? JSON.parse(holder.dataset.config) : null;
+  } catch (e) { embedded = null; }
+  (embedded ? Promise.resolve(embedded) : call("signup_config", {})).then(function (value) {
     config = value;
     origins = config.origins && config.origins.length ? config.origins : [location.origin];
     newSession();

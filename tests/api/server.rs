@@ -54,6 +54,25 @@ async fn healthz_pages_and_request_ids_on_sqlite() {
         html.contains("modulepreload\" href=\"/pkg/mm_portal."),
         "hydration script present"
     );
+    // The public pages carry no WebAssembly: no hydration script, and their own small script.
+    let signup = client
+        .get(portal.url.join("signup").unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(signup.contains("data-public=\"true\""));
+    assert!(!signup.contains("modulepreload") && !signup.contains(".wasm"));
+    assert!(
+        signup.contains("/pkg/signup."),
+        "the signup script is linked"
+    );
+    assert!(
+        signup.contains("id=\"signup-config\""),
+        "the launch settings are in the page"
+    );
     // Pages are compressed on the fly (Brotli first) and re-checked before each use.
     for (accepted, expected) in [
         ("br, gzip", Some("br")),

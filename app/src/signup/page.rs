@@ -109,6 +109,15 @@ fn SignupView(
                             }
                         })
                 }}
+                // The launch settings, so `signup.js` starts without asking for them (one round
+                // trip less on a slow phone); all of it is public, as in Meta's own snippet.
+                {move || {
+                    config
+                        .get()
+                        .and_then(Result::ok)
+                        .and_then(|c| serde_json::to_string(&c).ok())
+                        .map(|json| view! { <span id="signup-config" hidden data-config=json></span> })
+                }}
                 {move || {
                     unavailable()
                         .map(|e| {
