@@ -14,6 +14,8 @@ const base = process.env.PORTAL_URL;
 const email = process.env.BENCH_EMAIL;
 const password = process.env.BENCH_PASSWORD;
 const routes = JSON.parse(process.env.BENCH_ROUTES || '[]');
+// Where to put a phone-sized screenshot of each page, if anywhere.
+const shots = process.env.BENCH_SCREENSHOTS || '';
 if (!base || !email || !password || routes.length === 0) {
   console.error('run through `mm-portal bench frontend`');
   process.exit(2);
@@ -103,6 +105,10 @@ async function measure(path) {
   };
   const cold = await visit();
   const warm = await visit();
+  if (shots) {
+    const slug = path === '/' ? 'overview' : path.slice(1).replace(/[^A-Za-z0-9]+/g, '-').slice(0, 40);
+    await tab.screenshot({ path: `${shots}/${type}-${slug}.png`, fullPage: true });
+  }
   await context.close();
   return { path, type, cold, warm };
 }

@@ -16,6 +16,9 @@ pub struct FrontendBenchArgs {
     /// Customers seeded first, so the staff pages have rows to show.
     #[arg(long, default_value_t = 1000)]
     pub wabas: usize,
+    /// A folder for a phone-sized screenshot of every page (made if missing).
+    #[arg(long)]
+    pub screenshots: Option<PathBuf>,
 }
 
 const EMAIL: &str = "bench@frontend.test";
@@ -79,6 +82,13 @@ pub async fn run(args: FrontendBenchArgs) -> Result<(), String> {
             "BENCH_ROUTES",
             serde_json::to_string(&routes).map_err(|e| e.to_string())?,
         );
+    if let Some(dir) = &args.screenshots {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        node.env(
+            "BENCH_SCREENSHOTS",
+            std::path::absolute(dir).unwrap_or(dir.clone()),
+        );
+    }
     let shown = script.display().to_string();
     let status = tokio::task::spawn_blocking(move || node.status())
         .await

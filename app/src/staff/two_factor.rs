@@ -34,12 +34,23 @@ pub fn TwoFactorSection() -> impl IntoView {
     let confirm = ServerAction::<TwoFactorConfirm>::new();
     let disable = ServerAction::<TwoFactorDisable>::new();
     let regenerate = ServerAction::<TwoFactorRecoveryCodes>::new();
+    // Read again after each *successful* change only: a refused code changes nothing, and
+    // re-reading would re-render the form and wipe the code being typed in it.
     let status = Resource::new(
         move || {
             (
-                confirm.version().get(),
-                disable.version().get(),
-                regenerate.version().get(),
+                confirm
+                    .value()
+                    .with(|v| matches!(v, Some(Ok(_))))
+                    .then(|| confirm.version().get()),
+                disable
+                    .value()
+                    .with(|v| matches!(v, Some(Ok(_))))
+                    .then(|| disable.version().get()),
+                regenerate
+                    .value()
+                    .with(|v| matches!(v, Some(Ok(_))))
+                    .then(|| regenerate.version().get()),
             )
         },
         |_| my_two_factor(),
