@@ -3,7 +3,8 @@
  * The server renders the whole checklist. Every two seconds, until the account is ready, this
  * re-reads the page and swaps the checklist in place (the page is small and compressed). A
  * failed read keeps the last checklist, says the page is reconnecting and tries again with a
- * growing pause; the first good read clears the notice. */
+ * growing pause; the first good read clears the notice. A tab in the background reads nothing
+ * until it is shown again (then at once). */
 (function () {
   "use strict";
   var REFRESH_MS = 2000;
@@ -30,8 +31,16 @@
     el.textContent = text;
   }
 
+  var waiting = false; // a read is scheduled or running
+  function schedule(ms) {
+    waiting = true;
+    setTimeout(function () { waiting = false; refresh(); }, ms);
+  }
+
   function refresh() {
     if (ready() || !root()) return;
+    if (document.visibilityState === "hidden") return; // resumed by visibilitychange
+    waiting = true;
     fetch(location.pathname, { headers: { accept: "text/html" }, cache: "no-store" })
       .then(function (response) {
         if (!response.ok && response.status !== 404) throw new Error("HTTP " + response.status);
@@ -49,9 +58,12 @@
         notice("Connection lost. This page will update again as soon as it is back.");
         pause = Math.min(pause * 2, MAX_PAUSE_MS);
       })
-      .then(function () { if (!ready()) setTimeout(refresh, pause); });
+      .then(function () { waiting = false; if (!ready()) schedule(pause); });
   }
 
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && !waiting) refresh();
+  });
   document.body.dataset.enhanced = "true";
-  setTimeout(refresh, REFRESH_MS);
+  schedule(REFRESH_MS);
 })();

@@ -56,3 +56,16 @@ test('the status page of an unknown key says so without WebAssembly', async ({ p
   await expect(page.locator('body')).toHaveAttribute('data-enhanced', 'true');
   await expect(page.getByRole('alert')).toContainText('Status page not found');
 });
+
+test('the status page says when it lost the connection and recovers by itself', async ({ page }) => {
+  const path = '/status/no-such-key-111111111111';
+  await page.goto(path);
+  await expect(page.locator('body')).toHaveAttribute('data-enhanced', 'true');
+  // The next reads fail: the last checklist stays, with a notice.
+  await page.route(`**${path}`, (route) => route.abort('internetdisconnected'));
+  await expect(page.getByTestId('status-offline')).toContainText('Connection lost');
+  await expect(page.getByRole('alert')).toContainText('Status page not found');
+  // Back online: the notice goes at the next read.
+  await page.unroute(`**${path}`);
+  await expect(page.getByTestId('status-offline')).toHaveCount(0, { timeout: 15_000 });
+});
