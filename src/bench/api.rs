@@ -5,8 +5,6 @@
 
 use std::time::Duration;
 
-use clap::Parser;
-
 use super::load::{self, Pace, Report, Request};
 use app::api_keys::port::Scope;
 
@@ -55,21 +53,12 @@ fn scenarios(wabas: usize) -> Vec<(&'static str, String)> {
 
 pub async fn run(args: ApiBenchArgs) -> Result<(), String> {
     let temp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-    let mut flags = vec![
-        "mm-portal".to_string(),
-        "--addr".into(),
-        "127.0.0.1:0".into(),
-        "--data-dir".into(),
-        temp.path().display().to_string(),
-        // The limit is part of the path measured, set above what the run can reach.
-        "--api-rate-per-key".into(),
-        "1000000".into(),
-    ];
+    // The limit is part of the path measured, set above what the run can reach.
+    let mut flags = vec!["--api-rate-per-key".to_string(), "1000000".into()];
     if let Some(url) = &args.database_url {
         flags.extend(["--database-url".to_string(), url.clone()]);
     }
-    let cli = crate::cli::Cli::try_parse_from(flags).map_err(|e| e.to_string())?;
-    let config = crate::config::Config::load(&cli.settings).map_err(|e| e.to_string())?;
+    let config = super::portal_config(&temp, &flags)?;
     let portal = crate::server::RunningPortal::start(config)
         .await
         .map_err(|e| e.to_string())?;

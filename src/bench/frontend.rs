@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser};
+use clap::Args;
 use secrecy::SecretString;
 
 use crate::db::{NewStaffUser, Role, StaffStore};
@@ -26,15 +26,7 @@ const EMAIL: &str = "bench@frontend.test";
 pub async fn run(args: FrontendBenchArgs) -> Result<(), String> {
     let script = script()?;
     let temp = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-    let flags = [
-        "mm-portal",
-        "--addr",
-        "127.0.0.1:0",
-        "--data-dir",
-        &temp.path().display().to_string(),
-    ];
-    let cli = crate::cli::Cli::try_parse_from(flags).map_err(|e| e.to_string())?;
-    let config = crate::config::Config::load(&cli.settings).map_err(|e| e.to_string())?;
+    let config = super::portal_config(&temp, &[])?;
     let site_root = config.site_root.clone();
     if crate::http::assets::manifest_path(&site_root).is_none() {
         return Err(format!(

@@ -44,6 +44,25 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
     }
 }
 
+/// The configuration of a benchmark's own portal: sandbox, on a free port of 127.0.0.1, its
+/// data in `temp`, with `extra` command-line settings.
+pub fn portal_config(
+    temp: &tempfile::TempDir,
+    extra: &[String],
+) -> Result<crate::config::Config, String> {
+    use clap::Parser;
+    let mut flags = vec![
+        "mm-portal".to_string(),
+        "--addr".into(),
+        "127.0.0.1:0".into(),
+        "--data-dir".into(),
+        temp.path().display().to_string(),
+    ];
+    flags.extend(extra.iter().cloned());
+    let cli = crate::cli::Cli::try_parse_from(flags).map_err(|e| e.to_string())?;
+    crate::config::Config::load(&cli.settings).map_err(|e| e.to_string())
+}
+
 /// The benchmark's database: `url`, or a fresh SQLite file in `temp`.
 pub async fn open_database(
     url: Option<&str>,
