@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::config::{Config, ConfigError};
+use crate::db::profile::background;
 use crate::db::{self, redact_url, Database, DbError};
 use crate::graph::GraphClient;
 use crate::http::{self, AppState};
@@ -88,7 +89,7 @@ impl RunningPortal {
         let shutdown = CancellationToken::new();
         let mut tasks = JoinSet::new();
         let (inbox, inbox_writer) = GroupCommitInbox::new(database.store.clone(), INBOX_BATCH);
-        tasks.spawn(inbox_writer);
+        tasks.spawn(background(inbox_writer));
         // One copy of the app secret, shared by webhook verification and the simulator.
         let app_secret = Arc::new(config.meta.app_secret.clone());
         let verify_tokens = Arc::new(crate::webhooks::VerifyTokens::new(
@@ -117,10 +118,10 @@ impl RunningPortal {
             config.keys.clone(),
             launch_settings(&config),
         ));
-        tasks.spawn(
+        tasks.spawn(background(
             crate::staff::sessions::DbSessionStore::new(database.store.clone())
                 .delete_expired_every(std::time::Duration::from_secs(600), shutdown.child_token()),
-        );
+        ));
         // One throttle for passwords and second factors.
         let throttle = Arc::new(Throttle::default());
         let two_factor = Arc::new(TwoFactor::new(
@@ -182,11 +183,11 @@ impl RunningPortal {
                 app_secret.clone(),
                 config.keys.clone(),
             )));
-        tasks.spawn(relay.run(shutdown.child_token()));
+        tasks.spawn(background(relay.run(shutdown.child_token())));
         let events = crate::relay::dispatcher::Relay::new(Arc::new(
             crate::events::feed::EventFeed::new(database.store.clone(), config.keys.clone()),
         ));
-        tasks.spawn(events.run(shutdown.child_token()));
+        tasks.spawn(background(events.run(shutdown.child_token())));
         let router = http::router(
             AppState {
                 leptos_options: leptos_options(&config, local_addr),
@@ -363,10 +364,10 @@ fn spawn_workers(
             Worker::new(database.store.clone(), WorkerSettings::default()),
             |worker, handler| worker.register(handler.clone()),
         );
-        tasks.spawn(worker.run(shutdown.child_token()));
+        tasks.spawn(background(worker.run(shutdown.child_token())));
     }
     let processor = crate::webhooks::processor::Processor::new(database.store.clone());
-    tasks.spawn(processor.run(shutdown.child_token()));
+    tasks.spawn(background(processor.run(shutdown.child_token())));
 }
 
 fn spawn_server(
@@ -376,6 +377,13 @@ fn spawn_server(
     shutdown: &CancellationToken,
 ) {
     let stop_serving = shutdown.clone();
+    // Without TCP_NODELAY a streamed page's later chunks wait for the browser's delayed ACK
+    // of the first (Nagle): `bench pages` measured a 40 ms floor on every staff page.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     tasks.spawn(async move {
         let serve = axum::serve(
             listener,
@@ -402,7 +410,7 @@ fn partner_api(
 ) -> axum::Router {
     let (uses, writer) =
         crate::api_keys::uses::UseRecorder::new(database.store.clone(), shutdown.child_token());
-    tasks.spawn(writer);
+    tasks.spawn(background(writer));
     crate::partner_api::router(
         crate::partner_api::ApiState {
             store: database.store.clone(),

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod frontend;
 pub mod intents;
 pub mod load;
+pub mod pages;
 pub mod relay;
 pub mod webhooks;
 
@@ -31,6 +32,9 @@ pub enum BenchCommand {
     /// Every page on a slow phone (headless Chromium, slow 4G, CPU 4× slower): bytes over the
     /// wire cold and warm, time until usable, against the targets; the WebAssembly's size.
     Frontend(frontend::FrontendBenchArgs),
+    /// Every page, server function and partner API route over many customers: p50/p95 per
+    /// route, statements per request and the plan of the slowest; ends `slowest: …`.
+    Pages(pages::PagesBenchArgs),
 }
 
 pub async fn run(command: BenchCommand) -> Result<(), String> {
@@ -41,6 +45,7 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
         BenchCommand::Api(args) => api::run(args).await,
         BenchCommand::Relay(args) => relay::run(args).await,
         BenchCommand::Frontend(args) => frontend::run(args).await,
+        BenchCommand::Pages(args) => pages::run(args).await,
     }
 }
 

@@ -17,6 +17,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Arguments, Decode, FromRow, Postgres, Sqlite, Type};
 
+use super::profile::Timer;
 use super::{Backend, DbResult};
 
 /// The connection pool of one engine.
@@ -35,9 +36,15 @@ impl Pool {
     }
 
     /// Starts a transaction; it rolls back when dropped without [`Tx::commit`].
+    ///
+    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a deferred transaction
+    /// that reads and then writes cannot wait for the lock when another connection wrote in
+    /// between (its snapshot is stale), so SQLite answers "database is locked" at once, busy
+    /// timeout or not. `bench pages` found it on the event endpoints' replay, racing the
+    /// dispatcher; every transaction here writes, so none loses anything by waiting instead.
     pub async fn begin(&self) -> DbResult<Tx> {
         Ok(match self {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -376,6 +383,7 @@ impl<'q> Statement<'q> {
     }
 
     pub async fn execute<'c>(self, on: impl On<'c>) -> DbResult<Done> {
+        let timer = Timer::start();
         let rows = match on.target().conn().await? {
             Conn::Sqlite(mut c) => sqlx::query_with(&self.sql, self.sqlite_args()?)
                 .persistent(self.persistent)
@@ -388,11 +396,13 @@ impl<'q> Statement<'q> {
                 .await?
                 .rows_affected(),
         };
+        timer.finish(&self);
         Ok(Done(rows))
     }
 
     async fn all<'c, T: Record>(self, on: impl On<'c>) -> DbResult<Vec<T>> {
-        Ok(match on.target().conn().await? {
+        let timer = Timer::start();
+        let rows = match on.target().conn().await? {
             Conn::Sqlite(mut c) => {
                 sqlx::query_as_with(&self.sql, self.sqlite_args()?)
                     .persistent(self.persistent)
@@ -405,11 +415,14 @@ impl<'q> Statement<'q> {
                     .fetch_all(&mut *c)
                     .await?
             }
-        })
+        };
+        timer.finish(&self);
+        Ok(rows)
     }
 
     async fn optional<'c, T: Record>(self, on: impl On<'c>) -> DbResult<Option<T>> {
-        Ok(match on.target().conn().await? {
+        let timer = Timer::start();
+        let row = match on.target().conn().await? {
             Conn::Sqlite(mut c) => {
                 sqlx::query_as_with(&self.sql, self.sqlite_args()?)
                     .persistent(self.persistent)
@@ -422,7 +435,45 @@ impl<'q> Statement<'q> {
                     .fetch_optional(&mut *c)
                     .await?
             }
-        })
+        };
+        timer.finish(&self);
+        Ok(row)
+    }
+
+    /// The SQL text, as run.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// An owned copy, arguments and all (the profiler keeps the slowest statement).
+    pub fn to_static(&self) -> Statement<'static> {
+        Statement {
+            sql: Cow::Owned(self.sql.to_string()),
+            args: self
+                .args
+                .iter()
+                .map(|arg| match arg {
+                    Arg::Int(v) => Arg::Int(*v),
+                    Arg::Text(v) => Arg::Text(v.as_ref().map(|t| Cow::Owned(t.to_string()))),
+                    Arg::Bool(v) => Arg::Bool(*v),
+                    Arg::Bytes(v) => Arg::Bytes(v.as_ref().map(|b| Cow::Owned(b.to_vec()))),
+                })
+                .collect(),
+            persistent: self.persistent,
+        }
+    }
+
+    /// This statement's query plan, with its own arguments, on `pool` (nothing is run:
+    /// `EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` without `ANALYZE` on PostgreSQL).
+    pub async fn explain(&self, pool: &Pool) -> DbResult<Vec<String>> {
+        let prefix = match pool.backend() {
+            Backend::Sqlite => "EXPLAIN QUERY PLAN",
+            Backend::Postgres => "EXPLAIN",
+        };
+        let mut explain = self.to_static();
+        explain.sql = Cow::Owned(format!("{prefix} {}", self.sql));
+        explain.persistent = false;
+        explain.plan_lines(pool).await
     }
 
     /// The query plan's lines (`EXPLAIN QUERY PLAN`'s `detail` column on SQLite, `EXPLAIN`'s

@@ -55,6 +55,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod models;
 pub mod postgres;
+pub mod profile;
 pub mod relay;
 pub mod sandbox;
 pub mod secrets;

@@ -77,7 +77,9 @@ impl Relay {
                     running.retain(|_, task| !task.is_finished());
                     for id in ids {
                         running.entry(id).or_insert_with(|| {
-                            tokio::spawn(self.clone().destination(id, shutdown.child_token()))
+                            tokio::spawn(crate::db::profile::background(
+                                self.clone().destination(id, shutdown.child_token()),
+                            ))
                         });
                     }
                 }
