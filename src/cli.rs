@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `check-config`, `admin`, `bench`.
+//! The command line: `serve` (the default), `migrate`, `check-config`, `admin`, `api-key`,
+//! `backup`, `sandbox`, `bench`.
 
 use std::process::ExitCode;
 
@@ -39,6 +40,13 @@ pub enum Command {
     /// `revoke`.
     #[command(subcommand)]
     ApiKey(crate::api_keys::cli::ApiKeyCommand),
+    /// Copy the database while the portal runs: `backup --to FILE` (SQLite: an online copy,
+    /// checked; PostgreSQL: `pg_dump --format=custom`). Never overwrites a file.
+    Backup {
+        /// The new backup file.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Sandbox helpers: `sandbox seed --businesses N` adds N synthetic customers (demos, load).
     #[command(subcommand)]
     Sandbox(SandboxCommand),
@@ -86,6 +94,7 @@ pub fn main() -> ExitCode {
             }
             Command::Admin(command) => admin(config, command).await,
             Command::ApiKey(command) => api_key(config, command).await,
+            Command::Backup { to } => backup(config, &to).await,
             Command::Sandbox(SandboxCommand::Seed { businesses }) => seed(config, businesses).await,
             Command::Bench(_) => unreachable!("handled before the configuration is loaded"),
         }
@@ -127,6 +136,9 @@ async fn serve(config: Config) -> Result<(), StartupError> {
     let portal = RunningPortal::start(config).await?;
     // Printed on stdout so scripts (and the browser tests) can read where to connect.
     println!("MM Portal ({}) listening on {}", mode.label(), portal.url);
+    if let Some(metrics) = &portal.metrics_url {
+        println!("metrics (Prometheus) on {metrics}");
+    }
     stop.await;
     tracing::info!("shutdown requested: finishing in-flight requests and jobs");
     portal.shutdown().await;
@@ -143,6 +155,15 @@ async fn migrate(config: Config) -> Result<(), StartupError> {
             hint: "",
         })?;
     println!("migrations applied to {}", redact_url(&url));
+    Ok(())
+}
+
+async fn backup(config: Config, to: &std::path::Path) -> Result<(), StartupError> {
+    let database = open_database(&config).await?;
+    let report = crate::backup::run(&database, config.database_url.expose_secret(), to)
+        .await
+        .map_err(|error| StartupError::Admin(format!("backup failed: {error}")))?;
+    println!("{report}");
     Ok(())
 }
 

@@ -66,6 +66,12 @@ pub struct Settings {
     )]
     pub addr: String,
 
+    /// Also serve `GET /metrics` (Prometheus, nothing else) on this address, to anyone who
+    /// reaches it: for a scraper on another host. Without it `/metrics` on the main address
+    /// answers signed-in staff and this host only.
+    #[arg(long, env = "PORTAL_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<String>,
+
     /// Sandbox mode: also serve on a non-loopback address. The simulator lets anyone who
     /// reaches it mint tokens and arm faults, so by default sandbox mode only listens on
     /// 127.0.0.1 / ::1.
@@ -228,6 +234,7 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("mode", &self.mode)
             .field("addr", &self.addr)
+            .field("metrics_addr", &self.metrics_addr)
             .field("data_dir", &self.data_dir)
             .field(
                 "database_url",
@@ -362,6 +369,8 @@ pub struct MetaSettings {
 pub struct Config {
     pub mode: Mode,
     pub addr: SocketAddr,
+    /// The separate `/metrics` listener, if any.
+    pub metrics_addr: Option<SocketAddr>,
     pub public_url: Option<Url>,
     /// Proxies whose `X-Forwarded-For` names the client (see `Settings::trusted_proxies`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
@@ -405,6 +414,15 @@ impl Config {
                 settings.addr
             )
         });
+        let metrics_addr = settings
+            .metrics_addr
+            .as_deref()
+            .map(|raw| {
+                raw.parse::<SocketAddr>().map_err(|_| {
+                    format!("PORTAL_METRICS_ADDR `{raw}` is not an address like 127.0.0.1:9464")
+                })
+            })
+            .transpose();
         let public_url = settings
             .public_url
             .as_deref()
@@ -442,6 +460,7 @@ impl Config {
 
         let addr = keep_ok(&mut problems, addr);
         problems.extend(addr.and_then(|addr| remote_sandbox(mode, addr, settings)));
+        let metrics_addr = keep_ok(&mut problems, metrics_addr).flatten();
         let public_url = keep_ok(&mut problems, public_url).flatten();
         // Live mode serves real staff and business admins: the cookie's `Secure` flag, HSTS and
         // the origin check follow this URL, so it must be the https one.
@@ -475,6 +494,7 @@ impl Config {
                 Ok(Config {
                     mode,
                     addr,
+                    metrics_addr,
                     public_url,
                     trusted_proxies,
                     api_rate_per_key: settings.api_rate_per_key,

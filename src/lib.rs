@@ -2,6 +2,7 @@
 //! UI in the `app` crate. `main.rs` only calls [`cli::main`].
 
 pub mod api_keys;
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod graph;
 pub mod health;
 pub mod http;
 pub mod jobs;
+pub mod monitoring;
 pub mod operations;
 pub mod partner_api;
 pub mod relay;

@@ -48,9 +48,10 @@ pub enum StartupError {
     #[error("{0}")]
     Admin(String),
     #[error(
-        "cannot listen on {addr}: {error}; set PORTAL_ADDR to a free address (port 0 picks one)"
+        "cannot listen on {addr}: {error}; set {setting} to a free address (port 0 picks one)"
     )]
     Bind {
+        setting: &'static str,
         addr: SocketAddr,
         error: std::io::Error,
     },
@@ -68,6 +69,8 @@ fn source_chain(error: &DbError) -> String {
 pub struct RunningPortal {
     /// Where the portal answers, e.g. `http://127.0.0.1:3000/`.
     pub url: Url,
+    /// The separate metrics listener's `/metrics`, when `--metrics-addr` is set.
+    pub metrics_url: Option<Url>,
     pub database: Database,
     shutdown: CancellationToken,
     tasks: JoinSet<()>,
@@ -79,7 +82,11 @@ impl RunningPortal {
     // wired, each part a named function below.
     pub async fn start(config: Config) -> Result<RunningPortal, StartupError> {
         let database = open_database(&config).await?;
-        let (listener, local_addr) = bind(&config).await?;
+        let (listener, local_addr) = bind(config.addr, "PORTAL_ADDR").await?;
+        let metrics_listener = match config.metrics_addr {
+            Some(addr) => Some(bind(addr, "PORTAL_METRICS_ADDR").await?),
+            None => None,
+        };
         let url = config
             .public_url
             .clone()
@@ -97,10 +104,13 @@ impl RunningPortal {
             database.store.clone(),
             config.keys.clone(),
         ));
+        // This instance's `/metrics` counters, bumped by the webhook handler and Graph client.
+        let counters = crate::monitoring::Counters::default();
         let webhooks = WebhookState {
             app_secret: app_secret.clone(),
             verify_tokens: verify_tokens.clone(),
             inbox: Arc::new(inbox),
+            counters: counters.clone(),
         };
         let sandbox = (config.mode == Mode::Sandbox).then(|| SandboxState {
             store: database.store.clone(),
@@ -110,7 +120,8 @@ impl RunningPortal {
             http: reqwest::Client::new(),
             sinks: Arc::default(),
         });
-        let graph = graph_client(&config, &internal_url, app_secret.clone());
+        let graph = graph_client(&config, &internal_url, app_secret.clone())
+            .with_counters(counters.clone());
         let signups = Arc::new(SignupService::new(
             database.store.clone(),
             database.store.clone(),
@@ -138,6 +149,11 @@ impl RunningPortal {
             },
             export: crate::wabas::export::ExportState {
                 store: database.store.clone(),
+            },
+            monitoring: crate::monitoring::routes::MonitoringState {
+                store: database.store.clone(),
+                counters: counters.clone(),
+                open: false,
             },
             trusted_proxies: crate::http::client_addr::TrustedProxies(
                 config.trusted_proxies.clone().into(),
@@ -207,14 +223,26 @@ impl RunningPortal {
             &shutdown,
         );
         spawn_server(&mut tasks, listener, router, &shutdown);
+        let metrics_url = metrics_listener.map(|(listener, addr)| {
+            let router =
+                crate::monitoring::routes::routes(crate::monitoring::routes::MonitoringState {
+                    store: database.store.clone(),
+                    counters: counters.clone(),
+                    open: true,
+                });
+            spawn_server(&mut tasks, listener, router, &shutdown);
+            Url::parse(&format!("http://{addr}/metrics")).expect("valid URL")
+        });
         tracing::info!(
             mode = config.mode.label(),
             backend = database.store.backend().as_str(),
             %url,
+            metrics = metrics_url.as_ref().map(Url::as_str),
             "portal started"
         );
         Ok(RunningPortal {
             url,
+            metrics_url,
             database,
             shutdown,
             tasks,
@@ -242,12 +270,17 @@ async fn open_database(config: &Config) -> Result<Database, StartupError> {
         })
 }
 
-async fn bind(config: &Config) -> Result<(TcpListener, SocketAddr), StartupError> {
+/// Listens on `addr`, the value of the setting `setting` (named in the error).
+async fn bind(
+    addr: SocketAddr,
+    setting: &'static str,
+) -> Result<(TcpListener, SocketAddr), StartupError> {
     let bind_error = |error| StartupError::Bind {
-        addr: config.addr,
+        setting,
+        addr,
         error,
     };
-    let listener = TcpListener::bind(config.addr).await.map_err(bind_error)?;
+    let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
     let local_addr = listener.local_addr().map_err(bind_error)?;
     Ok((listener, local_addr))
 }

@@ -617,7 +617,25 @@ fn routes(f: &Fixture) -> Result<Vec<Route>, String> {
     let mut routes = pages(f)?;
     routes.extend(server_fns(f)?);
     routes.extend(api_routes(f)?);
+    routes.extend(operator_routes());
     Ok(routes)
+}
+
+/// The plain axum routes staff and their probes read (not in the pages' router, the server
+/// function registry or the OpenAPI document). The CSV export and Meta's webhook endpoint
+/// have benchmarks of their own.
+fn operator_routes() -> Vec<Route> {
+    ["/healthz", "/metrics"]
+        .into_iter()
+        .map(|path| Route {
+            label: format!("GET {path}"),
+            method: Method::GET,
+            path: path.to_string(),
+            body: Body::None,
+            kind: Kind::Read,
+            caller: Caller::Staff,
+        })
+        .collect()
 }
 
 /// The router's pages with their parameters filled in.

@@ -137,6 +137,7 @@ pub(super) async fn measure(
             ),
         )),
         inbox,
+        counters: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -45,6 +45,7 @@ macro_rules! intent_candidate_filter {
 
 pub mod api_keys;
 pub mod audit;
+pub mod backup;
 pub mod changes;
 pub mod engine;
 pub mod events;
@@ -54,6 +55,7 @@ pub mod intents;
 pub mod jobs;
 pub mod metrics;
 pub mod models;
+pub mod monitoring;
 pub mod postgres;
 pub mod profile;
 pub mod relay;
@@ -88,6 +90,7 @@ pub use intents::IntentStore;
 pub use jobs::JobStore;
 pub use metrics::MetricsStore;
 pub use models::*;
+pub use monitoring::{MonitoringSnapshot, MonitoringStore};
 pub use relay::{NewRelayDestination, RelayDestinationRow, RelayItem, RelayRetry, RelayStore};
 pub use sandbox::{SandboxObject, SandboxStore};
 pub use secrets::SecretStore;

@@ -66,7 +66,7 @@ pub async fn connect(url: &str) -> DbResult<SqlitePool> {
 /// SQLite creates the companions lazily, with the database file's own mode (its unix VFS
 /// copies it), so the database file is created 0600 before SQLite first opens it; files of an
 /// older install are tightened after connecting.
-mod private {
+pub(crate) mod private {
     use std::path::{Path, PathBuf};
 
     const COMPANIONS: [&str; 3] = ["", "-wal", "-shm"];

@@ -83,6 +83,8 @@ pub struct GraphClient {
     version: String,
     app_id: String,
     app_secret: std::sync::Arc<SecretString>,
+    /// Calls by operation and outcome, for `/metrics`.
+    counters: crate::monitoring::Counters,
 }
 
 /// `debug_token`'s `data`, the parts the portal reads.
@@ -217,7 +219,14 @@ impl GraphClient {
             version: version.to_string(),
             app_id: app_id.to_string(),
             app_secret,
+            counters: crate::monitoring::Counters::default(),
         }
+    }
+
+    /// Counts this client's calls in `counters` (the running portal's).
+    pub fn with_counters(mut self, counters: crate::monitoring::Counters) -> Self {
+        self.counters = counters;
+        self
     }
 
     fn url(&self, path: &str) -> GraphResult<Url> {
@@ -243,7 +252,7 @@ impl GraphClient {
             .append_pair("client_secret", self.app_secret.expose_secret())
             .append_pair("code", code);
         let request = self.http.get(url);
-        let exchanged: Exchanged = self.send(request).await?;
+        let exchanged: Exchanged = self.send("oauth/access_token", request).await?;
         Ok(SecretString::from(exchanged.access_token))
     }
 
@@ -260,7 +269,7 @@ impl GraphClient {
                 "access_token",
                 &format!("{}|{}", self.app_id, self.app_secret.expose_secret()),
             );
-        let debug: Debug = self.send(self.http.get(url)).await?;
+        let debug: Debug = self.send("debug_token", self.http.get(url)).await?;
         Ok(debug.data)
     }
 
@@ -268,7 +277,8 @@ impl GraphClient {
     pub async fn waba(&self, token: &SecretString, waba_id: &str) -> GraphResult<WabaInfo> {
         let fields =
             "id,name,currency,country,marketing_messages_onboarding_status,owner_business_info";
-        self.get(token, waba_id, &[("fields", fields)]).await
+        self.get("waba", token, waba_id, &[("fields", fields)])
+            .await
     }
 
     /// `GET /{WABA}/phone_numbers`.
@@ -281,6 +291,7 @@ impl GraphClient {
             "id,display_phone_number,verified_name,quality_rating,platform_type,is_on_biz_app";
         let page: Page<PhoneInfo> = self
             .get(
+                "phone_numbers",
                 token,
                 &format!("{waba_id}/phone_numbers"),
                 &[("fields", fields)],
@@ -292,7 +303,12 @@ impl GraphClient {
     /// `POST /{WABA}/subscribed_apps`: this app receives the WABA's webhooks.
     pub async fn subscribe_app(&self, token: &SecretString, waba_id: &str) -> GraphResult<()> {
         let answer: Value = self
-            .post(token, &format!("{waba_id}/subscribed_apps"), json!({}))
+            .post(
+                "subscribed_apps",
+                token,
+                &format!("{waba_id}/subscribed_apps"),
+                json!({}),
+            )
             .await?;
         expect_success(&answer)
     }
@@ -306,7 +322,7 @@ impl GraphClient {
     ) -> GraphResult<()> {
         let body = json!({"messaging_product": "whatsapp", "pin": pin.expose_secret()});
         let answer: Value = self
-            .post(token, &format!("{phone_id}/register"), body)
+            .post("register", token, &format!("{phone_id}/register"), body)
             .await?;
         expect_success(&answer)
     }
@@ -343,6 +359,7 @@ impl GraphClient {
             params.push(("after", after));
         }
         self.get(
+            "client_whatsapp_business_accounts",
             token,
             &format!("{partner_business_id}/client_whatsapp_business_accounts"),
             &params,
@@ -374,6 +391,7 @@ impl GraphClient {
         };
         let answer: Answer = self
             .post(
+                "onboard_partners_to_mm_lite",
                 token,
                 &format!("{business_id}/onboard_partners_to_mm_lite"),
                 body,
@@ -395,6 +413,7 @@ impl GraphClient {
         }
         let answer: Answer = self
             .post(
+                "system_user_access_tokens",
                 token,
                 &format!("{business_id}/system_user_access_tokens?fetch_only=true"),
                 json!({}),
@@ -421,7 +440,12 @@ impl GraphClient {
             messages: Vec<Sent>,
         }
         let answer: Answer = self
-            .post(token, &format!("{phone_id}/marketing_messages"), body)
+            .post(
+                "marketing_messages",
+                token,
+                &format!("{phone_id}/marketing_messages"),
+                body,
+            )
             .await?;
         answer
             .messages
@@ -433,6 +457,7 @@ impl GraphClient {
 
     async fn get<T: DeserializeOwned>(
         &self,
+        operation: &'static str,
         token: &SecretString,
         path: &str,
         params: &[(&str, &str)],
@@ -442,11 +467,12 @@ impl GraphClient {
             .extend_pairs(params)
             .append_pair("appsecret_proof", &appsecret_proof(token, &self.app_secret));
         let request = self.http.get(url).bearer_auth(token.expose_secret());
-        self.send(request).await
+        self.send(operation, request).await
     }
 
     async fn post<T: DeserializeOwned>(
         &self,
+        operation: &'static str,
         token: &SecretString,
         path: &str,
         body: Value,
@@ -459,10 +485,28 @@ impl GraphClient {
             .post(url)
             .bearer_auth(token.expose_secret())
             .json(&body);
-        self.send(request).await
+        self.send(operation, request).await
     }
 
-    async fn send<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> GraphResult<T> {
+    /// Sends one call of `operation` (the Graph edge, for `/metrics`) and counts how it ended.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        operation: &'static str,
+        request: reqwest::RequestBuilder,
+    ) -> GraphResult<T> {
+        use crate::monitoring::GraphOutcome;
+        let result = self.call(request).await;
+        let outcome = match &result {
+            Ok(_) => GraphOutcome::Ok,
+            Err(GraphCallError::Graph { error, .. }) => GraphOutcome::Graph(error.code),
+            Err(GraphCallError::Transport(_)) => GraphOutcome::Transport,
+            Err(GraphCallError::Unexpected(_)) => GraphOutcome::Unexpected,
+        };
+        self.counters.graph_called(operation, outcome);
+        result
+    }
+
+    async fn call<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> GraphResult<T> {
         // reqwest's errors include the URL, which may hold a code or the app secret: keep only
         // the kind of failure.
         let response = request

@@ -78,6 +78,8 @@ pub struct Sessions {
     pub secure: bool,
     pub auth: crate::staff::AuthState,
     pub export: crate::wabas::export::ExportState,
+    /// `/metrics` for staff and scrapers on this host.
+    pub monitoring: crate::monitoring::routes::MonitoringState,
     /// Where requests really come from (behind reverse proxies).
     pub trusted_proxies: client_addr::TrustedProxies,
     /// Content-Security-Policy and the other security headers.
@@ -125,6 +127,9 @@ pub fn router(
         .with_state(state)
         .merge(assets::router(&site_root))
         .merge(crate::health::routes::routes(health))
+        .merge(crate::monitoring::routes::routes(
+            sessions.monitoring.clone(),
+        ))
         .merge(crate::staff::routes::routes(sessions.auth.clone()))
         .merge(
             Router::new()

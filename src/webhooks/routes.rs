@@ -31,6 +31,8 @@ pub struct WebhookState {
     pub app_secret: Arc<SecretString>,
     pub verify_tokens: Arc<VerifyTokens>,
     pub inbox: Arc<dyn Inbox>,
+    /// Deliveries by outcome, for `/metrics`.
+    pub counters: crate::monitoring::Counters,
 }
 
 pub fn routes(state: WebhookState) -> Router {
@@ -105,41 +107,50 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 async fn receive(State(state): State<WebhookState>, request: Request) -> Response {
+    let counters = state.counters.clone();
+    let (outcome, response) = answer(state, request).await;
+    counters.webhook_answered(outcome);
+    response
+}
+
+/// The answer to one delivery, and the outcome `/metrics` counts it under.
+async fn answer(state: WebhookState, request: Request) -> (&'static str, Response) {
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
     // What needs no body is refused before the body is read.
     let digest = match signature::parse_header(headers.get(signature::HEADER).map(|v| v.as_bytes()))
     {
         Ok(digest) => digest,
-        Err(error) => return refused(error, None),
+        Err(error) => return ("bad_signature", refused(error, None)),
     };
     if !is_json(&headers) {
-        return (
+        let response = (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "webhook deliveries must be application/json",
-        )
-            .into_response();
+        );
+        return ("not_json", response.into_response());
     }
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
-        return too_large();
+        return ("too_large", too_large());
     }
     let body = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY_BYTES))
         .await
     {
         Ok(Ok(body)) => body,
         // Over the limit (a chunked body), or the sender went away.
-        Ok(Err(_)) => return too_large(),
+        Ok(Err(_)) => return ("too_large", too_large()),
         Err(_) => {
             tracing::warn!("webhook body did not arrive in time");
-            return (StatusCode::REQUEST_TIMEOUT, "the body took too long").into_response();
+            let response = (StatusCode::REQUEST_TIMEOUT, "the body took too long");
+            return ("body_timeout", response.into_response());
         }
     };
     if let Err(error) = signature::verify_digest(&state.app_secret, &digest, &body) {
-        return refused(error, Some(body.len()));
+        return ("bad_signature", refused(error, Some(body.len())));
     }
     let envelope: Envelope = match serde_json::from_slice(&body) {
         Ok(envelope) => envelope,
@@ -148,21 +159,24 @@ async fn receive(State(state): State<WebhookState>, request: Request) -> Respons
                 bytes = body.len(),
                 "signed webhook body is not a notification"
             );
-            return (
+            let response = (
                 StatusCode::BAD_REQUEST,
                 "body is not a webhook notification ({\"object\": …, \"entry\": […]})",
-            )
-                .into_response();
+            );
+            return ("not_a_notification", response.into_response());
         }
     };
     if envelope.entry.is_empty() {
         // Signed but carries nothing to process: acknowledge so Meta does not retry.
-        return StatusCode::OK.into_response();
+        return ("empty", StatusCode::OK.into_response());
     }
     match state.inbox.store(body).await {
-        Ok(()) => StatusCode::OK.into_response(),
+        Ok(()) => ("stored", StatusCode::OK.into_response()),
         // Meta retries non-200 answers, so a delivery that could not be stored is not lost.
-        Err(error) => (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
+        Err(error) => (
+            "store_failed",
+            (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
+        ),
     }
 }
 

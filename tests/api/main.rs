@@ -6,6 +6,7 @@ mod support;
 
 mod account;
 mod at_rest;
+mod backup;
 mod cli;
 mod conformance;
 mod crash;
@@ -14,6 +15,7 @@ mod intent_bulk;
 mod jobs;
 mod migrations;
 mod mm_operations;
+mod monitoring;
 mod partner_api;
 mod relay;
 mod sandbox_graph;

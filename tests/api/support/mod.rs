@@ -127,7 +127,12 @@ pub async fn sandbox_portal_with(extra: &[&str]) -> SandboxPortal {
 
 /// A sandbox portal on `engine` (`sqlite`, or `postgres` on a fresh database).
 pub async fn sandbox_portal_on(engine: &str) -> SandboxPortal {
-    let mut args: Vec<String> = Vec::new();
+    sandbox_portal_on_with(engine, &[]).await
+}
+
+/// [`sandbox_portal_on`] with extra command-line settings.
+pub async fn sandbox_portal_on_with(engine: &str, extra: &[&str]) -> SandboxPortal {
+    let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
     if engine == "postgres" {
         args.push("--database-url".into());
         args.push(fresh_postgres_url().await);
