@@ -19,6 +19,9 @@ pub trait JobStore: Send + Sync + 'static {
         lease_ms: i64,
         limit: i64,
     ) -> DbResult<Vec<Job>>;
+    /// Extends every lease `worker` holds to `now + lease_ms` (its heartbeat, while it runs a
+    /// batch). Returns how many jobs it still holds.
+    async fn renew_leases(&self, worker: &str, now: Millis, lease_ms: i64) -> DbResult<u64>;
     /// Records how a job ended. Returns `false` when `worker` no longer holds the lease.
     async fn finish_job(&self, id: i64, worker: &str, result: &JobResult) -> DbResult<bool>;
     async fn job(&self, id: i64) -> DbResult<Option<Job>>;
@@ -73,6 +76,21 @@ impl JobStore for SqlStore {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    async fn renew_leases(&self, worker: &str, now: Millis, lease_ms: i64) -> DbResult<u64> {
+        // `locked_until >= now`: a lease that already ran out may have been taken over; the
+        // worker lost it and must not take it back.
+        let renewed = query(
+            "UPDATE jobs SET locked_until = $1
+                 WHERE locked_by = $2 AND status = 'running' AND locked_until >= $3",
+        )
+        .bind(now + lease_ms)
+        .bind(worker)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(renewed.rows_affected())
     }
 
     async fn finish_job(&self, id: i64, worker: &str, result: &JobResult) -> DbResult<bool> {

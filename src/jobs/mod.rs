@@ -1,10 +1,12 @@
 //! The durable job queue's workers.
 //!
 //! Jobs live in the database (see [`crate::db::JobStore::claim_jobs`]); a worker leases a
-//! batch, runs each job's handler, and records the outcome. A worker that dies mid-job leaves a
-//! lease that expires, after which any instance claims the job again; so handlers must be
-//! idempotent (each pipeline step checks what is already done before acting). On shutdown the
-//! worker stops claiming and finishes the job it is running.
+//! batch, runs each job's handler, and records the outcome. While it runs the batch a
+//! heartbeat renews the leases every `heartbeat` (1 s), so a lease can be short (4 s): a
+//! worker that dies mid-job stops renewing, and any instance claims its jobs again within the
+//! lease, however long the job itself takes. Handlers must be idempotent (each pipeline step
+//! checks what is already done before acting). On shutdown the worker stops claiming and
+//! finishes the job it is running.
 
 pub mod backoff;
 
@@ -46,8 +48,11 @@ pub struct WorkerSettings {
     pub worker_id: String,
     /// How often an idle worker looks for due jobs.
     pub poll_interval: Duration,
-    /// How long a claim holds before another worker may take the job.
+    /// How long a claim holds without a heartbeat before another worker may take the job.
     pub lease: Duration,
+    /// How often a worker running a batch renews its leases; well under `lease`, so a slow
+    /// renewal (a busy database) does not lose them.
+    pub heartbeat: Duration,
     /// Jobs claimed per round trip.
     pub batch: i64,
 }
@@ -57,7 +62,8 @@ impl Default for WorkerSettings {
         Self {
             worker_id: format!("worker-{}", uuid::Uuid::new_v4().simple()),
             poll_interval: Duration::from_millis(250),
-            lease: Duration::from_secs(60),
+            lease: Duration::from_secs(4),
+            heartbeat: Duration::from_secs(1),
             batch: 8,
         }
     }
@@ -116,6 +122,34 @@ impl Worker {
             )
             .await?;
         let count = jobs.len();
+        if count == 0 {
+            return Ok(0);
+        }
+        // The batch runs while the heartbeat renews its leases; the heartbeat never ends by
+        // itself, so `select!` returns when the batch is done.
+        tokio::select! {
+            () = self.run_batch(jobs) => {}
+            () = self.heartbeat() => {}
+        }
+        Ok(count)
+    }
+
+    /// Renews this worker's leases every `heartbeat`, forever.
+    async fn heartbeat(&self) {
+        let lease = self.settings.lease.as_millis() as i64;
+        loop {
+            tokio::time::sleep(self.settings.heartbeat).await;
+            if let Err(error) = self
+                .repo
+                .renew_leases(&self.settings.worker_id, now_millis(), lease)
+                .await
+            {
+                tracing::warn!(worker = %self.settings.worker_id, %error, "could not renew job leases");
+            }
+        }
+    }
+
+    async fn run_batch(&self, jobs: Vec<Job>) {
         for job in jobs {
             let result = self.execute(&job).await;
             match self
@@ -132,7 +166,6 @@ impl Worker {
                 }
             }
         }
-        Ok(count)
     }
 
     async fn execute(&self, job: &Job) -> JobResult {

@@ -110,6 +110,7 @@ conformance!(
     job_outcomes_are_recorded,
     retries_stop_at_max_attempts,
     expired_leases_are_reclaimed,
+    heartbeats_keep_leases_until_they_stop,
     concurrent_workers_never_share_a_job,
     webhook_batches_commit_together,
     staff_emails_are_unique_ignoring_case,
@@ -486,6 +487,58 @@ mod cases {
             .await
             .unwrap()
             .is_empty());
+    }
+
+    pub async fn heartbeats_keep_leases_until_they_stop(repo: Repo) {
+        let id = repo.enqueue_job(&job("a", None, 3)).await.unwrap().unwrap();
+        let other = repo.enqueue_job(&job("b", None, 3)).await.unwrap().unwrap();
+        let now = now_millis();
+        let ids = |jobs: Vec<Job>| jobs.iter().map(|j| j.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(repo.claim_jobs("w1", now, 1_000, 1).await.unwrap()),
+            [id]
+        );
+        assert_eq!(
+            ids(repo.claim_jobs("w3", now, 1_000, 1).await.unwrap()),
+            [other]
+        );
+        assert_eq!(repo.renew_leases("w1", now + 900, 1_000).await.unwrap(), 1);
+        // w1's lease now runs to now + 1900; w3 stopped renewing, its job is free after 1000.
+        let taken = repo.claim_jobs("w2", now + 1_500, 1_000, 5).await.unwrap();
+        assert_eq!(ids(taken), [other]);
+        assert_eq!(
+            repo.renew_leases("w3", now + 1_600, 1_000).await.unwrap(),
+            0
+        );
+        assert!(repo
+            .finish_job(other, "w2", &JobResult::Done)
+            .await
+            .unwrap());
+        assert_eq!(
+            ids(repo.claim_jobs("w2", now + 1_901, 1_000, 5).await.unwrap()),
+            [id]
+        );
+        assert_eq!(
+            repo.renew_leases("w1", now + 2_000, 1_000).await.unwrap(),
+            0
+        );
+        assert!(!repo.finish_job(id, "w1", &JobResult::Done).await.unwrap());
+        assert!(repo.finish_job(id, "w2", &JobResult::Done).await.unwrap());
+        // A lease that ran out is not taken back by a late heartbeat, even before anyone
+        // else claimed the job.
+        let late = repo.enqueue_job(&job("c", None, 3)).await.unwrap().unwrap();
+        assert_eq!(
+            ids(repo.claim_jobs("w4", now + 3_000, 1_000, 1).await.unwrap()),
+            [late]
+        );
+        assert_eq!(
+            repo.renew_leases("w4", now + 4_001, 1_000).await.unwrap(),
+            0
+        );
+        assert_eq!(
+            ids(repo.claim_jobs("w2", now + 4_002, 1_000, 5).await.unwrap()),
+            [late]
+        );
     }
 
     pub async fn expired_leases_are_reclaimed(repo: Repo) {

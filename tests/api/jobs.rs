@@ -160,3 +160,83 @@ async fn shutdown_lets_the_running_job_finish() {
     );
     assert_eq!(slow.runs.load(Ordering::SeqCst), 1);
 }
+
+/// Two workers with a short lease (300 ms, heartbeat 50 ms) on one job that takes 1.2 s: the
+/// heartbeat keeps the lease, so the other worker never takes it and it runs once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_longer_than_its_lease_runs_once_while_its_worker_lives() {
+    let (db, _dir) = support::sqlite().await;
+    let slow = Arc::new(Flaky {
+        failures: 0,
+        runs: AtomicUsize::new(0),
+        delay: Duration::from_millis(1200),
+    });
+    let short = || WorkerSettings {
+        worker_id: format!("w-{}", uuid::Uuid::new_v4().simple()),
+        poll_interval: Duration::from_millis(10),
+        lease: Duration::from_millis(300),
+        heartbeat: Duration::from_millis(50),
+        batch: 1,
+    };
+    let id = enqueue(&db.store, "flaky", 5).await;
+    let shutdown = CancellationToken::new();
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let worker = Worker::new(db.store.clone(), short()).register(slow.clone());
+            tokio::spawn(worker.run(shutdown.clone()))
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while db.store.job(id).await.unwrap().unwrap().status != "done" {
+        assert!(std::time::Instant::now() < deadline, "the job finished");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    shutdown.cancel();
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let job = db.store.job(id).await.unwrap().unwrap();
+    assert_eq!(job.attempts, 1, "claimed once");
+    assert_eq!(slow.runs.load(Ordering::SeqCst), 1);
+}
+
+/// A worker that died holding a job (claimed, never renewed): another takes it over once the
+/// lease runs out, within the default lease (4 s), not a minute later.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_workers_job_is_taken_over_within_the_lease() {
+    let (db, _dir) = support::sqlite().await;
+    let quick = Arc::new(Flaky {
+        failures: 0,
+        runs: AtomicUsize::new(0),
+        delay: Duration::ZERO,
+    });
+    let id = enqueue(&db.store, "flaky", 5).await;
+    let lease = WorkerSettings::default().lease;
+    assert!(lease <= Duration::from_secs(4), "{lease:?}");
+    let died = std::time::Instant::now();
+    let claimed = db
+        .store
+        .claim_jobs("dead", now_millis(), lease.as_millis() as i64, 1)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let shutdown = CancellationToken::new();
+    let worker = Worker::new(db.store.clone(), settings()).register(quick.clone());
+    let running = tokio::spawn(worker.run(shutdown.clone()));
+    while db.store.job(id).await.unwrap().unwrap().status != "done" {
+        assert!(
+            died.elapsed() < lease + Duration::from_secs(3),
+            "taken over"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = died.elapsed();
+    shutdown.cancel();
+    running.await.unwrap();
+    assert!(took >= lease, "not before the lease ran out: {took:?}");
+    assert_eq!(quick.runs.load(Ordering::SeqCst), 1);
+    println!(
+        "a dead worker's job resumed after {:.2} s",
+        took.as_secs_f64()
+    );
+}
