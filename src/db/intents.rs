@@ -11,6 +11,18 @@ pub trait IntentStore: Send + Sync + 'static {
     /// Queues a request for `business_id` in `batch` unless one is queued or sent already
     /// (never two requests for one business); returns whether it was queued now.
     async fn intent_queue(&self, business_id: i64, batch: &str) -> DbResult<bool>;
+    /// [`intent_queue`](Self::intent_queue) for each of `businesses`, with the job
+    /// `job(business id, Meta business id, n)` for the n-th (from 0) actually queued, in
+    /// transactions of [`QUEUE_CHUNK`]: one commit per chunk instead of two per business
+    /// (`bench pages`: 10,000 businesses took 20 s on SQLite one commit at a time). A crash
+    /// keeps whole chunks: a request is never queued without its job. Returns how many were
+    /// queued.
+    async fn intent_queue_many(
+        &self,
+        batch: &str,
+        businesses: &[(i64, String)],
+        job: &(dyn for<'a> Fn(i64, &'a str, usize) -> NewJob + Sync),
+    ) -> DbResult<usize>;
     async fn intent_get(&self, business_id: i64) -> DbResult<Option<IntentRow>>;
     async fn intent_finish(
         &self,
@@ -34,24 +46,58 @@ pub trait IntentStore: Send + Sync + 'static {
     async fn intent_latest_batch(&self) -> DbResult<Option<String>>;
 }
 
+/// Businesses queued per transaction by [`IntentStore::intent_queue_many`].
+pub const QUEUE_CHUNK: usize = 500;
+
+/// Queues a request for `business_id` unless it has a live one; `true` when queued.
+async fn queue_one<'c>(
+    on: impl super::engine::On<'c>,
+    business_id: i64,
+    batch: &str,
+    now: Millis,
+) -> DbResult<bool> {
+    let done = query(
+        "INSERT INTO intent_requests (business_id, batch, state, created_at, updated_at)
+             VALUES ($1, $2, 'queued', $3, $3)
+             ON CONFLICT (business_id) DO UPDATE
+                SET batch = excluded.batch, state = 'queued', error = NULL,
+                    updated_at = excluded.updated_at
+                WHERE intent_requests.state IN ('failed', 'cancelled')",
+    )
+    .bind(business_id)
+    .bind(batch.to_string())
+    .bind(now)
+    .execute(on)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 #[async_trait]
 impl IntentStore for SqlStore {
     async fn intent_queue(&self, business_id: i64, batch: &str) -> DbResult<bool> {
-        let now = now_millis();
-        let done = query(
-            "INSERT INTO intent_requests (business_id, batch, state, created_at, updated_at)
-                 VALUES ($1, $2, 'queued', $3, $3)
-                 ON CONFLICT (business_id) DO UPDATE
-                    SET batch = excluded.batch, state = 'queued', error = NULL,
-                        updated_at = excluded.updated_at
-                    WHERE intent_requests.state IN ('failed', 'cancelled')",
-        )
-        .bind(business_id)
-        .bind(batch)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        queue_one(&self.pool, business_id, batch, now_millis()).await
+    }
+
+    async fn intent_queue_many(
+        &self,
+        batch: &str,
+        businesses: &[(i64, String)],
+        job: &(dyn for<'a> Fn(i64, &'a str, usize) -> NewJob + Sync),
+    ) -> DbResult<usize> {
+        let mut queued = 0;
+        for chunk in businesses.chunks(QUEUE_CHUNK) {
+            let mut tx = self.pool.begin().await?;
+            let now = now_millis();
+            for (business_id, meta_business_id) in chunk {
+                if queue_one(&mut tx, *business_id, batch, now).await? {
+                    super::jobs::insert_job(&mut tx, &job(*business_id, meta_business_id, queued))
+                        .await?;
+                    queued += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        Ok(queued)
     }
 
     async fn intent_get(&self, business_id: i64) -> DbResult<Option<IntentRow>> {

@@ -28,24 +28,32 @@ pub trait JobStore: Send + Sync + 'static {
     async fn count_jobs(&self, status: JobStatus) -> DbResult<i64>;
 }
 
+/// Inserts `job` on `on` (the pool, or a transaction that queues more with it).
+pub(super) async fn insert_job<'c>(
+    on: impl super::engine::On<'c>,
+    job: &NewJob,
+) -> DbResult<Option<i64>> {
+    query_scalar(
+        "INSERT INTO jobs (kind, payload, max_attempts, run_at, dedupe_key,
+                               created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6)
+             ON CONFLICT (dedupe_key) DO NOTHING
+             RETURNING id",
+    )
+    .bind(&job.kind)
+    .bind(&job.payload)
+    .bind(job.max_attempts)
+    .bind(job.run_at)
+    .bind(&job.dedupe_key)
+    .bind(now_millis())
+    .fetch_optional(on)
+    .await
+}
+
 #[async_trait]
 impl JobStore for SqlStore {
     async fn enqueue_job(&self, job: &NewJob) -> DbResult<Option<i64>> {
-        Ok(query_scalar(
-            "INSERT INTO jobs (kind, payload, max_attempts, run_at, dedupe_key,
-                                   created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)
-                 ON CONFLICT (dedupe_key) DO NOTHING
-                 RETURNING id",
-        )
-        .bind(&job.kind)
-        .bind(&job.payload)
-        .bind(job.max_attempts)
-        .bind(job.run_at)
-        .bind(&job.dedupe_key)
-        .bind(now_millis())
-        .fetch_optional(&self.pool)
-        .await?)
+        insert_job(&self.pool, job).await
     }
 
     async fn claim_jobs(

@@ -118,6 +118,19 @@ pub trait WabaListStore: Send + Sync + 'static {
     /// The page of `search` with each WABA's business and Intent API request state (for a
     /// bulk Intent API run over a filtered list).
     async fn intent_selection(&self, search: &WabaSearch) -> DbResult<Vec<SelectionRow>>;
+    /// `search`'s WABAs counted by onboarding status and, for `ELIGIBLE` ones, their
+    /// business's Intent API request state: what a bulk run's preview shows, in one
+    /// statement instead of reading every row.
+    async fn intent_selection_counts(&self, search: &WabaSearch) -> DbResult<Vec<SelectionCount>>;
+    /// Up to `limit` business names of `search`'s WABAs with `status` (and, for `ELIGIBLE`,
+    /// the request state `intent`), newest WABA first.
+    async fn intent_selection_examples(
+        &self,
+        search: &WabaSearch,
+        status: Option<&str>,
+        intent: Option<&str>,
+        limit: i64,
+    ) -> DbResult<Vec<String>>;
     /// The query plan of the default WABA list query with `search`'s filters, one line per
     /// step (to show which indexes are used).
     async fn explain_search(&self, search: &WabaSearch) -> DbResult<Vec<String>>;
@@ -193,6 +206,26 @@ fn push_value<'q>(
 // Long on purpose: one statement's WHERE and ORDER BY, each filter a few lines, in the order
 // they are written into the SQL.
 fn push_search_filters(
+    query: &mut Statement<'_>,
+    search: &WabaSearch,
+    pattern: Option<&str>,
+    names_containing: fn(&mut Statement<'_>, &str),
+    values: Values,
+) {
+    push_where(query, search, pattern, names_containing, values);
+    query
+        .push(match search.sort {
+            WabaSort::Newest => " ORDER BY w.id DESC",
+            WabaSort::Oldest => " ORDER BY w.id ASC",
+            WabaSort::RecentlyUpdated => " ORDER BY w.updated_at DESC, w.id DESC",
+            WabaSort::Name => " ORDER BY w.name ASC, w.id ASC",
+        })
+        .push(" LIMIT ")
+        .push_bind(search.limit);
+}
+
+/// `search`'s filters (and keyset position) as a `WHERE` clause over `wabas w`.
+fn push_where(
     query: &mut Statement<'_>,
     search: &WabaSearch,
     pattern: Option<&str>,
@@ -279,15 +312,6 @@ fn push_search_filters(
             names_containing(query, pattern);
         }
     }
-    query
-        .push(match search.sort {
-            WabaSort::Newest => " ORDER BY w.id DESC",
-            WabaSort::Oldest => " ORDER BY w.id ASC",
-            WabaSort::RecentlyUpdated => " ORDER BY w.updated_at DESC, w.id DESC",
-            WabaSort::Name => " ORDER BY w.name ASC, w.id ASC",
-        })
-        .push(" LIMIT ")
-        .push_bind(search.limit);
 }
 
 #[async_trait]
@@ -324,6 +348,91 @@ impl WabaListStore for SqlStore {
         let names = self.dialect().names_containing;
         search_statement(SELECTION_COLUMNS.to_string(), search, names)
             .rows()
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    async fn intent_selection_counts(&self, search: &WabaSearch) -> DbResult<Vec<SelectionCount>> {
+        let names = self.dialect().names_containing;
+        let pattern = search_pattern(search.text.as_deref());
+        // Only an ELIGIBLE WABA's reason depends on the request state: the subquery runs
+        // for those rows alone.
+        let mut statement = query(
+            "SELECT w.onboarding_status,
+                    CASE WHEN w.onboarding_status = 'ELIGIBLE' THEN
+                        (SELECT i.state FROM intent_requests i WHERE i.business_id = w.business_id)
+                    END AS intent_state,
+                    COUNT(*) AS wabas, COUNT(DISTINCT w.business_id) AS businesses
+               FROM wabas w JOIN businesses b ON b.id = w.business_id",
+        );
+        let search = WabaSearch {
+            after: None,
+            ..search.clone()
+        };
+        push_where(
+            &mut statement,
+            &search,
+            pattern.as_deref(),
+            names,
+            Values::Planned,
+        );
+        statement.push(" GROUP BY 1, 2");
+        statement
+            .persistent(search.text.is_none())
+            .rows()
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    async fn intent_selection_examples(
+        &self,
+        search: &WabaSearch,
+        status: Option<&str>,
+        intent: Option<&str>,
+        limit: i64,
+    ) -> DbResult<Vec<String>> {
+        let names = self.dialect().names_containing;
+        let pattern = search_pattern(search.text.as_deref());
+        let mut statement =
+            query("SELECT b.name FROM wabas w JOIN businesses b ON b.id = w.business_id");
+        let search = WabaSearch {
+            after: None,
+            ..search.clone()
+        };
+        push_where(
+            &mut statement,
+            &search,
+            pattern.as_deref(),
+            names,
+            Values::Planned,
+        );
+        match status {
+            Some(status) => statement
+                .push(" AND w.onboarding_status = ")
+                .push_bind(status.to_string()),
+            None => statement.push(" AND w.onboarding_status IS NULL"),
+        };
+        if status == Some("ELIGIBLE") {
+            match intent {
+                Some(state) => statement
+                    .push(
+                        " AND EXISTS (SELECT 1 FROM intent_requests i
+                           WHERE i.business_id = w.business_id AND i.state = ",
+                    )
+                    .push_bind(state.to_string())
+                    .push(")"),
+                None => statement.push(
+                    " AND NOT EXISTS (SELECT 1 FROM intent_requests i
+                       WHERE i.business_id = w.business_id)",
+                ),
+            };
+        }
+        statement
+            .push(" ORDER BY w.id DESC LIMIT ")
+            .push_bind(limit);
+        statement
+            .persistent(search.text.is_none())
+            .column()
             .fetch_all(&self.pool)
             .await
     }

@@ -72,7 +72,7 @@ struct Payload {
 
 /// Queues requests for `businesses` (`(id, Meta id)`) in `batch`, `rate` per second from now.
 /// Returns how many were queued (businesses with a live request are skipped).
-pub async fn queue<S: crate::db::IntentStore + crate::db::JobStore + ?Sized>(
+pub async fn queue<S: crate::db::IntentStore + ?Sized>(
     store: &S,
     batch: &str,
     businesses: &[(i64, String)],
@@ -81,32 +81,20 @@ pub async fn queue<S: crate::db::IntentStore + crate::db::JobStore + ?Sized>(
     let spacing_ms = (1000.0 / rate_per_second.max(0.01)) as i64;
     let start = now_millis();
     // A resumed batch queues its businesses again: a new job key per run.
-    let mut queued = 0;
-    for (business_id, meta_business_id) in businesses {
-        if !store.intent_queue(*business_id, batch).await? {
-            continue;
-        }
-        enqueue_at(
-            store,
-            *business_id,
-            meta_business_id,
-            start + queued as i64 * spacing_ms,
-            &format!("intent:{business_id}:{batch}:{start}"),
-        )
-        .await?;
-        queued += 1;
-    }
-    Ok(queued)
+    store
+        .intent_queue_many(batch, businesses, &|business_id, meta_business_id, n| {
+            job(
+                business_id,
+                meta_business_id,
+                start + n as i64 * spacing_ms,
+                &format!("intent:{business_id}:{batch}:{start}"),
+            )
+        })
+        .await
 }
 
-async fn enqueue_at<J: crate::db::JobStore + ?Sized>(
-    repo: &J,
-    business_id: i64,
-    meta_business_id: &str,
-    run_at: i64,
-    dedupe_key: &str,
-) -> DbResult<()> {
-    repo.enqueue_job(&NewJob {
+fn job(business_id: i64, meta_business_id: &str, run_at: i64, dedupe_key: &str) -> NewJob {
+    NewJob {
         kind: JOB_KIND.into(),
         payload: serde_json::to_string(&Payload {
             business_id,
@@ -116,9 +104,7 @@ async fn enqueue_at<J: crate::db::JobStore + ?Sized>(
         run_at,
         max_attempts: 10,
         dedupe_key: Some(dedupe_key.to_string()),
-    })
-    .await?;
-    Ok(())
+    }
 }
 
 /// What staff should do about an Intent API error (seed 004's cases, with the OpenAPI
@@ -229,16 +215,14 @@ impl IntentHandler {
     /// Hands the job back to the queue without using one of its attempts.
     async fn hand_back(&self, payload: &Payload, after: Duration) -> Outcome {
         let run_at = now_millis() + after.as_millis() as i64;
-        match enqueue_at(
-            self.store.as_ref(),
+        let later = job(
             payload.business_id,
             &payload.meta_business_id,
             run_at,
             &format!("intent:{}:later:{run_at}", payload.business_id),
-        )
-        .await
-        {
-            Ok(()) => Outcome::Done,
+        );
+        match self.store.enqueue_job(&later).await {
+            Ok(_) => Outcome::Done,
             Err(e) => Outcome::Retry {
                 error: e.to_string(),
                 after,

@@ -47,8 +47,17 @@ impl Selection {
 
 /// Why a WABA's business is not asked, or `None` when it is.
 pub(crate) fn skip_reason(row: &SelectionRow) -> Option<String> {
-    match row.onboarding_status.as_deref() {
-        Some("ELIGIBLE") => match row.intent_state.as_deref() {
+    reason(
+        row.onboarding_status.as_deref(),
+        row.intent_state.as_deref(),
+    )
+}
+
+/// Why a business whose WABA has `status` and whose Intent API request is in `intent` is not
+/// asked, or `None` when it is.
+fn reason(status: Option<&str>, intent: Option<&str>) -> Option<String> {
+    match status {
+        Some("ELIGIBLE") => match intent {
             Some("queued") | Some("sending") => {
                 Some("A request is already queued for this business.".into())
             }
@@ -62,6 +71,64 @@ pub(crate) fn skip_reason(row: &SelectionRow) -> Option<String> {
         None => Some("Status unknown: run discovery first to read it from Meta.".into()),
         Some(status) => Some(status_help(status).to_string()),
     }
+}
+
+/// What a bulk run over `search` would do, counted by the database (one grouped statement and
+/// a few for the examples) rather than by reading every WABA: at 100,000 WABAs `bench pages`
+/// measured 104 statements and 430 ms p95 for [`select`] against this. The same rules and
+/// numbers; a selection past [`IntentPreview::LIMIT`] is read row by row as the run will be.
+pub async fn preview(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult<IntentPreview> {
+    let counts = store.intent_selection_counts(search).await?;
+    let matched: i64 = counts.iter().map(|c| c.wabas).sum();
+    if matched > IntentPreview::LIMIT {
+        return Ok(select(store, search).await?.preview());
+    }
+    let mut selection = Selection {
+        matched,
+        ..Selection::default()
+    };
+    let mut eligible = 0;
+    // reason → the (status, request state) groups it covers.
+    type Groups = BTreeMap<String, Vec<(Option<String>, Option<String>)>>;
+    let mut groups = Groups::new();
+    for count in counts {
+        match reason(
+            count.onboarding_status.as_deref(),
+            count.intent_state.as_deref(),
+        ) {
+            // A business's request state is one: the eligible groups' businesses are disjoint.
+            None => eligible += count.businesses,
+            Some(reason) => {
+                selection.skipped.entry(reason.clone()).or_default().0 += count.wabas;
+                groups
+                    .entry(reason)
+                    .or_default()
+                    .push((count.onboarding_status, count.intent_state));
+            }
+        }
+    }
+    for (reason, keys) in groups {
+        let group = selection.skipped.entry(reason).or_default();
+        for (status, intent) in keys {
+            let wanted = EXAMPLES - group.1.len();
+            if wanted == 0 {
+                break;
+            }
+            group.1.extend(
+                store
+                    .intent_selection_examples(
+                        search,
+                        status.as_deref(),
+                        intent.as_deref(),
+                        wanted as i64,
+                    )
+                    .await?,
+            );
+        }
+    }
+    let mut preview = selection.preview();
+    preview.eligible = eligible;
+    Ok(preview)
 }
 
 /// Reads the WABAs of `search` (its filters; order and page are ignored) in keyset batches

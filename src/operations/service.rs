@@ -194,10 +194,9 @@ impl OperationsPort for OperationsService {
 
     async fn intent_preview(&self, filter: WabaFilter) -> Result<IntentPreview, AppError> {
         let search = crate::wabas::search::waba_search(&filter, 1)?;
-        let selection = crate::operations::selection::select(self.store.as_ref(), &search)
+        crate::operations::selection::preview(self.store.as_ref(), &search)
             .await
-            .map_err(internal)?;
-        Ok(selection.preview())
+            .map_err(internal)
     }
 
     async fn invite_filtered(

@@ -791,3 +791,75 @@ async fn discovery_finds_every_customer_seeded_into_the_simulator() {
     .await;
     portal.portal.shutdown().await;
 }
+
+/// The preview is counted by the database (`selection::preview`); the run reads every row
+/// (`selection::select`). Both must say the same: same matched, eligible, reasons and counts,
+/// with examples from the right groups, for several filters and request states.
+async fn the_counted_preview_says_what_the_run_reads(engine: &str) {
+    use mm_portal::db::WabaSearch;
+    use mm_portal::operations::selection::{preview, select};
+    let portal = support::sandbox_portal_on(engine).await;
+    let store = portal.portal.database.store.clone();
+    mm_portal::seed::seed(store.as_ref(), 400, |_| {})
+        .await
+        .unwrap();
+    // Some eligible businesses already have a request, in each state.
+    let eligible = select(store.as_ref(), &WabaSearch::default())
+        .await
+        .unwrap();
+    let asked: Vec<i64> = eligible
+        .eligible
+        .iter()
+        .map(|(id, _)| *id)
+        .take(8)
+        .collect();
+    for (n, business) in asked.iter().enumerate() {
+        store.intent_queue(*business, "b1").await.unwrap();
+        let state = ["queued", "sending", "sent", "failed", "cancelled"][n % 5];
+        if state != "queued" {
+            store
+                .intent_finish(*business, state, None, None)
+                .await
+                .unwrap();
+        }
+    }
+    let searches = [
+        WabaSearch::default(),
+        WabaSearch {
+            status: Some("ELIGIBLE".into()),
+            ..Default::default()
+        },
+        WabaSearch {
+            country: Some("BR".into()),
+            ..Default::default()
+        },
+        WabaSearch {
+            text: Some("3".into()),
+            ..Default::default()
+        },
+        WabaSearch {
+            coexistence: Some(true),
+            ..Default::default()
+        },
+    ];
+    for search in searches {
+        let read = select(store.as_ref(), &search).await.unwrap().preview();
+        let counted = preview(store.as_ref(), &search).await.unwrap();
+        assert_eq!(
+            (counted.matched, counted.eligible, counted.truncated),
+            (read.matched, read.eligible, read.truncated),
+            "{search:?}"
+        );
+        let groups = |p: &app::operations::port::IntentPreview| {
+            p.skipped
+                .iter()
+                .map(|g| (g.reason.clone(), g.count, g.examples.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(groups(&counted), groups(&read), "{search:?}");
+        assert!(counted.matched > 0 || search.text.is_some(), "{search:?}");
+    }
+    portal.portal.shutdown().await;
+}
+
+support::on_both_engines!(the_counted_preview_says_what_the_run_reads);
