@@ -14,6 +14,7 @@ pub mod graph;
 pub mod health;
 pub mod http;
 pub mod jobs;
+pub mod live;
 pub mod monitoring;
 pub mod operations;
 pub mod partner_api;

@@ -140,6 +140,13 @@ impl RunningPortal {
             config.keys.clone(),
             throttle.clone(),
         ));
+        // One reader of the change feed for every open page of this instance.
+        let hub = crate::live::Hub::new(database.store.clone());
+        let listen = match &database.pool {
+            db::Pool::Postgres(pool) => Some(pool.clone()),
+            db::Pool::Sqlite(_) => None,
+        };
+        tasks.spawn(background(hub.clone().run(listen, shutdown.child_token())));
         let sessions = http::Sessions {
             secure: url.scheme() == "https",
             auth: AuthState {
@@ -155,6 +162,7 @@ impl RunningPortal {
                 counters: counters.clone(),
                 open: false,
             },
+            live: crate::live::routes::LiveState::new(hub, shutdown.child_token()),
             trusted_proxies: crate::http::client_addr::TrustedProxies(
                 config.trusted_proxies.clone().into(),
             ),

@@ -22,6 +22,12 @@ BEGIN
             RETURN NULL;
         END IF;
         v_topic := 'waba:' || NEW.waba_id;
+    ELSIF TG_TABLE_NAME = 'message_metrics_daily' THEN
+        -- Keyed by Meta's WABA id; no WABA row, no topic.
+        SELECT 'waba:' || id INTO v_topic FROM wabas WHERE meta_waba_id = NEW.meta_waba_id;
+        IF v_topic IS NULL THEN
+            RETURN NULL;
+        END IF;
     ELSIF TG_TABLE_NAME = 'signups' THEN
         v_topic := 'signup:' || NEW.id;
     ELSIF TG_TABLE_NAME = 'intent_requests' THEN
@@ -43,6 +49,8 @@ CREATE TRIGGER live_steps AFTER INSERT OR UPDATE ON onboarding_steps
 CREATE TRIGGER live_phones AFTER INSERT OR UPDATE ON phone_numbers
     FOR EACH ROW EXECUTE FUNCTION live_change();
 CREATE TRIGGER live_timeline AFTER INSERT ON timeline_events
+    FOR EACH ROW EXECUTE FUNCTION live_change();
+CREATE TRIGGER live_metrics AFTER INSERT OR UPDATE ON message_metrics_daily
     FOR EACH ROW EXECUTE FUNCTION live_change();
 CREATE TRIGGER live_signups AFTER INSERT OR UPDATE ON signups
     FOR EACH ROW EXECUTE FUNCTION live_change();

@@ -37,6 +37,17 @@ WHEN new.waba_id IS NOT NULL BEGIN
     INSERT INTO live_changes (topic, at)
     VALUES ('waba:' || new.waba_id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
 END;
+-- Daily message metrics are keyed by Meta's WABA id (no row: no topic).
+CREATE TRIGGER live_metrics_insert AFTER INSERT ON message_metrics_daily BEGIN
+    INSERT INTO live_changes (topic, at)
+    SELECT 'waba:' || w.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+      FROM wabas w WHERE w.meta_waba_id = new.meta_waba_id;
+END;
+CREATE TRIGGER live_metrics_update AFTER UPDATE ON message_metrics_daily BEGIN
+    INSERT INTO live_changes (topic, at)
+    SELECT 'waba:' || w.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+      FROM wabas w WHERE w.meta_waba_id = new.meta_waba_id;
+END;
 CREATE TRIGGER live_signups_insert AFTER INSERT ON signups BEGIN
     INSERT INTO live_changes (topic, at)
     VALUES ('signup:' || new.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));

@@ -80,6 +80,8 @@ pub struct Sessions {
     pub export: crate::wabas::export::ExportState,
     /// `/metrics` for staff and scrapers on this host.
     pub monitoring: crate::monitoring::routes::MonitoringState,
+    /// The live-update streams (staff pages need the session's identity).
+    pub live: crate::live::routes::LiveState,
     /// Where requests really come from (behind reverse proxies).
     pub trusted_proxies: client_addr::TrustedProxies,
     /// Content-Security-Policy and the other security headers.
@@ -130,6 +132,7 @@ pub fn router(
         .merge(crate::monitoring::routes::routes(
             sessions.monitoring.clone(),
         ))
+        .merge(crate::live::routes::routes(sessions.live.clone()))
         .merge(crate::staff::routes::routes(sessions.auth.clone()))
         .merge(
             Router::new()

@@ -13,6 +13,7 @@ mod crash;
 mod events;
 mod intent_bulk;
 mod jobs;
+mod live;
 mod migrations;
 mod mm_operations;
 mod monitoring;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::live::use_ticker;
+use crate::components::live::use_live;
 use crate::components::signin_required::Refused;
 use crate::operations::api::{
     mm_operations, CancelIntentBatch, ResumeIntentBatch, SendIntentToEligible, StartDiscovery,
@@ -13,7 +13,7 @@ use crate::operations::port::{IntentBatch, Operations};
 
 #[component]
 pub fn OperationsPage() -> impl IntoView {
-    let tick = use_ticker(2000);
+    let tick = use_live(|| "intent:*,waba:*".to_string());
     let discover = ServerAction::<StartDiscovery>::new();
     let bulk = ServerAction::<SendIntentToEligible>::new();
     let cancel = ServerAction::<CancelIntentBatch>::new();

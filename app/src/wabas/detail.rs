@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::live::{format_time, use_ticker, StatusBadge};
+use crate::components::live::{format_time, use_live, StatusBadge};
 use crate::components::signin_required::Refused;
 use crate::operations::api::{SendIntent, TestSend};
 use crate::staff::api::whoami;
@@ -28,7 +28,7 @@ pub fn WabaPage() -> impl IntoView {
             .and_then(|i| i.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let tick = use_ticker(2000);
+    let tick = use_live(move || format!("waba:{}", id()));
     let resume = ServerAction::<ResumeOnboarding>::new();
     let intent = ServerAction::<SendIntent>::new();
     let maintenance = ServerAction::<RunAction>::new();

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::live::{format_time, use_ticker, StatusBadge};
+use crate::components::live::{format_time, use_live, StatusBadge};
 use crate::components::signin_required::Refused;
 use crate::error::AppError;
 use crate::wabas::api::dashboard_wabas;
@@ -30,7 +30,7 @@ pub fn WabasPage() -> impl IntoView {
     // The form is a plain GET form (it works before hydration); its fields start from the
     // address and are never re-set by hydration, so typing early is not lost.
     let initial = filter();
-    let tick = use_ticker(3000);
+    let tick = use_live(|| "waba:*".to_string());
     let page = Resource::new(move || (filter(), tick.get()), |(f, _)| dashboard_wabas(f));
     let coexistence = initial.coexistence;
     view! {

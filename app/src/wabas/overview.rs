@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::live::{status_help, use_ticker};
+use crate::components::live::{status_help, use_live};
 use crate::components::signin_required::Refused;
 use crate::wabas::api::dashboard_overview;
 use crate::wabas::metrics_chart::MessagesChart;
@@ -12,7 +12,7 @@ use crate::wabas::port::{Funnel, Overview};
 
 #[component]
 pub fn OverviewDashboard() -> impl IntoView {
-    let tick = use_ticker(5000);
+    let tick = use_live(|| "waba:*,signup:*".to_string());
     let overview = Resource::new(move || tick.get(), |_| dashboard_overview());
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::live::{format_time, use_ticker};
+use crate::components::live::{format_time, use_live};
 use crate::components::signin_required::Refused;
 use crate::staff::api::whoami;
 use crate::staff::port::StaffRole;
@@ -12,7 +12,7 @@ use crate::webhooks::api::{parked_webhooks, ReplayWebhook};
 
 #[component]
 pub fn InboxPage() -> impl IntoView {
-    let tick = use_ticker(5000);
+    let tick = use_live(|| "inbox".to_string());
     let replay = ServerAction::<ReplayWebhook>::new();
     let parked = Resource::new(
         move || (tick.get(), replay.version().get()),
