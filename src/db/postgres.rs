@@ -23,11 +23,17 @@ pub const EXPLAIN: &str = "EXPLAIN";
 
 /// Connects and applies pending migrations (each in a transaction: PostgreSQL DDL is
 /// transactional), then the session store's schema.
+///
+/// `jit = off`: every statement here is a short OLTP one, and PostgreSQL's JIT, which starts
+/// on cost estimates, spent 86 ms compiling a 160 ms aggregate over 100,000 WABAs (`bench
+/// pages`, the Intent API preview) and never paid back.
 pub async fn connect(url: &str) -> DbResult<PgPool> {
+    let options = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(url)?
+        .options([("jit", "off")]);
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(5))
-        .connect(url)
+        .connect_with(options)
         .await?;
     MIGRATOR.run(&pool).await?;
     tower_sessions_sqlx_store::PostgresStore::new(pool.clone())

@@ -122,6 +122,9 @@ pub trait WabaListStore: Send + Sync + 'static {
     /// business's Intent API request state: what a bulk run's preview shows, in one
     /// statement instead of reading every row.
     async fn intent_selection_counts(&self, search: &WabaSearch) -> DbResult<Vec<SelectionCount>>;
+    /// The id of `search`'s `n`-th newest WABA (from 1), if it has that many: where a
+    /// selection capped at `n` WABAs ends.
+    async fn intent_selection_nth(&self, search: &WabaSearch, n: i64) -> DbResult<Option<i64>>;
     /// Up to `limit` business names of `search`'s WABAs with `status` (and, for `ELIGIBLE`,
     /// the request state `intent`), newest WABA first.
     async fn intent_selection_examples(
@@ -363,8 +366,12 @@ impl WabaListStore for SqlStore {
                         (SELECT i.state FROM intent_requests i WHERE i.business_id = w.business_id)
                     END AS intent_state,
                     COUNT(*) AS wabas, COUNT(DISTINCT w.business_id) AS businesses
-               FROM wabas w JOIN businesses b ON b.id = w.business_id",
+               FROM wabas w",
         );
+        // The business's name is needed only by a text search.
+        if search.text.is_some() {
+            statement.push(" JOIN businesses b ON b.id = w.business_id");
+        }
         let search = WabaSearch {
             after: None,
             ..search.clone()
@@ -381,6 +388,30 @@ impl WabaListStore for SqlStore {
             .persistent(search.text.is_none())
             .rows()
             .fetch_all(&self.pool)
+            .await
+    }
+
+    async fn intent_selection_nth(&self, search: &WabaSearch, n: i64) -> DbResult<Option<i64>> {
+        let names = self.dialect().names_containing;
+        let pattern = search_pattern(search.text.as_deref());
+        let mut statement = query("SELECT w.id FROM wabas w");
+        if search.text.is_some() {
+            statement.push(" JOIN businesses b ON b.id = w.business_id");
+        }
+        push_where(
+            &mut statement,
+            search,
+            pattern.as_deref(),
+            names,
+            Values::Planned,
+        );
+        statement
+            .push(" ORDER BY w.id DESC LIMIT 1 OFFSET ")
+            .push_bind(n - 1);
+        statement
+            .persistent(search.text.is_none())
+            .column()
+            .fetch_optional(&self.pool)
             .await
     }
 

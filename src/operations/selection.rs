@@ -76,15 +76,29 @@ fn reason(status: Option<&str>, intent: Option<&str>) -> Option<String> {
 /// What a bulk run over `search` would do, counted by the database (one grouped statement and
 /// a few for the examples) rather than by reading every WABA: at 100,000 WABAs `bench pages`
 /// measured 104 statements and 430 ms p95 for [`select`] against this. The same rules and
-/// numbers; a selection past [`IntentPreview::LIMIT`] is read row by row as the run will be.
+/// numbers; a selection past [`IntentPreview::LIMIT`] is cut, as the run cuts it, at its
+/// `LIMIT`-th newest WABA.
 pub async fn preview(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult<IntentPreview> {
-    let counts = store.intent_selection_counts(search).await?;
-    let matched: i64 = counts.iter().map(|c| c.wabas).sum();
-    if matched > IntentPreview::LIMIT {
-        return Ok(select(store, search).await?.preview());
+    let mut search = WabaSearch {
+        after: None,
+        ..search.clone()
+    };
+    // Past the cap, only the newest LIMIT WABAs count: those after the (LIMIT + 1)-th newest
+    // (an oldest-first keyset after it).
+    let beyond = store
+        .intent_selection_nth(&search, IntentPreview::LIMIT + 1)
+        .await?;
+    let truncated = beyond.is_some();
+    if let Some(beyond) = beyond {
+        search.sort = WabaSort::Oldest;
+        search.after = Some(WabaCursor::Id(beyond));
     }
+    let counts = store.intent_selection_counts(&search).await?;
+    let matched: i64 = counts.iter().map(|c| c.wabas).sum();
+    let search = &search;
     let mut selection = Selection {
         matched,
+        truncated,
         ..Selection::default()
     };
     let mut eligible = 0;
