@@ -322,3 +322,22 @@ pub async fn sandbox_signup(base: &str, business_name: &str, phone: &str) -> ser
         .await
         .unwrap()
 }
+
+/// Polls `check` every 50 ms until it gives `Some`, for at most 20 s.
+pub async fn eventually_some<T, F, Fut>(mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting after 20 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
