@@ -11,6 +11,7 @@ mod cli;
 mod conformance;
 mod crash;
 mod events;
+mod instances;
 mod intent_bulk;
 mod jobs;
 mod live;

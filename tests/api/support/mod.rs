@@ -163,7 +163,19 @@ pub fn spawn_binary_on(
     log: &str,
     stderr: Stdio,
 ) -> (Child, String, String) {
+    spawn_binary_with(data_dir, database_url, &[], log, stderr)
+}
+
+/// Like [`spawn_binary_on`], with extra environment variables (settings).
+pub fn spawn_binary_with(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    env: &[(&str, &str)],
+    log: &str,
+    stderr: Stdio,
+) -> (Child, String, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_mm-portal"));
+    command.envs(env.iter().copied());
     command.env_remove("DATABASE_URL");
     if let Some(url) = database_url {
         command.env("DATABASE_URL", url);
