@@ -317,6 +317,32 @@ fn push_where(
     }
 }
 
+impl SqlStore {
+    /// `SELECT columns FROM wabas w`, joined with the business as `b` when `business` (or
+    /// a text search, which matches its name) needs it, with `search`'s filters and keyset
+    /// position (its order and page are the caller's).
+    fn selection_statement<'q>(
+        &self,
+        columns: &str,
+        search: &WabaSearch,
+        business: bool,
+    ) -> Statement<'q> {
+        let pattern = search_pattern(search.text.as_deref());
+        let mut statement = query(format!("SELECT {columns} FROM wabas w"));
+        if business || search.text.is_some() {
+            statement.push(" JOIN businesses b ON b.id = w.business_id");
+        }
+        push_where(
+            &mut statement,
+            search,
+            pattern.as_deref(),
+            self.dialect().names_containing,
+            Values::Planned,
+        );
+        statement
+    }
+}
+
 #[async_trait]
 impl WabaListStore for SqlStore {
     async fn search_wabas(&self, search: &WabaSearch) -> DbResult<Vec<WabaRow>> {
@@ -356,32 +382,16 @@ impl WabaListStore for SqlStore {
     }
 
     async fn intent_selection_counts(&self, search: &WabaSearch) -> DbResult<Vec<SelectionCount>> {
-        let names = self.dialect().names_containing;
-        let pattern = search_pattern(search.text.as_deref());
         // Only an ELIGIBLE WABA's reason depends on the request state: the subquery runs
         // for those rows alone.
-        let mut statement = query(
-            "SELECT w.onboarding_status,
-                    CASE WHEN w.onboarding_status = 'ELIGIBLE' THEN
-                        (SELECT i.state FROM intent_requests i WHERE i.business_id = w.business_id)
-                    END AS intent_state,
-                    COUNT(*) AS wabas, COUNT(DISTINCT w.business_id) AS businesses
-               FROM wabas w",
-        );
-        // The business's name is needed only by a text search.
-        if search.text.is_some() {
-            statement.push(" JOIN businesses b ON b.id = w.business_id");
-        }
-        let search = WabaSearch {
-            after: None,
-            ..search.clone()
-        };
-        push_where(
-            &mut statement,
-            &search,
-            pattern.as_deref(),
-            names,
-            Values::Planned,
+        let mut statement = self.selection_statement(
+            "w.onboarding_status,
+             CASE WHEN w.onboarding_status = 'ELIGIBLE' THEN
+                 (SELECT i.state FROM intent_requests i WHERE i.business_id = w.business_id)
+             END AS intent_state,
+             COUNT(*) AS wabas, COUNT(DISTINCT w.business_id) AS businesses",
+            search,
+            false,
         );
         statement.push(" GROUP BY 1, 2");
         statement
@@ -392,19 +402,7 @@ impl WabaListStore for SqlStore {
     }
 
     async fn intent_selection_nth(&self, search: &WabaSearch, n: i64) -> DbResult<Option<i64>> {
-        let names = self.dialect().names_containing;
-        let pattern = search_pattern(search.text.as_deref());
-        let mut statement = query("SELECT w.id FROM wabas w");
-        if search.text.is_some() {
-            statement.push(" JOIN businesses b ON b.id = w.business_id");
-        }
-        push_where(
-            &mut statement,
-            search,
-            pattern.as_deref(),
-            names,
-            Values::Planned,
-        );
+        let mut statement = self.selection_statement("w.id", search, false);
         statement
             .push(" ORDER BY w.id DESC LIMIT 1 OFFSET ")
             .push_bind(n - 1);
@@ -422,21 +420,7 @@ impl WabaListStore for SqlStore {
         intent: Option<&str>,
         limit: i64,
     ) -> DbResult<Vec<String>> {
-        let names = self.dialect().names_containing;
-        let pattern = search_pattern(search.text.as_deref());
-        let mut statement =
-            query("SELECT b.name FROM wabas w JOIN businesses b ON b.id = w.business_id");
-        let search = WabaSearch {
-            after: None,
-            ..search.clone()
-        };
-        push_where(
-            &mut statement,
-            &search,
-            pattern.as_deref(),
-            names,
-            Values::Planned,
-        );
+        let mut statement = self.selection_statement("b.name", search, true);
         match status {
             Some(status) => statement
                 .push(" AND w.onboarding_status = ")
