@@ -319,18 +319,22 @@ fn push_where(
 
 impl SqlStore {
     /// `SELECT columns FROM wabas w`, joined with the business as `b` when `business` (or
-    /// a text search, which matches its name) needs it, with `search`'s filters and keyset
-    /// position (its order and page are the caller's).
+    /// a text search, which matches its name) needs it and with its Intent API request as
+    /// `i` when `intent`, with `search`'s filters and keyset position (its order and page
+    /// are the caller's).
     fn selection_statement<'q>(
         &self,
         columns: &str,
         search: &WabaSearch,
-        business: bool,
+        (business, intent): (bool, bool),
     ) -> Statement<'q> {
         let pattern = search_pattern(search.text.as_deref());
         let mut statement = query(format!("SELECT {columns} FROM wabas w"));
         if business || search.text.is_some() {
             statement.push(" JOIN businesses b ON b.id = w.business_id");
+        }
+        if intent {
+            statement.push(" LEFT JOIN intent_requests i ON i.business_id = w.business_id");
         }
         push_where(
             &mut statement,
@@ -382,27 +386,54 @@ impl WabaListStore for SqlStore {
     }
 
     async fn intent_selection_counts(&self, search: &WabaSearch) -> DbResult<Vec<SelectionCount>> {
-        // Only an ELIGIBLE WABA's reason depends on the request state: the subquery runs
-        // for those rows alone.
-        let mut statement = self.selection_statement(
-            "w.onboarding_status,
-             CASE WHEN w.onboarding_status = 'ELIGIBLE' THEN
-                 (SELECT i.state FROM intent_requests i WHERE i.business_id = w.business_id)
-             END AS intent_state,
-             COUNT(*) AS wabas, COUNT(DISTINCT w.business_id) AS businesses",
-            search,
-            false,
-        );
-        statement.push(" GROUP BY 1, 2");
-        statement
+        // Two statements: WABAs per status (a hash aggregate over the status index), then the
+        // ELIGIBLE ones by request state with their distinct businesses (the only reason
+        // that depends on the business). One statement with a per-row subquery and a
+        // COUNT(DISTINCT) sorted all 100,000 rows (62 ms on PostgreSQL).
+        let mut by_status =
+            self.selection_statement("w.onboarding_status, COUNT(*)", search, (false, false));
+        by_status.push(" GROUP BY w.onboarding_status");
+        let statuses: Vec<(Option<String>, i64)> = by_status
             .persistent(search.text.is_none())
             .rows()
             .fetch_all(&self.pool)
-            .await
+            .await?;
+        let mut counts: Vec<SelectionCount> = statuses
+            .into_iter()
+            .filter(|(status, _)| status.as_deref() != Some("ELIGIBLE"))
+            .map(|(onboarding_status, wabas)| SelectionCount {
+                onboarding_status,
+                intent_state: None,
+                wabas,
+                businesses: 0,
+            })
+            .collect();
+        let mut eligible = self.selection_statement(
+            "i.state, COUNT(*), COUNT(DISTINCT w.business_id)",
+            search,
+            (false, true),
+        );
+        eligible.push(" AND w.onboarding_status = 'ELIGIBLE' GROUP BY i.state");
+        let by_state: Vec<(Option<String>, i64, i64)> = eligible
+            .persistent(search.text.is_none())
+            .rows()
+            .fetch_all(&self.pool)
+            .await?;
+        counts.extend(
+            by_state
+                .into_iter()
+                .map(|(intent_state, wabas, businesses)| SelectionCount {
+                    onboarding_status: Some("ELIGIBLE".into()),
+                    intent_state,
+                    wabas,
+                    businesses,
+                }),
+        );
+        Ok(counts)
     }
 
     async fn intent_selection_nth(&self, search: &WabaSearch, n: i64) -> DbResult<Option<i64>> {
-        let mut statement = self.selection_statement("w.id", search, false);
+        let mut statement = self.selection_statement("w.id", search, (false, false));
         statement
             .push(" ORDER BY w.id DESC LIMIT 1 OFFSET ")
             .push_bind(n - 1);
@@ -420,7 +451,7 @@ impl WabaListStore for SqlStore {
         intent: Option<&str>,
         limit: i64,
     ) -> DbResult<Vec<String>> {
-        let mut statement = self.selection_statement("b.name", search, true);
+        let mut statement = self.selection_statement("b.name", search, (true, false));
         match status {
             Some(status) => statement
                 .push(" AND w.onboarding_status = ")

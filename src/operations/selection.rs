@@ -83,18 +83,22 @@ pub async fn preview(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult
         after: None,
         ..search.clone()
     };
+    let mut counts = store.intent_selection_counts(&search).await?;
+    let mut matched: i64 = counts.iter().map(|c| c.wabas).sum();
+    let truncated = matched > IntentPreview::LIMIT;
     // Past the cap, only the newest LIMIT WABAs count: those after the (LIMIT + 1)-th newest
     // (an oldest-first keyset after it).
-    let beyond = store
-        .intent_selection_nth(&search, IntentPreview::LIMIT + 1)
-        .await?;
-    let truncated = beyond.is_some();
-    if let Some(beyond) = beyond {
-        search.sort = WabaSort::Oldest;
-        search.after = Some(WabaCursor::Id(beyond));
+    if truncated {
+        if let Some(beyond) = store
+            .intent_selection_nth(&search, IntentPreview::LIMIT + 1)
+            .await?
+        {
+            search.sort = WabaSort::Oldest;
+            search.after = Some(WabaCursor::Id(beyond));
+            counts = store.intent_selection_counts(&search).await?;
+            matched = counts.iter().map(|c| c.wabas).sum();
+        }
     }
-    let counts = store.intent_selection_counts(&search).await?;
-    let matched: i64 = counts.iter().map(|c| c.wabas).sum();
     let search = &search;
     let mut selection = Selection {
         matched,
