@@ -643,16 +643,6 @@ pub struct SelectionRow {
     pub intent_state: Option<String>,
 }
 
-/// WABAs of a staff selection with one onboarding status and (for `ELIGIBLE` ones) one
-/// Intent API request state, and how many businesses they belong to.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct SelectionCount {
-    pub onboarding_status: Option<String>,
-    pub intent_state: Option<String>,
-    pub wabas: i64,
-    pub businesses: i64,
-}
-
 /// One Intent API request (`onboard_partners_to_mm_lite`) for an end business.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct IntentRow {

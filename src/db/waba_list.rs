@@ -118,10 +118,18 @@ pub trait WabaListStore: Send + Sync + 'static {
     /// The page of `search` with each WABA's business and Intent API request state (for a
     /// bulk Intent API run over a filtered list).
     async fn intent_selection(&self, search: &WabaSearch) -> DbResult<Vec<SelectionRow>>;
-    /// `search`'s WABAs counted by onboarding status and, for `ELIGIBLE` ones, their
-    /// business's Intent API request state: what a bulk run's preview shows, in one
-    /// statement instead of reading every row.
-    async fn intent_selection_counts(&self, search: &WabaSearch) -> DbResult<Vec<SelectionCount>>;
+    /// `search`'s WABAs counted by onboarding status (`None`: not read yet): a hash
+    /// aggregate over the status index, for a bulk run's preview.
+    async fn intent_status_counts(
+        &self,
+        search: &WabaSearch,
+    ) -> DbResult<Vec<(Option<String>, i64)>>;
+    /// `search`'s `ELIGIBLE` WABAs by their business's Intent API request state (`None`: no
+    /// request): `(state, WABAs, distinct businesses)`.
+    async fn intent_eligible_counts(
+        &self,
+        search: &WabaSearch,
+    ) -> DbResult<Vec<(Option<String>, i64, i64)>>;
     /// The id of `search`'s `n`-th newest WABA (from 1), if it has that many: where a
     /// selection capped at `n` WABAs ends.
     async fn intent_selection_nth(&self, search: &WabaSearch, n: i64) -> DbResult<Option<i64>>;
@@ -385,51 +393,35 @@ impl WabaListStore for SqlStore {
             .await
     }
 
-    async fn intent_selection_counts(&self, search: &WabaSearch) -> DbResult<Vec<SelectionCount>> {
-        // Two statements: WABAs per status (a hash aggregate over the status index), then the
-        // ELIGIBLE ones by request state with their distinct businesses (the only reason
-        // that depends on the business). One statement with a per-row subquery and a
-        // COUNT(DISTINCT) sorted all 100,000 rows (62 ms on PostgreSQL).
-        let mut by_status =
+    async fn intent_status_counts(
+        &self,
+        search: &WabaSearch,
+    ) -> DbResult<Vec<(Option<String>, i64)>> {
+        let mut statement =
             self.selection_statement("w.onboarding_status, COUNT(*)", search, (false, false));
-        by_status.push(" GROUP BY w.onboarding_status");
-        let statuses: Vec<(Option<String>, i64)> = by_status
+        statement.push(" GROUP BY w.onboarding_status");
+        statement
             .persistent(search.text.is_none())
             .rows()
             .fetch_all(&self.pool)
-            .await?;
-        let mut counts: Vec<SelectionCount> = statuses
-            .into_iter()
-            .filter(|(status, _)| status.as_deref() != Some("ELIGIBLE"))
-            .map(|(onboarding_status, wabas)| SelectionCount {
-                onboarding_status,
-                intent_state: None,
-                wabas,
-                businesses: 0,
-            })
-            .collect();
-        let mut eligible = self.selection_statement(
+            .await
+    }
+
+    async fn intent_eligible_counts(
+        &self,
+        search: &WabaSearch,
+    ) -> DbResult<Vec<(Option<String>, i64, i64)>> {
+        let mut statement = self.selection_statement(
             "i.state, COUNT(*), COUNT(DISTINCT w.business_id)",
             search,
             (false, true),
         );
-        eligible.push(" AND w.onboarding_status = 'ELIGIBLE' GROUP BY i.state");
-        let by_state: Vec<(Option<String>, i64, i64)> = eligible
+        statement.push(" AND w.onboarding_status = 'ELIGIBLE' GROUP BY i.state");
+        statement
             .persistent(search.text.is_none())
             .rows()
             .fetch_all(&self.pool)
-            .await?;
-        counts.extend(
-            by_state
-                .into_iter()
-                .map(|(intent_state, wabas, businesses)| SelectionCount {
-                    onboarding_status: Some("ELIGIBLE".into()),
-                    intent_state,
-                    wabas,
-                    businesses,
-                }),
-        );
-        Ok(counts)
+            .await
     }
 
     async fn intent_selection_nth(&self, search: &WabaSearch, n: i64) -> DbResult<Option<i64>> {

@@ -73,59 +73,77 @@ fn reason(status: Option<&str>, intent: Option<&str>) -> Option<String> {
     }
 }
 
-/// What a bulk run over `search` would do, counted by the database (one grouped statement and
-/// a few for the examples) rather than by reading every WABA: at 100,000 WABAs `bench pages`
-/// measured 104 statements and 430 ms p95 for [`select`] against this. The same rules and
-/// numbers; a selection past [`IntentPreview::LIMIT`] is cut, as the run cuts it, at its
-/// `LIMIT`-th newest WABA.
+/// What a bulk run over `search` would do, counted by the database rather than by reading
+/// every WABA (at 100,000 WABAs `bench pages` measured 104 statements and 430 ms p95 for
+/// [`select`]): WABAs per status and the `ELIGIBLE` ones per request state (two hash
+/// aggregates), then a few example names per reason. The same rules and numbers as the run;
+/// a selection past [`IntentPreview::LIMIT`] is cut, as the run cuts it, at its `LIMIT`-th
+/// newest WABA: the per-status counts of the WABAs past the cut (the oldest) are subtracted,
+/// which reads only those.
 pub async fn preview(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult<IntentPreview> {
-    let mut search = WabaSearch {
+    preview_capped(store, search, IntentPreview::LIMIT).await
+}
+
+/// [`preview`] with the cap `limit` (tests use a small one).
+pub async fn preview_capped(
+    store: &dyn WabaListStore,
+    search: &WabaSearch,
+    limit: i64,
+) -> DbResult<IntentPreview> {
+    let search = WabaSearch {
         after: None,
         ..search.clone()
     };
-    let mut counts = store.intent_selection_counts(&search).await?;
-    let mut matched: i64 = counts.iter().map(|c| c.wabas).sum();
-    let truncated = matched > IntentPreview::LIMIT;
-    // Past the cap, only the newest LIMIT WABAs count: those after the (LIMIT + 1)-th newest
-    // (an oldest-first keyset after it).
+    let mut statuses = store.intent_status_counts(&search).await?;
+    let total: i64 = statuses.iter().map(|(_, n)| n).sum();
+    let truncated = total > limit;
+    let mut kept = search.clone();
     if truncated {
-        if let Some(beyond) = store
-            .intent_selection_nth(&search, IntentPreview::LIMIT + 1)
-            .await?
-        {
-            search.sort = WabaSort::Oldest;
-            search.after = Some(WabaCursor::Id(beyond));
-            counts = store.intent_selection_counts(&search).await?;
-            matched = counts.iter().map(|c| c.wabas).sum();
+        if let Some(beyond) = store.intent_selection_nth(&search, limit + 1).await? {
+            // Newest first after `beyond + 1`: the WABAs at or below `beyond`, past the cut.
+            let past = WabaSearch {
+                sort: WabaSort::Newest,
+                after: Some(WabaCursor::Id(beyond + 1)),
+                ..search.clone()
+            };
+            for (status, n) in store.intent_status_counts(&past).await? {
+                if let Some(entry) = statuses.iter_mut().find(|(s, _)| *s == status) {
+                    entry.1 -= n;
+                }
+            }
+            // Oldest first after `beyond`: the newest LIMIT.
+            kept.sort = WabaSort::Oldest;
+            kept.after = Some(WabaCursor::Id(beyond));
         }
     }
-    let search = &search;
+    let mut groups: Vec<(Option<String>, Option<String>, i64, i64)> = statuses
+        .into_iter()
+        .filter(|(status, n)| *n > 0 && status.as_deref() != Some("ELIGIBLE"))
+        .map(|(status, n)| (status, None, n, 0))
+        .collect();
+    groups.extend(store.intent_eligible_counts(&kept).await?.into_iter().map(
+        |(state, wabas, businesses)| (Some("ELIGIBLE".to_string()), state, wabas, businesses),
+    ));
     let mut selection = Selection {
-        matched,
+        matched: groups.iter().map(|g| g.2).sum(),
         truncated,
         ..Selection::default()
     };
     let mut eligible = 0;
     // reason → the (status, request state) groups it covers.
-    type Groups = BTreeMap<String, Vec<(Option<String>, Option<String>)>>;
-    let mut groups = Groups::new();
-    for count in counts {
-        match reason(
-            count.onboarding_status.as_deref(),
-            count.intent_state.as_deref(),
-        ) {
+    type Keys = BTreeMap<String, Vec<(Option<String>, Option<String>)>>;
+    let mut keys = Keys::new();
+    for (status, intent, wabas, businesses) in groups {
+        match reason(status.as_deref(), intent.as_deref()) {
             // A business's request state is one: the eligible groups' businesses are disjoint.
-            None => eligible += count.businesses,
+            None => eligible += businesses,
             Some(reason) => {
-                selection.skipped.entry(reason.clone()).or_default().0 += count.wabas;
-                groups
-                    .entry(reason)
-                    .or_default()
-                    .push((count.onboarding_status, count.intent_state));
+                selection.skipped.entry(reason.clone()).or_default().0 += wabas;
+                keys.entry(reason).or_default().push((status, intent));
             }
         }
     }
-    for (reason, keys) in groups {
+    for (reason, keys) in keys {
         let group = selection.skipped.entry(reason).or_default();
         for (status, intent) in keys {
             let wanted = EXAMPLES - group.1.len();
@@ -135,7 +153,7 @@ pub async fn preview(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult
             group.1.extend(
                 store
                     .intent_selection_examples(
-                        search,
+                        &kept,
                         status.as_deref(),
                         intent.as_deref(),
                         wanted as i64,
@@ -152,6 +170,15 @@ pub async fn preview(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult
 /// Reads the WABAs of `search` (its filters; order and page are ignored) in keyset batches
 /// and sorts their businesses into asked and skipped.
 pub async fn select(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult<Selection> {
+    select_capped(store, search, IntentPreview::LIMIT).await
+}
+
+/// [`select`] with the cap `limit` (tests use a small one).
+pub async fn select_capped(
+    store: &dyn WabaListStore,
+    search: &WabaSearch,
+    limit: i64,
+) -> DbResult<Selection> {
     let mut search = WabaSearch {
         sort: WabaSort::Newest,
         after: None,
@@ -163,7 +190,7 @@ pub async fn select(store: &dyn WabaListStore, search: &WabaSearch) -> DbResult<
     loop {
         let rows = store.intent_selection(&search).await?;
         for row in &rows {
-            if selection.matched >= IntentPreview::LIMIT {
+            if selection.matched >= limit {
                 selection.truncated = true;
                 return Ok(selection);
             }

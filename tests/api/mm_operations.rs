@@ -797,7 +797,7 @@ async fn discovery_finds_every_customer_seeded_into_the_simulator() {
 /// with examples from the right groups, for several filters and request states.
 async fn the_counted_preview_says_what_the_run_reads(engine: &str) {
     use mm_portal::db::WabaSearch;
-    use mm_portal::operations::selection::{preview, select};
+    use mm_portal::operations::selection::{preview, preview_capped, select, select_capped};
     let portal = support::sandbox_portal_on(engine).await;
     let store = portal.portal.database.store.clone();
     mm_portal::seed::seed(store.as_ref(), 400, |_| {})
@@ -858,6 +858,23 @@ async fn the_counted_preview_says_what_the_run_reads(engine: &str) {
         };
         assert_eq!(groups(&counted), groups(&read), "{search:?}");
         assert!(counted.matched > 0 || search.text.is_some(), "{search:?}");
+        // Past a cap, both look at the same newest WABAs.
+        for cap in [1, 37, 150] {
+            let read = select_capped(store.as_ref(), &search, cap)
+                .await
+                .unwrap()
+                .preview();
+            let counted = preview_capped(store.as_ref(), &search, cap).await.unwrap();
+            assert_eq!(
+                (counted.matched, counted.eligible, counted.truncated),
+                (read.matched, read.eligible, read.truncated),
+                "{search:?}, cap {cap}"
+            );
+            assert_eq!(groups(&counted), groups(&read), "{search:?}, cap {cap}");
+            if search == WabaSearch::default() {
+                assert!(counted.truncated, "400 WABAs are past a cap of {cap}");
+            }
+        }
     }
     portal.portal.shutdown().await;
 }
