@@ -2,22 +2,12 @@
 //! acknowledged before the backup started is in the restored database. On SQLite (the online
 //! copy) and on PostgreSQL (`pg_dump`, restored with `pg_restore` into an empty database).
 
-use crate::support;
+use crate::support::{self, load};
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use mm_portal::webhooks::signature;
-use secrecy::SecretString;
-
-fn delivery(sender: u64, n: u64) -> String {
-    format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{sender}-{n}","time":1731600000,"changes":[{{"field":"account_update","value":{{"event":"PARTNER_ADDED","waba_info":{{"waba_id":"{sender}-{n}","owner_business_id":"owner-{sender}"}}}}}}]}}]}}"#
-    )
-}
 
 /// `mm-portal backup --to to` against the data directory (and database) of the running
 /// portal: its exit status and what it printed.
@@ -58,52 +48,12 @@ async fn backup_under_load(database_url: Option<String>) {
     let (mut child, base, _) =
         support::spawn_binary_on(dir.path(), database_url.as_deref(), "error", Stdio::null());
     let url = format!("{base}webhooks/meta");
-    let secrets: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("sandbox-secrets.json")).unwrap())
-            .unwrap();
-    let secret = SecretString::from(secrets["app_secret"].as_str().unwrap().to_string());
-
-    let acknowledged = Arc::new(Mutex::new(HashSet::new()));
-    let stop = tokio_util::sync::CancellationToken::new();
-    let client = reqwest::Client::new();
-    let mut senders = tokio::task::JoinSet::new();
-    for sender in 0..8u64 {
-        let (client, url, secret, acknowledged, stop) = (
-            client.clone(),
-            url.clone(),
-            secret.clone(),
-            acknowledged.clone(),
-            stop.clone(),
-        );
-        senders.spawn(async move {
-            for n in 0.. {
-                if stop.is_cancelled() {
-                    break;
-                }
-                let body = delivery(sender, n);
-                let response = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header(
-                        "x-hub-signature-256",
-                        signature::sign(&secret, body.as_bytes()),
-                    )
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(response.status(), 200);
-                acknowledged.lock().unwrap().insert(body.into_bytes());
-            }
-        });
-    }
-    let loaded = std::time::Instant::now();
-    while acknowledged.lock().unwrap().len() < 300 && loaded.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let secret = load::sandbox_app_secret(dir.path());
+    let senders = load::Senders::start(&url, &secret, 8);
+    senders.wait_for(300, Duration::from_secs(30)).await;
     // What was acknowledged before the backup started must be in it; what came during it may
     // or may not be.
-    let before = acknowledged.lock().unwrap().clone();
+    let before = senders.acknowledged();
     let file = dir.path().join("backup.db");
     let (ok, printed) = tokio::task::spawn_blocking({
         let (dir, url, file) = (dir.path().to_path_buf(), database_url.clone(), file.clone());
@@ -111,13 +61,16 @@ async fn backup_under_load(database_url: Option<String>) {
     })
     .await
     .unwrap();
-    let during = acknowledged.lock().unwrap().len() - before.len();
+    let during = senders.acknowledged().len() - before.len();
     assert!(ok, "backup failed: {printed}");
     assert!(printed.contains("backup written to"), "{printed}");
-    stop.cancel();
-    while let Some(done) = senders.join_next().await {
-        done.unwrap();
-    }
+    let refused = senders.refused.clone();
+    senders.stop().await;
+    assert_eq!(
+        refused.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "every delivery answered 200"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(

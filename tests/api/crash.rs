@@ -2,26 +2,16 @@
 //! signed deliveries stream in, the server is killed without warning; every delivery that got
 //! a 200 must be in the inbox, and after a restart each is applied once.
 
-use crate::support;
+use crate::support::{self, load};
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use mm_portal::webhooks::signature;
-use secrecy::SecretString;
 
 fn start_server(data_dir: &Path, database_url: Option<&str>) -> (std::process::Child, String) {
     let (child, url, _) = support::spawn_binary_on(data_dir, database_url, "error", Stdio::null());
     (child, url)
-}
-
-fn delivery(sender: u64, n: u64) -> String {
-    format!(
-        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"{sender}-{n}","time":1731600000,"changes":[{{"field":"account_update","value":{{"event":"PARTNER_ADDED","waba_info":{{"waba_id":"{sender}-{n}","owner_business_id":"owner-{sender}"}}}}}}]}}]}}"#
-    )
 }
 
 async fn count(url: &str, sql: &str) -> i64 {
@@ -52,55 +42,15 @@ async fn crash_and_restart(database_url: Option<String>) {
         .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("portal.db").display()));
     let (mut child, base) = start_server(dir.path(), database_url.as_deref());
     let url = format!("{base}webhooks/meta");
-    let secrets: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("sandbox-secrets.json")).unwrap())
-            .unwrap();
-    let secret = SecretString::from(secrets["app_secret"].as_str().unwrap().to_string());
-
-    let acknowledged = Arc::new(Mutex::new(HashSet::new()));
-    let client = reqwest::Client::new();
-    let mut senders = tokio::task::JoinSet::new();
-    for sender in 0..16u64 {
-        let (client, url, secret, acknowledged) = (
-            client.clone(),
-            url.clone(),
-            secret.clone(),
-            acknowledged.clone(),
-        );
-        senders.spawn(async move {
-            for n in 0..100_000u64 {
-                let body = delivery(sender, n);
-                let result = client
-                    .post(&url)
-                    .header("content-type", "application/json")
-                    .header(
-                        "x-hub-signature-256",
-                        signature::sign(&secret, body.as_bytes()),
-                    )
-                    .body(body.clone())
-                    .send()
-                    .await;
-                match result {
-                    Ok(response) if response.status() == 200 => {
-                        acknowledged.lock().unwrap().insert(body.into_bytes());
-                    }
-                    // The server is gone: stop sending.
-                    _ => break,
-                }
-            }
-        });
-    }
+    let secret = load::sandbox_app_secret(dir.path());
+    let senders = load::Senders::start(&url, &secret, 16);
     // Kill it mid-load: once a few hundred deliveries were acknowledged (a fixed delay
     // measured the machine's load, not the inbox), or after 30 s whatever came.
-    let loaded = std::time::Instant::now();
-    while acknowledged.lock().unwrap().len() < 300 && loaded.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    senders.wait_for(300, Duration::from_secs(30)).await;
     child.kill().unwrap(); // SIGKILL: no shutdown, no flush.
     child.wait().unwrap();
-    while senders.join_next().await.is_some() {}
-
-    let acknowledged = acknowledged.lock().unwrap().clone();
+    // Every sender stops at its first failed answer; what was acknowledged is what counts.
+    let acknowledged = senders.stop().await;
     assert!(
         acknowledged.len() > 100,
         "load reached the server: {}",

@@ -2,6 +2,7 @@
 //! started on a free port.
 #![allow(dead_code)]
 
+pub mod load;
 pub mod openapi;
 pub mod receiver;
 pub mod sim;
