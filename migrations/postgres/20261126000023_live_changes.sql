@@ -2,7 +2,7 @@
 -- triggers in the change's own transaction, and a NOTIFY on mm_live (delivered at commit;
 -- the empty payload lets PostgreSQL fold a transaction's notifications into one). Each portal
 -- instance LISTENs, reads new rows once for all its open pages and pushes them over
--- Server-Sent Events. Rows are pruned after 10 minutes.
+-- Server-Sent Events. Rows are pruned after 2 minutes.
 CREATE TABLE live_changes (
     id    BIGSERIAL PRIMARY KEY,
     topic TEXT   NOT NULL,

@@ -1,6 +1,6 @@
 -- Live updates (docs/LIVE.md): every change a page shows leaves a row here, written by
 -- triggers in the change's own transaction; each portal instance reads new rows once for all
--- its open pages and pushes them over Server-Sent Events. Rows are pruned after 10 minutes.
+-- its open pages and pushes them over Server-Sent Events. Rows are pruned after 2 minutes.
 CREATE TABLE live_changes (
     id    INTEGER PRIMARY KEY AUTOINCREMENT,
     topic TEXT    NOT NULL,

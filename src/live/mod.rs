@@ -34,8 +34,10 @@ const SAFETY_READ: Duration = Duration::from_secs(5);
 /// How long an id missing between two read ids may still appear (a PostgreSQL transaction
 /// that took its id before a later one and commits after it).
 const GAP_WINDOW: Duration = Duration::from_secs(10);
-/// Changes are kept this long (for `Last-Event-ID` after a reconnect), then pruned.
-const KEEP: Duration = Duration::from_secs(600);
+/// Changes are kept this long (for `Last-Event-ID` after a reconnect; a stream that was away
+/// longer is told to re-read once), then pruned. At 5,000 changes a second that is 600,000
+/// small rows.
+const KEEP: Duration = Duration::from_secs(120);
 const PRUNE_EVERY: Duration = Duration::from_secs(60);
 /// Rows read per round.
 const BATCH: i64 = 1000;
