@@ -30,10 +30,24 @@ pub struct MonitoringSnapshot {
 #[async_trait]
 pub trait MonitoringStore: Send + Sync + 'static {
     async fn monitoring_snapshot(&self, now: Millis) -> DbResult<MonitoringSnapshot>;
+    /// Relay destinations and event endpoints paused (by staff, or after 72 hours of
+    /// failures): the partner's platform gets nothing from them until someone acts.
+    async fn count_paused_feeds(&self) -> DbResult<i64>;
 }
 
 #[async_trait]
 impl MonitoringStore for SqlStore {
+    async fn count_paused_feeds(&self) -> DbResult<i64> {
+        Ok(query_scalar(
+            "SELECT (SELECT COUNT(*) FROM relay_destinations
+                      WHERE state = 'paused' AND deleted_at IS NULL)
+                  + (SELECT COUNT(*) FROM event_endpoints
+                      WHERE state = 'paused' AND deleted_at IS NULL)",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     async fn monitoring_snapshot(&self, now: Millis) -> DbResult<MonitoringSnapshot> {
         let inbox_pending: i64 =
             query_scalar("SELECT COUNT(*) FROM webhook_inbox WHERE state = 'pending'")

@@ -31,6 +31,7 @@ pub trait Stores:
     + crate::db::WabaStore
     + crate::db::JobStore
     + crate::db::SignupLinkStore
+    + crate::db::MonitoringStore
 {
 }
 impl<
@@ -44,7 +45,8 @@ impl<
             + crate::db::WabaListStore
             + crate::db::WabaStore
             + crate::db::JobStore
-            + crate::db::SignupLinkStore,
+            + crate::db::SignupLinkStore
+            + crate::db::MonitoringStore,
     > Stores for T
 {
 }
@@ -197,6 +199,7 @@ impl WabasPort for WabasService {
                 .count_restricted_wabas()
                 .await
                 .map_err(internal)?,
+            paused_feeds: self.store.count_paused_feeds().await.map_err(internal)?,
         })
     }
 

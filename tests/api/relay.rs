@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use app::api_keys::port::Scope;
 use axum::http::HeaderMap;
 use hmac::{Hmac, Mac};
+use mm_portal::db::MonitoringStore;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -188,6 +189,9 @@ async fn own_signing_follows_standard_webhooks_and_failures_are_retried(engine: 
     )
     .await;
     assert_eq!((status, paused["state"].as_str()), (200, Some("paused")));
+    // Staff see it on the overview.
+    let store = &portal.portal.database.store;
+    assert_eq!(store.count_paused_feeds().await.unwrap(), 1);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let held = delivery("messages", "held");
     assert_eq!(meta_sends(&portal, &held).await, 200);
@@ -202,6 +206,7 @@ async fn own_signing_follows_standard_webhooks_and_failures_are_retried(engine: 
     )
     .await;
     assert_eq!((status, resumed["state"].as_str()), (200, Some("active")));
+    assert_eq!(store.count_paused_feeds().await.unwrap(), 0);
     let got = receiver.wait_for(2).await;
     assert_eq!(got.len(), 2);
     assert_eq!(got[1].body.as_ref(), held.as_slice());

@@ -68,6 +68,11 @@ fn Dashboard(overview: Overview) -> impl IntoView {
                 <span class="tile-number">{overview.restricted_wabas}</span>
                 <span class="tile-label">"restricted accounts"</span>
             </div>
+            <a class=tile_class(overview.paused_feeds, "tile bad") href="/settings" data-testid="tile-paused"
+                title="Relay destinations and event endpoints that are paused: your platform gets nothing from them until they are resumed (Settings, Your platform)">
+                <span class="tile-number">{overview.paused_feeds}</span>
+                <span class="tile-label">"paused deliveries"</span>
+            </a>
         </div>
         <div class="grid">
             <section class="card" aria-labelledby="by-status">
@@ -141,7 +146,9 @@ fn FunnelChart(funnel: Funnel) -> impl IntoView {
             <ul class="bars funnel" data-testid="funnel-chart">
                 {stages.iter().enumerate().map(|(i, (label, count))| {
                     let previous = if i == 0 { *count } else { stages[i - 1].1 };
-                    let drop = if i == 0 || previous == 0 { String::new() } else { format!("−{:.0}%", 100.0 - percent(*count, previous)) };
+                    // A step can count more than the one before it (signups finished through
+                    // the API or the sandbox skip the page's steps): no drop to show then.
+                    let drop = if i == 0 || previous == 0 || *count >= previous { String::new() } else { format!("−{:.0}%", 100.0 - percent(*count, previous)) };
                     view! {
                         <li>
                             <span class="bar-label">{*label}</span>

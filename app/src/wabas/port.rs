@@ -28,6 +28,8 @@ pub struct Overview {
     pub failed_pipelines: i64,
     pub parked_webhooks: i64,
     pub restricted_wabas: i64,
+    /// Relay destinations and event endpoints paused: the partner's platform is not fed.
+    pub paused_feeds: i64,
     /// Signups per UTC day (`YYYY-MM-DD`, count), the last 30 days, days without any included.
     pub signups_per_day: Vec<(String, i64)>,
     /// Message statuses of every WABA, the last 14 days.
