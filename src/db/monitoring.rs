@@ -59,10 +59,7 @@ impl MonitoringStore for SqlStore {
         )
         .fetch_optional(&self.pool)
         .await?;
-        let inbox_parked: i64 =
-            query_scalar("SELECT COUNT(*) FROM webhook_inbox WHERE state = 'parked'")
-                .fetch_one(&self.pool)
-                .await?;
+        let inbox_parked = InboxStore::count_parked_webhooks(self).await?;
         let jobs: Vec<(String, i64)> = query_as(
             "SELECT status, COUNT(*) FROM jobs WHERE status IN ('queued', 'running', 'failed')
               GROUP BY status ORDER BY status",
@@ -74,18 +71,13 @@ impl MonitoringStore for SqlStore {
                 .bind(now)
                 .fetch_one(&self.pool)
                 .await?;
-        // `failed_steps` is kept on the WABA row with a partial index for the list's "needs
-        // attention" filter: no scan of the steps.
-        let stopped_pipelines: i64 =
-            query_scalar("SELECT COUNT(*) FROM wabas WHERE failed_steps > 0")
-                .fetch_one(&self.pool)
-                .await?;
-        let wabas: Vec<(String, i64)> = query_as(
-            "SELECT COALESCE(onboarding_status, 'UNKNOWN'), COUNT(*) FROM wabas
-              GROUP BY onboarding_status ORDER BY 1",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+        // The overview's own counts: the same numbers on the page and in the scrape.
+        let stopped_pipelines = StepStore::count_failed_pipelines(self).await?;
+        let wabas = WabaStore::count_wabas_by_status(self)
+            .await?
+            .into_iter()
+            .map(|(status, n)| (status.unwrap_or_else(|| "UNKNOWN".into()), n))
+            .collect();
         let backlogs: Vec<(String, i64, String, i64)> = query_as(
             "SELECT 'relay', d.id, d.state,
                     (SELECT COALESCE(MAX(id), 0) FROM webhook_inbox) - d.relayed_through

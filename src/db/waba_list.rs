@@ -351,7 +351,8 @@ impl SqlStore {
             self.dialect().names_containing,
             Values::Planned,
         );
-        statement
+        // A name search runs as a one-off statement, like the list's (see `search_statement`).
+        statement.persistent(search.text.is_none())
     }
 }
 
@@ -400,11 +401,7 @@ impl WabaListStore for SqlStore {
         let mut statement =
             self.selection_statement("w.onboarding_status, COUNT(*)", search, (false, false));
         statement.push(" GROUP BY w.onboarding_status");
-        statement
-            .persistent(search.text.is_none())
-            .rows()
-            .fetch_all(&self.pool)
-            .await
+        statement.rows().fetch_all(&self.pool).await
     }
 
     async fn intent_eligible_counts(
@@ -417,11 +414,7 @@ impl WabaListStore for SqlStore {
             (false, true),
         );
         statement.push(" AND w.onboarding_status = 'ELIGIBLE' GROUP BY i.state");
-        statement
-            .persistent(search.text.is_none())
-            .rows()
-            .fetch_all(&self.pool)
-            .await
+        statement.rows().fetch_all(&self.pool).await
     }
 
     async fn intent_selection_nth(&self, search: &WabaSearch, n: i64) -> DbResult<Option<i64>> {
@@ -429,11 +422,7 @@ impl WabaListStore for SqlStore {
         statement
             .push(" ORDER BY w.id DESC LIMIT 1 OFFSET ")
             .push_bind(n - 1);
-        statement
-            .persistent(search.text.is_none())
-            .column()
-            .fetch_optional(&self.pool)
-            .await
+        statement.column().fetch_optional(&self.pool).await
     }
 
     async fn intent_selection_examples(
@@ -468,11 +457,7 @@ impl WabaListStore for SqlStore {
         statement
             .push(" ORDER BY w.id DESC LIMIT ")
             .push_bind(limit);
-        statement
-            .persistent(search.text.is_none())
-            .column()
-            .fetch_all(&self.pool)
-            .await
+        statement.column().fetch_all(&self.pool).await
     }
 
     async fn explain_search(&self, search: &WabaSearch) -> DbResult<Vec<String>> {

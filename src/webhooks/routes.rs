@@ -107,14 +107,13 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 async fn receive(State(state): State<WebhookState>, request: Request) -> Response {
-    let counters = state.counters.clone();
-    let (outcome, response) = answer(state, request).await;
-    counters.webhook_answered(outcome);
+    let (outcome, response) = answer(&state, request).await;
+    state.counters.webhook_answered(outcome);
     response
 }
 
 /// The answer to one delivery, and the outcome `/metrics` counts it under.
-async fn answer(state: WebhookState, request: Request) -> (&'static str, Response) {
+async fn answer(state: &WebhookState, request: Request) -> (&'static str, Response) {
     let (parts, body) = request.into_parts();
     let headers = parts.headers;
     // What needs no body is refused before the body is read.
