@@ -161,10 +161,20 @@
     return setup;
   }
 
+  // Meta's launch shapes (docs/meta/es-v4.md). v4: `extras` holds only the pre-fill (and
+  // the coexistence flow's featureType); the Marketing Messages API comes from the login
+  // configuration. v3 (deprecated by Meta on 2026-10-15): the seeds' payload, with the
+  // marketing_messages_lite feature, sessionInfoVersion and version.
   function extras() {
-    var value = { setup: prefill(), sessionInfoVersion: "3", version: config.es_version || "v3" };
+    var value = { setup: prefill() };
     if (config.feature_type) value.featureType = config.feature_type;
-    if (config.es_version !== "v4") value.features = [{ name: "marketing_messages_lite" }];
+    if (config.es_version === "v3") {
+      value.features = [{ name: "marketing_messages_lite" }];
+      value.sessionInfoVersion = "3";
+      value.version = "v3";
+    } else if (config.feature_type) {
+      value.sessionInfoVersion = "3";
+    }
     if (config.solution_id) value.setup.solutionID = config.solution_id;
     return value;
   }

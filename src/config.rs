@@ -202,9 +202,10 @@ pub struct Settings {
     )]
     pub es_feature_type: String,
 
-    /// Embedded Signup version: `v3` (the MM API feature is sent in `extras`) or `v4` (it comes
-    /// from the Facebook Login for Business configuration).
-    #[arg(long, env = "ES_VERSION", default_value = "v3", global = true)]
+    /// Embedded Signup version: `v4` (current: the MM API product comes from the Facebook
+    /// Login for Business configuration) or `v3` (deprecated by Meta on 2026-10-15: the MM
+    /// feature is sent in `extras`; a warning at start-up).
+    #[arg(long, env = "ES_VERSION", default_value = app::settings::es_version::DEFAULT, global = true)]
     pub es_version: String,
 
     /// The partner's own business id (discovery of client WABAs, Intent API). Sandbox: the
@@ -296,8 +297,10 @@ fn signup_settings(settings: &Settings) -> Result<SignupSettings, Vec<String>> {
         }
     };
     let es_version = settings.es_version.trim().to_string();
-    if es_version != "v3" && es_version != "v4" {
-        problems.push(format!("ES_VERSION `{es_version}` must be v3 or v4"));
+    if !app::settings::es_version::is_known(&es_version) {
+        problems.push(format!(
+            "ES_VERSION `{es_version}` must be v4 (or the deprecated v3)"
+        ));
     }
     let solution_id = settings
         .es_solution_id

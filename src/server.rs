@@ -248,6 +248,9 @@ impl RunningPortal {
             metrics = metrics_url.as_ref().map(Url::as_str),
             "portal started"
         );
+        if let Some(warning) = app::settings::es_version::deprecation(&config.signup.es_version) {
+            tracing::warn!(es_version = %config.signup.es_version, "{warning}");
+        }
         Ok(RunningPortal {
             url,
             metrics_url,
@@ -366,8 +369,11 @@ fn job_handlers(
     database: &Database,
     graph: GraphClient,
     partner: Arc<Partner>,
-) -> [Arc<dyn crate::jobs::JobHandler>; 4] {
+) -> [Arc<dyn crate::jobs::JobHandler>; 5] {
     [
+        Arc::new(crate::signup::reconnect::ReconnectHandler {
+            store: database.store.clone(),
+        }),
         Arc::new(PipelineHandler::new(
             database.store.clone(),
             graph,
@@ -397,7 +403,7 @@ fn job_handlers(
 fn spawn_workers(
     tasks: &mut JoinSet<()>,
     database: &Database,
-    handlers: [Arc<dyn crate::jobs::JobHandler>; 4],
+    handlers: [Arc<dyn crate::jobs::JobHandler>; 5],
     shutdown: &CancellationToken,
 ) {
     for _ in 0..JOB_WORKERS {

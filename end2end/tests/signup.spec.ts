@@ -213,8 +213,9 @@ test('an expired code is refused with a plain message and a fresh session', asyn
   expect(replay.body).toContain('already completed');
 });
 
-test('the SDK stand-in works from a plain page: FB.init, FB.login, events and the code', async ({ page }) => {
-  // A page with nothing of the portal on it: only the simulator's SDK, loaded like Meta's.
+/// A page with nothing of the portal on it: only the simulator's SDK, loaded like Meta's,
+/// and a button that launches FB.login with `extras`. Resolves to the popup.
+async function plainPageLaunch(page: Page, extras: object) {
   await page.goto('/healthz');
   await page.setContent(`<!doctype html><html><body><button id="go">Login</button></body></html>`);
   await page.evaluate(() => {
@@ -236,18 +237,30 @@ test('the SDK stand-in works from a plain page: FB.init, FB.login, events and th
       document.head.appendChild(script);
     });
   });
-  await page.evaluate(() => {
+  await page.evaluate((extras) => {
     document.getElementById('go')!.addEventListener('click', () => {
       (window as any).FB.login((response: any) => { (window as any).received.login = response; }, {
         config_id: '200000000000002',
         response_type: 'code',
         override_default_response_type: true,
-        extras: { setup: {}, sessionInfoVersion: '3', features: [{ name: 'marketing_messages_lite' }], version: 'v3' },
+        extras,
       });
     });
-  });
+  }, extras);
   const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#go')]);
+  await popup.waitForLoadState('domcontentloaded');
+  return popup;
+}
+
+test('the SDK stand-in works from a plain page: FB.init, FB.login, events and the code (the seeds\' v3 launch)', async ({ page }) => {
+  const popup = await plainPageLaunch(page, {
+    setup: {}, sessionInfoVersion: '3', features: [{ name: 'marketing_messages_lite' }], version: 'v3',
+  });
   await expect(popup.locator('#wizard')).toBeVisible();
+  // The seeds' payload is the deprecated v3, still accepted, with its MM feature.
+  await expect(popup.getByTestId('es-version')).toHaveAttribute('data-version', 'v3');
+  await expect(popup.getByTestId('es-version')).toContainText('deprecated');
+  await expect(popup.locator('#mm-terms')).toBeVisible();
   await popup.locator('#business').fill('Plain Page Pottery');
   await popup.locator('#finish').click();
   await expect.poll(() => page.evaluate(() => (window as any).received.login?.status)).toBe('connected');
@@ -257,4 +270,27 @@ test('the SDK stand-in works from a plain page: FB.init, FB.login, events and th
   expect(received.events[0].event).toBe('FINISH');
   expect(received.events[0].data.waba_id).toMatch(/^\d+$/);
   expect(received.events[0].data.phone_number_id).toMatch(/^\d+$/);
+});
+
+test('the simulator checks the launch shape: v4 as Meta prints it works, v2 and v4 with features are refused', async ({ page }) => {
+  // v4 (Meta's Implementation page): extras hold only the pre-fill; MM API comes from the
+  // login configuration, so the terms are offered.
+  let popup = await plainPageLaunch(page, { setup: {} });
+  await expect(popup.locator('#wizard')).toBeVisible();
+  await expect(popup.getByTestId('es-version')).toHaveAttribute('data-version', 'v4');
+  await expect(popup.locator('#mm-terms')).toBeVisible();
+  await popup.close();
+  // features without a version is v2, deprecated: refused with the reason.
+  popup = await plainPageLaunch(page, { setup: {}, features: [{ name: 'marketing_messages_lite' }], sessionInfoVersion: '3' });
+  await expect(popup.locator('#fatal')).toBeVisible();
+  await expect(popup.locator('#fatal')).toContainText('v2');
+  await expect(popup.locator('#wizard')).toBeHidden();
+  await popup.close();
+  // v4 has no features.
+  popup = await plainPageLaunch(page, { version: 'v4-public-preview', features: [{ name: 'marketing_messages_lite' }] });
+  await expect(popup.locator('#fatal')).toContainText('not part of Embedded Signup v4');
+  await popup.close();
+  popup = await plainPageLaunch(page, { version: 'v9' });
+  await expect(popup.locator('#fatal')).toContainText('Unknown Embedded Signup version');
+  await popup.close();
 });

@@ -258,6 +258,48 @@ test('an admin changes the Embedded Signup settings and the signup page follows'
   await expect(page.getByTestId('settings-result')).toContainText('Saved');
 });
 
+test('v4 is the default launch; choosing the deprecated v3 warns and launches the seeds\' shape', async ({ page, browser }) => {
+  await signIn(page, 'admin', '/settings');
+  await expect(page.getByTestId('es-version')).toHaveValue('v4');
+  await expect(page.getByTestId('es-v4-note')).toContainText('Marketing Messages API for WhatsApp');
+  await expect(page.getByTestId('es-deprecated')).toHaveCount(0);
+  const launch = async () => {
+    const visitor = await browser.newPage({ baseURL: page.url() });
+    await visitor.goto('/signup');
+    await expect(visitor.getByTestId('connect')).toBeEnabled();
+    const [popup] = await Promise.all([visitor.waitForEvent('popup'), visitor.getByTestId('connect').click()]);
+    await expect(popup.locator('#wizard')).toBeVisible();
+    const extras = JSON.parse(new URL(popup.url()).searchParams.get('extras') || '{}');
+    const version = await popup.getByTestId('es-version').getAttribute('data-version');
+    const terms = await popup.locator('#mm-terms').isVisible();
+    await visitor.close();
+    return { extras, version, terms };
+  };
+  // v4: no features and no version in extras; the terms come from the configuration.
+  let launched = await launch();
+  expect(launched.version).toBe('v4');
+  expect(launched.extras.features).toBeUndefined();
+  expect(launched.extras.version).toBeUndefined();
+  expect(launched.terms).toBe(true);
+
+  await page.getByTestId('es-version').selectOption('v3');
+  await page.getByTestId('save-settings').click();
+  await expect(page.getByTestId('settings-result')).toContainText('Saved');
+  await expect(page.getByTestId('es-deprecated')).toContainText('deprecated by Meta on October 15, 2026');
+  await page.screenshot({ path: 'test-results/settings-es-v3-deprecated.png', fullPage: true });
+  launched = await launch();
+  expect(launched.version).toBe('v3');
+  expect(launched.extras.features).toEqual([{ name: 'marketing_messages_lite' }]);
+  expect(launched.extras.version).toBe('v3');
+  expect(launched.terms).toBe(true);
+
+  // Back to v4 for the tests that follow.
+  await page.getByTestId('es-version').selectOption('v4');
+  await page.getByTestId('save-settings').click();
+  await expect(page.getByTestId('settings-result')).toContainText('Saved');
+  await expect(page.getByTestId('es-deprecated')).toHaveCount(0);
+});
+
 test('an operator sends a test marketing message and sees its statuses; MM errors are explained', async ({ page, request }) => {
   // A business onboarded end to end through the API (pipeline + terms webhook).
   const nonce = await (await request.post('/api/signup_start', { form: {} })).json();

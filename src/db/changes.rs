@@ -26,7 +26,10 @@ impl ChangeStore for SqlStore {
         let waba = change.meta_waba_id.as_deref();
         let creates_waba = matches!(
             change.effect,
-            ChangeEffect::TermsSigned | ChangeEffect::Connection(_) | ChangeEffect::Health(_)
+            ChangeEffect::TermsSigned
+                | ChangeEffect::Connection(_)
+                | ChangeEffect::Reconnected
+                | ChangeEffect::Health(_)
         );
         if let (true, Some(waba), Some(owner)) =
             (creates_waba, waba, change.owner_business_id.as_deref())
@@ -99,9 +102,26 @@ async fn apply_effect(
         ChangeEffect::None => Ok(()),
         ChangeEffect::TermsSigned => terms_signed(tx, change, waba, now).await,
         ChangeEffect::Connection(state) => {
-            account_state(tx, CONNECTION, change, waba, state, now).await
+            account_state(tx, CONNECTION, change, waba, state, now).await?;
+            Ok(())
         }
-        ChangeEffect::Health(health) => account_state(tx, HEALTH, change, waba, health, now).await,
+        ChangeEffect::Reconnected => {
+            if account_state(tx, CONNECTION, change, waba, "connected", now).await? > 0 {
+                let job = NewJob {
+                    kind: RECONNECTED_JOB.into(),
+                    payload: serde_json::json!({ "meta_waba_id": waba }).to_string(),
+                    run_at: now,
+                    max_attempts: 5,
+                    dedupe_key: Some(format!("reconnected:{}", change.dedupe_key)),
+                };
+                super::jobs::insert_job(&mut *tx, &job).await?;
+            }
+            Ok(())
+        }
+        ChangeEffect::Health(health) => {
+            account_state(tx, HEALTH, change, waba, health, now).await?;
+            Ok(())
+        }
         ChangeEffect::Country(country) => {
             query("UPDATE wabas SET country = $1, updated_at = $2 WHERE meta_waba_id = $3")
                 .bind(country)
@@ -156,9 +176,12 @@ const HEALTH: &str = "UPDATE wabas SET account_health = $1, health_changed_at = 
      WHERE meta_waba_id = $4
        AND (health_changed_at IS NULL OR health_changed_at <= $2)";
 
+/// The job a reconnect queues: `crate::signup::pipeline` resumes the WABA's stopped steps.
+pub const RECONNECTED_JOB: &str = "onboarding.reconnected";
+
 /// Sets one dimension of the account state ([`CONNECTION`] or [`HEALTH`]) to `value`: each
 /// keeps the time of the event that set it, so a late, older event never overwrites a newer
-/// one.
+/// one. Returns the rows changed (0 when a newer event set it already).
 async fn account_state(
     tx: &mut Tx,
     statement: &'static str,
@@ -166,15 +189,15 @@ async fn account_state(
     waba: Option<&str>,
     value: &str,
     now: Millis,
-) -> DbResult<()> {
-    query(statement)
+) -> DbResult<u64> {
+    let done = query(statement)
         .bind(value)
         .bind(change.event_time)
         .bind(now)
         .bind(waba)
         .execute(&mut *tx)
         .await?;
-    Ok(())
+    Ok(done.rows_affected())
 }
 
 /// One message status or click, counted for its day and pricing category (failures also per

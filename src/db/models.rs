@@ -49,6 +49,10 @@ pub struct WabaUpsert {
     /// Meta's `marketing_messages_onboarding_status`, kept as text: unknown values are data.
     pub onboarding_status: Option<String>,
     pub coexistence: bool,
+    /// The business connected it just now (a completed signup): its connection becomes
+    /// `connected` again, whatever an older `account_update` had said (a business that
+    /// removed the partner and signs up once more).
+    pub connected_now: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -320,6 +324,10 @@ pub enum ChangeEffect {
     TermsSigned,
     /// Partner sharing / app install / offboarding: the WABA's connection to this partner.
     Connection(String),
+    /// `ACCOUNT_RECONNECTED`: connected again, and the onboarding that stopped while the WABA
+    /// was offboarded resumes (a [`super::changes::RECONNECTED_JOB`] queued in the same
+    /// transaction, so a crash cannot lose it).
+    Reconnected,
     /// Restrictions, violations, bans: the WABA's account health.
     Health(String),
     /// `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`.
@@ -565,6 +573,8 @@ pub struct WabaSearch {
     /// Only WABAs whose pipeline stopped on a failed step.
     pub needs_attention: bool,
     pub coexistence: Option<bool>,
+    /// One of `app::wabas::connection::CONNECTIONS`.
+    pub connection: Option<String>,
     /// ISO 3166 alpha-2.
     pub country: Option<String>,
     /// `created_at` in `[added_from, added_before)`.
@@ -595,6 +605,8 @@ pub struct WabaRow {
     pub phone: Option<String>,
     pub updated_at: Millis,
     pub customer_id: Option<String>,
+    /// The stored connection (`None` = connected; `app::wabas::connection`).
+    pub connection_state: Option<String>,
 }
 
 /// Signups per funnel stage since a moment (for the overview chart).

@@ -12,14 +12,16 @@ const SEARCH_COLUMNS: &str = "SELECT w.id, w.meta_waba_id, w.name, b.name AS bus
                 b.meta_business_id,
                 w.onboarding_status, w.coexistence, w.country, w.account_health,
                 w.mm_terms_signed_at,
-                w.failed_steps, w.first_phone AS phone, w.updated_at, w.customer_id
+                w.failed_steps, w.first_phone AS phone, w.updated_at, w.customer_id,
+                w.connection_state
          FROM wabas w JOIN businesses b ON b.id = w.business_id";
 
 /// The partner API's page on SQLite: [`SEARCH_COLUMNS`]' rows as one JSON array of arrays,
 /// in the page's order (`{order}`), around the list query (closed by `) page`).
 const PAGE_SQLITE: &str = "SELECT COALESCE(json_group_array(json_array(id, meta_waba_id, name,
             business_name, meta_business_id, onboarding_status, coexistence, country,
-            account_health, mm_terms_signed_at, failed_steps, phone, updated_at, customer_id)
+            account_health, mm_terms_signed_at, failed_steps, phone, updated_at, customer_id,
+            connection_state)
             ORDER BY {order}), '[]') FROM (";
 
 /// One element of the partner page's array: a [`WabaRow`], its columns in order.
@@ -38,6 +40,7 @@ struct PageRow(
     i64,
     Option<String>,
     Millis,
+    Option<String>,
     Option<String>,
 );
 
@@ -58,6 +61,7 @@ impl From<PageRow> for WabaRow {
             phone: r.11,
             updated_at: r.12,
             customer_id: r.13,
+            connection_state: r.14,
         }
     }
 }
@@ -293,6 +297,18 @@ fn push_where(
     }
     if let Some(coexistence) = search.coexistence {
         query.push(" AND w.coexistence = ").push_bind(coexistence);
+    }
+    match search.connection.as_deref() {
+        None => {}
+        // Nearly every row: written so that it walks the list's order instead of the
+        // connection index (migration 000024).
+        Some("connected") => {
+            query.push(" AND COALESCE(w.connection_state, 'connected') = 'connected'");
+        }
+        Some(other) => {
+            query.push(" AND w.connection_state = ");
+            push_value(query, values, "TEXT", other.to_string());
+        }
     }
     if search.needs_attention {
         // Written as the partial index `wabas_attention_idx` is (migration 000018).

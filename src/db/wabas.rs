@@ -70,8 +70,10 @@ impl WabaStore for SqlStore {
         Ok(query_as(concat!(
             "INSERT INTO wabas (meta_waba_id, business_id, name, currency, country,
                                     onboarding_status, status_changed_at, coexistence,
-                                    created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $7)
+                                    created_at, updated_at, connection_state,
+                                    connection_changed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $7,
+                         CASE WHEN $9 THEN 'connected' END, CASE WHEN $9 THEN $10 END)
                  ON CONFLICT (meta_waba_id) DO UPDATE SET
                     business_id = excluded.business_id,
                     name = excluded.name,
@@ -83,6 +85,10 @@ impl WabaStore for SqlStore {
                         ELSE excluded.status_changed_at END,
                     onboarding_status = excluded.onboarding_status,
                     coexistence = excluded.coexistence,
+                    connection_state = CASE WHEN $9 THEN 'connected'
+                        ELSE wabas.connection_state END,
+                    connection_changed_at = CASE WHEN $9 THEN $10
+                        ELSE wabas.connection_changed_at END,
                     updated_at = excluded.updated_at
                  RETURNING ",
             waba_columns!()
@@ -95,6 +101,10 @@ impl WabaStore for SqlStore {
         .bind(&waba.onboarding_status)
         .bind(now)
         .bind(waba.coexistence)
+        .bind(waba.connected_now)
+        // Meta's event times have whole seconds: an account_update of the signup's own
+        // second is taken as the newer of the two.
+        .bind(now - now % 1000)
         .fetch_one(&self.pool)
         .await?)
     }

@@ -288,7 +288,7 @@ impl GraphClient {
         waba_id: &str,
     ) -> GraphResult<Vec<PhoneInfo>> {
         let fields =
-            "id,display_phone_number,verified_name,quality_rating,platform_type,is_on_biz_app";
+            "id,display_phone_number,verified_name,quality_rating,platform_type,is_on_biz_app,status";
         let page: Page<PhoneInfo> = self
             .get(
                 "phone_numbers",

@@ -192,6 +192,7 @@ impl JobHandler for DiscoveryHandler {
                         country: info.country.clone(),
                         onboarding_status: status.clone(),
                         coexistence: existing.as_ref().is_some_and(|w| w.coexistence),
+                        connected_now: false,
                     })
                     .await;
                 let Ok(saved) = saved else {

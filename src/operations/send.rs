@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::crypto::KeyRing;
 use crate::db::{NewTimelineEvent, Waba};
 use crate::graph::{GraphCallError, GraphClient};
-use crate::signup::business_token;
+use crate::signup::{business_token, NoToken};
 
 /// The stores this module reads and writes.
 pub trait Stores: crate::db::TimelineStore + crate::db::WabaStore + crate::db::SecretStore {}
@@ -75,9 +75,10 @@ impl TestSender {
         let Some(phone) = phones.iter().find(|p| p.registered || p.coexistence) else {
             return Err(explain(134100).unwrap_or_default().to_string());
         };
-        let Some(token) = business_token(self.repo.as_ref(), &self.keys, &waba.meta_waba_id).await
-        else {
-            return Err("There is no business token for this account yet (it was not onboarded through this portal).".into());
+        let token = match business_token(self.repo.as_ref(), &self.keys, waba).await {
+            Ok(token) => token,
+            Err(NoToken::Missing) => return Err("There is no business token for this account yet (it was not onboarded through this portal).".into()),
+            Err(NoToken::Disconnected(reason)) => return Err(reason.into()),
         };
         let mut body = json!({
             "messaging_product": "whatsapp",

@@ -19,6 +19,7 @@ use super::problem::{ApiResult, Problem};
 use super::wabas::waba_or_404;
 use super::ApiState;
 use crate::errors::internal;
+use crate::signup::NoToken;
 
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new().routes(routes!(take_token))
@@ -51,7 +52,7 @@ pub struct BusinessToken {
          description = "The key lacks tokens:read, or the hand-off is off"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json",
-         description = "No token is held for this WABA yet"),
+         description = "No token is held for this WABA yet, or the WABA is no longer connected (removed, uninstalled, deleted, offboarded)"),
     ))]
 async fn take_token(
     State(state): State<ApiState>,
@@ -68,15 +69,18 @@ async fn take_token(
         ));
     }
     let waba = waba_or_404(&state, &waba_id).await?;
-    let token = crate::signup::business_token(state.store.as_ref(), &state.keys, &waba_id)
+    let token = crate::signup::business_token(state.store.as_ref(), &state.keys, &waba)
         .await
-        .ok_or_else(|| {
-            Problem::new(
+        .map_err(|refused| match refused {
+            NoToken::Missing => Problem::new(
                 StatusCode::CONFLICT,
                 "no-token",
                 "The portal holds no business token for this WABA yet: the signup or the \
                  Intent API onboarding has not finished.",
-            )
+            ),
+            NoToken::Disconnected(reason) => {
+                Problem::new(StatusCode::CONFLICT, "disconnected", reason)
+            }
         })?;
     let intent = state
         .store

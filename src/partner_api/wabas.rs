@@ -2,6 +2,7 @@
 //! as the partner's systems need it, addressed by Meta's WABA id.
 
 use app::api_keys::port::Scope;
+use app::wabas::connection::{connection_of, CONNECTIONS};
 use app::wabas::port::{WabaCursor, WabaSort};
 use axum::extract::{Path, State};
 use axum::Json;
@@ -44,6 +45,11 @@ pub struct WabaSummary {
     /// Meta's MM API onboarding status: `ONBOARDED`, `ELIGIBLE`, `PENDING_…`, `INELIGIBLE`…
     pub onboarding_status: Option<String>,
     pub coexistence: bool,
+    /// The WABA's connection to you, from Meta's account_update webhooks: `connected`,
+    /// `offboarded` (a device change; Meta reconnects it), `removed` (unshared from you),
+    /// `uninstalled` (your app's access revoked) or `deleted`. Only `connected` WABAs have
+    /// their business token used.
+    pub connection: String,
     /// ISO 3166 alpha-2.
     pub country: Option<String>,
     /// From Meta's account_update webhooks: `active`, `restricted`, …
@@ -78,6 +84,8 @@ pub struct WabaListQuery {
     /// `true` or `false`.
     #[param(value_type = Option<bool>)]
     coexistence: Option<String>,
+    /// `connected`, `offboarded`, `removed`, `uninstalled` or `deleted`.
+    connection: Option<String>,
     /// `true`: only WABAs whose onboarding stopped on a failed step.
     #[param(value_type = Option<bool>)]
     needs_attention: Option<String>,
@@ -101,6 +109,7 @@ fn summary(row: WabaRow) -> WabaSummary {
         },
         onboarding_status: row.onboarding_status,
         coexistence: row.coexistence,
+        connection: connection_of(row.connection_state.as_deref()).to_string(),
         country: row.country,
         account_health: row.account_health,
         terms_signed: row.mm_terms_signed_at.is_some(),
@@ -136,8 +145,19 @@ fn search(query: WabaListQuery) -> Result<WabaSearch, Problem> {
                 .ok_or_else(|| Problem::invalid("`cursor` belongs to another `sort` order."))?,
         ),
     };
+    let connection = match query.connection.as_deref() {
+        None | Some("") => None,
+        Some(word) if CONNECTIONS.contains(&word) => Some(word.to_string()),
+        Some(_) => {
+            return Err(Problem::invalid(format!(
+                "`connection` must be one of {}.",
+                CONNECTIONS.join(", ")
+            )))
+        }
+    };
     Ok(WabaSearch {
         status: query.status.filter(|s| !s.is_empty()),
+        connection,
         country,
         customer_id: query.customer_id.filter(|c| !c.is_empty()),
         coexistence: flag("coexistence", query.coexistence.as_deref())?,
@@ -229,8 +249,11 @@ pub struct WabaDetail {
     pub country: Option<String>,
     pub onboarding_status: Option<String>,
     pub status_changed_at: Option<String>,
-    /// From Meta's account_update webhooks: `connected`, `disconnected`, `offboarded`, …
-    pub connection: Option<String>,
+    /// The WABA's connection to you, from Meta's account_update webhooks: `connected`,
+    /// `offboarded` (a device change; Meta reconnects it), `removed` (unshared from you),
+    /// `uninstalled` (your app's access revoked) or `deleted`. Only `connected` WABAs have
+    /// their business token used.
+    pub connection: String,
     pub account_health: Option<String>,
     pub coexistence: bool,
     pub phones: Vec<PhoneNumber>,
@@ -239,7 +262,8 @@ pub struct WabaDetail {
     pub terms_signed_at: Option<String>,
     /// The portal holds a business token for this WABA.
     pub token_held: bool,
-    /// Terms signed, a registered number, a token held and no restriction: messages can go.
+    /// Terms signed, a registered number, a token held, connected and no restriction:
+    /// messages can go (the same rule as the `waba.ready` event).
     pub ready: bool,
     /// Your customer id, and the signup link, the WABA connected through.
     pub customer_id: Option<String>,
@@ -292,9 +316,11 @@ async fn get_waba(
         .account_health
         .as_deref()
         .is_some_and(|h| h != "active");
+    let connected = app::wabas::connection::token_usable(waba.connection_state.as_deref()).is_ok();
     let ready = waba.mm_terms_signed_at.is_some()
         && phones.iter().any(|p| p.registered)
         && token_held
+        && connected
         && !restricted;
     Ok(Json(WabaDetail {
         business: BusinessRef {
@@ -308,7 +334,7 @@ async fn get_waba(
         country: waba.country,
         onboarding_status: waba.onboarding_status,
         status_changed_at: optional_timestamp(waba.status_changed_at),
-        connection: waba.connection_state,
+        connection: connection_of(waba.connection_state.as_deref()).to_string(),
         account_health: waba.account_health,
         coexistence: waba.coexistence,
         phones: phones

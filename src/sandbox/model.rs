@@ -57,6 +57,11 @@ pub struct Waba {
     /// the store so a restarted simulator still completes it (on the next read of the WABA).
     #[serde(default)]
     pub terms_due_at: Option<i64>,
+    /// What the last lifecycle event the tester sent said of the WABA's connection to the
+    /// partner (`removed`, `uninstalled`, `deleted`, `offboarded`; `None` = connected).
+    /// Removed, uninstalled or deleted: business tokens on it are refused like Meta's (190).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -39,6 +39,7 @@ pub fn customer_rows(
         mm_terms_accepted: status.unwrap_or(&customer.onboarding_status) == "ONBOARDED",
         terms_delay_ms: 0,
         terms_due_at: None,
+        connection: None,
     };
     let phone = Phone {
         id: customer.meta_phone_id.clone(),

@@ -93,6 +93,41 @@ pub fn terms_signed(partner_business_id: &str, waba_id: &str, owner_business_id:
     })
 }
 
+/// An `account_update` lifecycle event for `waba`, as Meta's examples print them
+/// (docs/meta/offboarding.md): `PARTNER_*` events go to the partner's business (`entry.id`)
+/// and name the WABA in `waba_info` (with `partner_app_id` for the app events);
+/// `ACCOUNT_*` events carry only `event`, with the WABA as `entry.id`.
+pub fn account_update(
+    partner_business_id: &str,
+    app_id: &str,
+    waba: &crate::sandbox::model::Waba,
+    event: &str,
+) -> Value {
+    let (entry_id, value) = if event.starts_with("PARTNER_") {
+        let mut waba_info = json!({
+            "waba_id": waba.id,
+            "owner_business_id": waba.owner_business_id,
+        });
+        if event.starts_with("PARTNER_APP_") {
+            waba_info["partner_app_id"] = json!(app_id);
+        }
+        (
+            partner_business_id.to_string(),
+            json!({"event": event, "waba_info": waba_info}),
+        )
+    } else {
+        (waba.id.clone(), json!({"event": event}))
+    };
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": entry_id,
+            "time": crate::db::now_millis() / 1000,
+            "changes": [{"field": "account_update", "value": value}]
+        }]
+    })
+}
+
 /// Where a message's events come from: its WABA (`entry.id`) and phone (`metadata`).
 #[derive(Debug, Clone)]
 pub struct MessageOrigin {

@@ -11,6 +11,7 @@
 pub mod limits;
 pub mod pipeline;
 pub mod port;
+pub mod reconnect;
 pub mod session;
 pub mod session_info;
 pub mod settings;
@@ -36,13 +37,33 @@ pub fn pin_slot(meta_phone_id: &str) -> SecretSlot {
     }
 }
 
-/// The business token of a WABA, opened from its sealed copy.
+/// Why a WABA's business token cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoToken {
+    /// None is stored (the WABA did not connect through this portal, or not yet).
+    Missing,
+    /// The business removed the partner, uninstalled its app, deleted the WABA, or Meta
+    /// offboarded it: the reason, for staff (`app::wabas::connection::staff_reason`).
+    Disconnected(&'static str),
+}
+
+/// The business token of `waba`, opened from its sealed copy, unless its connection says it
+/// must no longer be used (docs/meta/offboarding.md): every use of the token goes through
+/// here, so a removed, uninstalled, deleted or offboarded WABA's token is never sent to Meta
+/// nor handed to the partner.
 pub async fn business_token(
     repo: &dyn crate::db::SecretStore,
     keys: &crate::crypto::KeyRing,
-    meta_waba_id: &str,
-) -> Option<secrecy::SecretString> {
-    let slot = token_slot(meta_waba_id);
-    let sealed = repo.get_secret(&slot).await.ok()??;
-    keys.open(&slot, &sealed).ok()
+    waba: &crate::db::Waba,
+) -> Result<secrecy::SecretString, NoToken> {
+    app::wabas::connection::token_usable(waba.connection_state.as_deref())
+        .map_err(NoToken::Disconnected)?;
+    let slot = token_slot(&waba.meta_waba_id);
+    let sealed = repo
+        .get_secret(&slot)
+        .await
+        .ok()
+        .flatten()
+        .ok_or(NoToken::Missing)?;
+    keys.open(&slot, &sealed).map_err(|_| NoToken::Missing)
 }

@@ -22,8 +22,8 @@ use rand::Rng;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::business_token;
 use super::pin_slot;
+use super::{business_token, NoToken};
 use crate::crypto::KeyRing;
 use crate::db::{
     now_millis, DbResult, Job, NewJob, NewTimelineEvent, PhoneUpsert, StepUpdate, Waba, WabaUpsert,
@@ -501,6 +501,7 @@ impl PipelineHandler {
                 country: current.country.clone(),
                 onboarding_status: status,
                 coexistence: current.coexistence,
+                connected_now: false,
             })
             .await?;
         Ok(())
@@ -562,14 +563,18 @@ impl JobHandler for PipelineHandler {
             // the pipeline goes on.
             return self.advance(&waba, &payload).await;
         }
-        let Some(token) = business_token(self.store.as_ref(), &self.keys, &waba.meta_waba_id).await
-        else {
-            let _ = self
-                .record(&waba, step, "failed", "No business token is stored for this account; the business must connect again.", None, true)
-                .await;
-            return Outcome::Fail {
-                error: "no business token".into(),
-            };
+        let token = match business_token(self.store.as_ref(), &self.keys, &waba).await {
+            Ok(token) => token,
+            Err(refused) => {
+                let detail = match refused {
+                    NoToken::Missing => "No business token is stored for this account; the business must connect again.",
+                    NoToken::Disconnected(reason) => reason,
+                };
+                let _ = self.record(&waba, step, "failed", detail, None, true).await;
+                return Outcome::Fail {
+                    error: detail.into(),
+                };
+            }
         };
         let _ = self
             .record(&waba, step, "running", "in progress", None, true)

@@ -522,6 +522,7 @@ impl SignupService {
                     _ => waba_info.marketing_messages_onboarding_status.clone(),
                 },
                 coexistence,
+                connected_now: true,
             })
             .await
             .map_err(internal)?;

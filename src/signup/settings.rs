@@ -27,8 +27,8 @@ pub fn problems(settings: &EsSettings) -> Vec<String> {
         problems
             .push("The flow must be the default, coexistence or WABA sharing only.".to_string());
     }
-    if settings.es_version != "v3" && settings.es_version != "v4" {
-        problems.push("The Embedded Signup version must be v3 or v4.".to_string());
+    if !app::settings::es_version::is_known(&settings.es_version) {
+        problems.push("The Embedded Signup version must be v4 (or the deprecated v3).".to_string());
     }
     if settings
         .solution_id

@@ -3,6 +3,7 @@
 //! do, in plain words.
 
 use app::signup::port::{CheckItem, CheckState, SignupStatusView};
+use app::wabas::connection::{business_words, connection_of};
 
 use crate::db::{OnboardingStep, Phone, Signup, Waba};
 
@@ -114,6 +115,16 @@ pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
 
 fn connected(input: &StatusInput<'_>) -> Line {
     let signup = input.signup;
+    let connection = connection_of(input.waba.and_then(|w| w.connection_state.as_deref()));
+    if let Some(words) = business_words(connection) {
+        // Offboarded: Meta reconnects it after the business acts; the others end it.
+        let state = if connection == "offboarded" {
+            CheckState::ActionNeeded
+        } else {
+            CheckState::Failed
+        };
+        return (state, words.to_string());
+    }
     match signup.stage.as_str() {
         "exchanged" => (
             CheckState::Done,
@@ -294,6 +305,29 @@ mod tests {
             phones: &[],
             business_name: Some("Acme".into()),
         })
+    }
+
+    #[test]
+    fn a_disconnected_account_is_said_in_plain_words_and_is_not_ready() {
+        let signup = signup("exchanged");
+        let steps = [
+            step(Step::SubscribeWebhooks, "done", None),
+            step(Step::RegisterPhone, "done", None),
+        ];
+        for (connection, state) in [
+            ("offboarded", CheckState::ActionNeeded),
+            ("removed", CheckState::Failed),
+            ("uninstalled", CheckState::Failed),
+            ("deleted", CheckState::Failed),
+        ] {
+            let mut account = waba(Some("ONBOARDED"), true, Some("active"));
+            account.connection_state = Some(connection.into());
+            let shown = view(&signup, &account, &steps);
+            assert!(!shown.ready, "{connection}: not ready");
+            assert_eq!(state_of(&shown, "connected"), state, "{connection}");
+            let line = shown.items.iter().find(|i| i.key == "connected").unwrap();
+            assert_eq!(Some(line.detail.as_str()), business_words(connection));
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use app::calendar::parse_utc_day;
 use app::error::AppError;
+use app::wabas::connection::CONNECTIONS;
 use app::wabas::port::{WabaCursor, WabaFilter};
 
 use crate::db::WabaSearch;
@@ -38,11 +39,22 @@ pub fn waba_search(filter: &WabaFilter, limit: i64) -> Result<WabaSearch, AppErr
             ));
         }
     }
+    let connection = match filter.connection.as_deref() {
+        None => None,
+        Some(word) if CONNECTIONS.contains(&word) => Some(word.to_string()),
+        Some(_) => {
+            return Err(AppError::Invalid(format!(
+                "Connection must be one of {}.",
+                CONNECTIONS.join(", ")
+            )))
+        }
+    };
     Ok(WabaSearch {
         text: filter.text.clone().filter(|t| !t.trim().is_empty()),
         status: filter.status.clone().filter(|s| !s.is_empty()),
         needs_attention: filter.needs_attention,
         coexistence: filter.coexistence,
+        connection,
         country,
         added_from,
         added_before,

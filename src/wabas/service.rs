@@ -80,6 +80,8 @@ fn list_row(row: WabaRow) -> WabaListRow {
         account_health: row.account_health,
         terms_signed: row.mm_terms_signed_at.is_some(),
         needs_attention: row.failed_steps > 0,
+        connection: app::wabas::connection::connection_of(row.connection_state.as_deref())
+            .to_string(),
         phone: row.phone,
         updated_at: row.updated_at,
     }
@@ -276,12 +278,13 @@ impl WabasPort for WabasService {
                 account_health: waba.account_health.clone(),
                 terms_signed: waba.mm_terms_signed_at.is_some(),
                 needs_attention: failed,
+                connection: app::wabas::connection::connection_of(waba.connection_state.as_deref())
+                    .to_string(),
                 phone: phones.first().map(|p| p.display_phone_number.clone()),
                 updated_at: waba.updated_at,
             },
             meta_business_id: business.map(|b| b.meta_business_id).unwrap_or_default(),
             currency: waba.currency,
-            connection_state: waba.connection_state,
             phones: phones.into_iter().map(phone_view).collect(),
             steps: steps.into_iter().map(step_view).collect(),
             timeline: timeline.into_iter().map(timeline_view).collect(),

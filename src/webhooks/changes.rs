@@ -223,7 +223,7 @@ fn account_event(event: &str, value: &Value) -> (ChangeEffect, String, bool) {
                 .to_string(),
         ),
         "PARTNER_ADDED" => (
-            connection("shared"),
+            connection("connected"),
             "The WABA was shared with this partner".into(),
         ),
         "PARTNER_APP_INSTALLED" => (
@@ -231,7 +231,7 @@ fn account_event(event: &str, value: &Value) -> (ChangeEffect, String, bool) {
             "The business granted this app access".into(),
         ),
         "PARTNER_APP_UNINSTALLED" => (
-            connection("app_uninstalled"),
+            connection("uninstalled"),
             "The business revoked this app's access; tokens will stop working".into(),
         ),
         "PARTNER_REMOVED" => (
@@ -243,7 +243,7 @@ fn account_event(event: &str, value: &Value) -> (ChangeEffect, String, bool) {
             "Offboarded after a device change or number re-registration".into(),
         ),
         "ACCOUNT_RECONNECTED" => (
-            connection("connected"),
+            ChangeEffect::Reconnected,
             "Reconnected after offboarding".into(),
         ),
         "ACCOUNT_DELETED" => (connection("deleted"), "The WABA was deleted".into()),
@@ -487,7 +487,7 @@ mod tests {
             (
                 "PARTNER_ADDED",
                 "",
-                ChangeEffect::Connection("shared".into()),
+                ChangeEffect::Connection("connected".into()),
             ),
             (
                 "PARTNER_APP_INSTALLED",
@@ -497,7 +497,7 @@ mod tests {
             (
                 "PARTNER_APP_UNINSTALLED",
                 "",
-                ChangeEffect::Connection("app_uninstalled".into()),
+                ChangeEffect::Connection("uninstalled".into()),
             ),
             (
                 "PARTNER_REMOVED",
@@ -509,11 +509,7 @@ mod tests {
                 "",
                 ChangeEffect::Connection("offboarded".into()),
             ),
-            (
-                "ACCOUNT_RECONNECTED",
-                "",
-                ChangeEffect::Connection("connected".into()),
-            ),
+            ("ACCOUNT_RECONNECTED", "", ChangeEffect::Reconnected),
             (
                 "ACCOUNT_DELETED",
                 "",

@@ -163,6 +163,7 @@ mod cases {
             country: Some("BR".into()),
             onboarding_status: status.map(str::to_string),
             coexistence: false,
+            connected_now: false,
         }
     }
 
@@ -707,7 +708,7 @@ mod cases {
                 "k1",
                 "w-new",
                 1_000,
-                ChangeEffect::Connection("shared".into()),
+                ChangeEffect::Connection("connected".into()),
             )
         };
         assert!(repo.apply_change(&added).await.unwrap());
@@ -720,7 +721,7 @@ mod cases {
             .await
             .unwrap()
             .expect("stub WABA created");
-        assert_eq!(waba.connection_state.as_deref(), Some("shared"));
+        assert_eq!(waba.connection_state.as_deref(), Some("connected"));
         assert_eq!(waba.connection_changed_at, Some(1_000));
         let owner = repo.business_by_meta_id("owner-1").await.unwrap().unwrap();
         assert_eq!(waba.business_id, owner.id);
@@ -1081,6 +1082,7 @@ mod cases {
                 country: None,
                 onboarding_status: None,
                 coexistence: true,
+                connected_now: false,
             })
             .await
             .unwrap();
@@ -1347,6 +1349,7 @@ mod cases {
                 country: None,
                 onboarding_status: None,
                 coexistence: false,
+                connected_now: false,
             })
             .await
             .unwrap();
@@ -1412,6 +1415,7 @@ mod cases {
                 country: None,
                 onboarding_status: None,
                 coexistence: false,
+                connected_now: false,
             })
             .await
             .unwrap();

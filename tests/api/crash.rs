@@ -96,7 +96,7 @@ async fn crash_and_restart(database_url: Option<String>) {
     let timeline = count(&db_url, "SELECT COUNT(*) FROM timeline_events").await;
     let wabas = count(
         &db_url,
-        "SELECT COUNT(*) FROM wabas WHERE connection_state = 'shared'",
+        "SELECT COUNT(*) FROM wabas WHERE connection_state = 'connected'",
     )
     .await;
     assert_eq!(

@@ -14,6 +14,7 @@ mod events;
 mod instances;
 mod intent_bulk;
 mod jobs;
+mod lifecycle;
 mod live;
 mod migrations;
 mod mm_operations;

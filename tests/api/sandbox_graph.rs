@@ -1190,3 +1190,65 @@ async fn the_tester_api_refuses_posts_that_are_not_json() {
     assert_eq!(answer.status, 403, "{}", answer.body);
     sim.portal.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_removed_or_deleted_wabas_business_token_is_refused_like_metas() {
+    let sim = Sim::start().await;
+    let account = sim.account(json!({})).await;
+    let read = |token: String, proof: String| {
+        let sim = &sim;
+        let url = sim.graph(&account.waba);
+        async move {
+            sim.get(
+                &url,
+                &[("access_token", &token), ("appsecret_proof", &proof)],
+            )
+            .await
+        }
+    };
+    let (status, _) = read(account.token.clone(), account.proof.clone()).await;
+    assert_eq!(status, 200);
+    // Offboarded (a device change) leaves the token working; removed ends it.
+    let path = format!("wabas/{}/account-update", account.waba);
+    let (status, body) = sim
+        .tester(&path, json!({"event": "ACCOUNT_OFFBOARDED"}))
+        .await;
+    assert_eq!(
+        (status, body["connection"].as_str()),
+        (202, Some("offboarded"))
+    );
+    assert_eq!(
+        read(account.token.clone(), account.proof.clone()).await.0,
+        200
+    );
+    let (status, _) = sim.tester(&path, json!({"event": "PARTNER_REMOVED"})).await;
+    assert_eq!(status, 202);
+    let (status, body) = read(account.token.clone(), account.proof.clone()).await;
+    let error = graph_error(&body);
+    assert_eq!(
+        (status, error.code, error.error_subcode),
+        (400, 190, Some(458)),
+        "{body}"
+    );
+    assert!(error.message.contains("has not authorized application"));
+    // The phone number is refused the same way.
+    let url = sim.graph(&account.phone);
+    let (status, body) = sim
+        .get(
+            &url,
+            &[
+                ("access_token", &account.token),
+                ("appsecret_proof", &account.proof),
+            ],
+        )
+        .await;
+    assert_eq!((status, graph_error(&body).code), (400, 190));
+    let (status, _) = sim
+        .tester(
+            "wabas/000/account-update",
+            json!({"event": "PARTNER_REMOVED"}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    sim.portal.shutdown().await;
+}

@@ -1096,6 +1096,7 @@ async fn csv_export_defuses_formulas_behind_a_tab_or_carriage_return() {
             country: None,
             onboarding_status: None,
             coexistence: false,
+            connected_now: false,
         })
         .await
         .unwrap();
@@ -1194,6 +1195,7 @@ async fn customer_text_is_escaped_and_search_text_is_only_data() {
             country: None,
             onboarding_status: None,
             coexistence: false,
+            connected_now: false,
         })
         .await
         .unwrap();

@@ -2,6 +2,7 @@
 //! verify token.
 
 pub mod api;
+pub mod es_version;
 pub mod page;
 pub mod port;
 pub mod webhook_token;

@@ -9,6 +9,7 @@ use crate::api_keys::section::ApiKeysSection;
 use crate::components::signin_required::Refused;
 use crate::relay::section::RelaySection;
 use crate::settings::api::{es_settings, SaveEsSettings};
+use crate::settings::es_version::{deprecation, V4_CONFIGURATION, VERSIONS};
 use crate::settings::port::EsSettings;
 use crate::settings::webhook_token::WebhookTokenSection;
 use crate::staff::accounts::StaffAccountsSection;
@@ -52,7 +53,10 @@ fn EsForm(settings: EsSettings, save: ServerAction<SaveEsSettings>) -> impl Into
     view! {
         <section class="card settings">
             <h2>"Embedded Signup"</h2>
-            <p class="muted">"What the public signup page (/signup) launches. The MM API feature (marketing_messages_lite) is always requested."</p>
+            <p class="muted">"What the public signup page (/signup) launches: Meta's Embedded Signup with the Marketing Messages API (from the login configuration in v4, as the marketing_messages_lite feature in v3)."</p>
+            {deprecation(&settings.es_version).map(|warning| view! {
+                <p class="alert warn" role="alert" data-testid="es-deprecated">{warning}</p>
+            })}
             <ActionForm action=save attr:class="form">
                 <label for="partner_name">"Partner name shown to businesses"</label>
                 <input id="partner_name" name="partner_name" value=settings.partner_name.clone() required />
@@ -65,10 +69,12 @@ fn EsForm(settings: EsSettings, save: ServerAction<SaveEsSettings>) -> impl Into
                     }).collect_view()}
                 </select>
                 <label for="es_version">"Embedded Signup version"</label>
-                <select id="es_version" name="es_version">
-                    <option value="v3" selected=settings.es_version == "v3">"v3 (MM feature sent in extras)"</option>
-                    <option value="v4" selected=settings.es_version == "v4">"v4 (MM feature from the login configuration)"</option>
+                <select id="es_version" name="es_version" data-testid="es-version">
+                    {VERSIONS.iter().map(|(value, label)| view! {
+                        <option value=*value selected=settings.es_version == *value>{*label}</option>
+                    }).collect_view()}
                 </select>
+                <p class="small muted" data-testid="es-v4-note">{V4_CONFIGURATION}</p>
                 <label for="solution_id">"Multi-partner solution id (optional)"</label>
                 <input id="solution_id" name="solution_id" value=settings.solution_id.clone().unwrap_or_default() inputmode="numeric" />
                 <button class="button" type="submit" data-testid="save-settings" disabled=move || save.pending().get()>"Save"</button>

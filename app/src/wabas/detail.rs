@@ -12,6 +12,7 @@ use crate::staff::api::whoami;
 use crate::staff::port::StaffRole;
 use crate::wabas::api::WabaAction as RunAction;
 use crate::wabas::api::{dashboard_waba, ResumeOnboarding};
+use crate::wabas::connection::{badge_class, staff_reason};
 use crate::wabas::metrics_chart::MessagesChart;
 use crate::wabas::port::{
     DayMetrics, FailureCount, PhoneView, StepView, TimelineView, WabaAction, WabaDetail,
@@ -123,7 +124,13 @@ fn AccountCard(
             <dt>"Country"</dt><dd>{row.country.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"Currency"</dt><dd>{detail.currency.clone().unwrap_or_else(|| "—".into())}</dd>
             <dt>"MM terms"</dt><dd>{if row.terms_signed { "signed" } else { "not signed yet" }}</dd>
-            <dt>"Connection"</dt><dd>{detail.connection_state.clone().unwrap_or_else(|| "connected".into())}</dd>
+            <dt>"Connection"</dt>
+            <dd data-testid="connection">
+                <span class=badge_class(&row.connection)>{row.connection.clone()}</span>
+                {(row.connection != "connected").then(|| view! {
+                    <span class="small muted connection-reason">{staff_reason(&row.connection)}</span>
+                })}
+            </dd>
             <dt>"Health"</dt><dd>{row.account_health.clone().unwrap_or_else(|| "no report".into())}</dd>
             <dt>"Intent API"</dt>
             <dd>

@@ -8,6 +8,7 @@ use crate::components::live::{format_time, use_live, StatusBadge};
 use crate::components::signin_required::Refused;
 use crate::error::AppError;
 use crate::wabas::api::dashboard_wabas;
+use crate::wabas::connection::{badge_class, staff_reason, CONNECTIONS};
 use crate::wabas::port::{WabaFilter, WabaListRow, WabaSort};
 
 pub const STATUSES: &[&str] = &[
@@ -86,6 +87,16 @@ pub fn WabasPage() -> impl IntoView {
                         <option value="" selected=coexistence.is_none()>"Any"</option>
                         <option value="yes" selected=coexistence == Some(true)>"Coexistence (Business app)"</option>
                         <option value="no" selected=coexistence == Some(false)>"Cloud API only"</option>
+                    </select>
+                </label>
+                <label class="field-inline">
+                    "Connection "
+                    <select name="connection" data-testid="connection-filter">
+                        <option value="" selected=initial.connection.is_none()>"Any"</option>
+                        {CONNECTIONS
+                            .into_iter()
+                            .map(|c| view! { <option value=c selected=initial.connection.as_deref() == Some(c)>{c}</option> })
+                            .collect_view()}
                     </select>
                 </label>
                 <label class="field-inline">
@@ -190,6 +201,9 @@ fn WabaTable(rows: Vec<WabaListRow>) -> impl IntoView {
                                     <td class="flags">
                                         {row.needs_attention.then(|| view! { <span class="badge bad" title="A pipeline step failed: open the WABA to see why and resume it">"needs attention"</span> })}
                                         {row.coexistence.then(|| view! { <span class="badge info" title="The number stays on the WhatsApp Business app">"coexistence"</span> })}
+                                        {(row.connection != "connected").then(|| view! {
+                                            <span class=badge_class(&row.connection) data-testid="connection-badge" title=staff_reason(&row.connection)>{row.connection.clone()}</span>
+                                        })}
                                         {row.account_health.filter(|h| h != "active").map(|h| view! { <span class="badge warn" title="Meta reported a restriction">{h}</span> })}
                                     </td>
                                     <td class="muted small">{format_time(row.updated_at)}</td>

@@ -2,6 +2,7 @@
 //! filters, orders, keyset pages, CSV export link) and one WABA's page.
 
 pub mod api;
+pub mod connection;
 pub mod detail;
 pub mod home;
 pub mod list;

@@ -48,6 +48,8 @@ pub struct WabaListRow {
     pub account_health: Option<String>,
     pub terms_signed: bool,
     pub needs_attention: bool,
+    /// One of [`super::connection::CONNECTIONS`].
+    pub connection: String,
     pub phone: Option<String>,
     pub updated_at: i64,
 }
@@ -70,6 +72,8 @@ pub struct WabaFilter {
     /// ISO 3166 alpha-2, as Meta reports a WABA's country.
     pub country: Option<String>,
     pub coexistence: Option<bool>,
+    /// One of [`super::connection::CONNECTIONS`].
+    pub connection: Option<String>,
     /// `YYYY-MM-DD` (UTC), inclusive: when the portal first saw the WABA.
     pub added_from: Option<String>,
     pub added_to: Option<String>,
@@ -80,7 +84,8 @@ pub struct WabaFilter {
 
 impl WabaFilter {
     /// Reads the filter from query parameters (`q`, `status`, `attention=1`, `country`,
-    /// `coexistence=yes|no`, `from`, `to`, `sort`, `after`); empty values mean "no filter".
+    /// `coexistence=yes|no`, `connection`, `from`, `to`, `sort`, `after`); empty values mean
+    /// "no filter".
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         let some = |key: &str| {
             get(key)
@@ -97,6 +102,7 @@ impl WabaFilter {
                 Some("no") => Some(false),
                 _ => None,
             },
+            connection: some("connection"),
             added_from: some("from"),
             added_to: some("to"),
             sort: some("sort")
@@ -124,6 +130,7 @@ impl WabaFilter {
             self.coexistence
                 .map(|c| if c { "yes" } else { "no" }.to_string()),
         );
+        push("connection", self.connection.clone());
         push("from", self.added_from.clone());
         push("to", self.added_to.clone());
         push(
@@ -304,7 +311,6 @@ pub struct WabaDetail {
     pub row: WabaListRow,
     pub meta_business_id: String,
     pub currency: Option<String>,
-    pub connection_state: Option<String>,
     pub phones: Vec<PhoneView>,
     pub steps: Vec<StepView>,
     pub timeline: Vec<TimelineView>,
@@ -428,6 +434,7 @@ mod tests {
             needs_attention: true,
             country: Some("BR".into()),
             coexistence: Some(false),
+            connection: Some("offboarded".into()),
             added_from: Some("2026-11-01".into()),
             added_to: Some("2026-11-26".into()),
             sort: WabaSort::Name,

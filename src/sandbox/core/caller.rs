@@ -152,9 +152,30 @@ impl Authenticated {
     pub async fn waba(&self, state: &SandboxState) -> Result<(Waba, i64), SimError> {
         let id = &self.request.id;
         match load::<Waba>(state, model::WABA, id).await? {
-            Some(found) if self.token.covers(id) => Ok(found),
+            Some(found) if self.token.covers(id) => {
+                self.still_authorized(state, &found.0)?;
+                Ok(found)
+            }
             _ => Err(errors::unsupported_get(id)),
         }
+    }
+
+    /// A business token stops working once its business removed the partner, uninstalled
+    /// the app or deleted the WABA (the partner's own system-user token is not the
+    /// business's and goes on working).
+    pub fn still_authorized(&self, state: &SandboxState, waba: &Waba) -> Result<(), SimError> {
+        let ended = matches!(
+            waba.connection.as_deref(),
+            Some("removed" | "uninstalled" | "deleted")
+        );
+        if ended
+            && !self
+                .token
+                .covers(crate::config::SANDBOX_PARTNER_BUSINESS_ID)
+        {
+            return Err(errors::app_not_authorized(&state.app_id));
+        }
+        Ok(())
     }
 
     /// The phone number the path names, if the token covers its WABA; `refused(id)` otherwise
@@ -166,7 +187,12 @@ impl Authenticated {
     ) -> Result<(Phone, i64), SimError> {
         let id = &self.request.id;
         match load::<Phone>(state, model::PHONE, id).await? {
-            Some((phone, version)) if self.token.covers(&phone.waba_id) => Ok((phone, version)),
+            Some((phone, version)) if self.token.covers(&phone.waba_id) => {
+                if let Some((waba, _)) = load::<Waba>(state, model::WABA, &phone.waba_id).await? {
+                    self.still_authorized(state, &waba)?;
+                }
+                Ok((phone, version))
+            }
             _ => Err(refused(id)),
         }
     }

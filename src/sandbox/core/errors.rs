@@ -134,6 +134,18 @@ pub fn invalid_token() -> SimError {
     )
 }
 
+/// Meta's answer to a token of a business that removed the partner, uninstalled its app or
+/// deleted the WABA.
+pub fn app_not_authorized(app_id: &str) -> SimError {
+    error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        190,
+        Some(458),
+        format!("Error validating access token: The user has not authorized application {app_id}."),
+    )
+}
+
 pub fn expired_token() -> SimError {
     error(
         StatusCode::BAD_REQUEST,

@@ -96,6 +96,7 @@ fn template_waba() -> Waba {
         mm_terms_accepted: false,
         terms_delay_ms: 0,
         terms_due_at: None,
+        connection: None,
     }
 }
 

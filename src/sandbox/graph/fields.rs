@@ -65,9 +65,17 @@ pub fn phone_fields(phone: &Phone) -> (Map<String, Value>, &'static [&'static st
     fields.remove("pin");
     fields.insert("throughput".into(), json!({"level": "STANDARD"}));
     fields.insert("is_on_biz_app".into(), json!(phone.coexistence));
+    // PENDING until `register` (or for ever, for a number on the Business app alone);
+    // CONNECTED once it serves Cloud API (tests/fixtures/meta-openapi/README.md).
+    let connected = phone.platform_type == "CLOUD_API" || phone.coexistence;
+    fields.insert(
+        "status".into(),
+        json!(if connected { "CONNECTED" } else { "PENDING" }),
+    );
     (
         fields,
         &[
+            "status",
             "verified_name",
             "code_verification_status",
             "display_phone_number",

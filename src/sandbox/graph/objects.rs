@@ -33,6 +33,7 @@ pub async fn object(
         if !token.covers(&waba.id) {
             return Err(errors::unsupported_get(id));
         }
+        caller.still_authorized(&state, &waba)?;
         let waba = onboarding::complete_due_onboarding(&state, waba).await;
         faults::take(&state, "waba").await?;
         let (all, defaults) = waba_fields(&waba, &request.version);
@@ -54,6 +55,9 @@ pub async fn object(
     if let Some((phone, _)) = load::<Phone>(&state, model::PHONE, id).await? {
         if !token.covers(&phone.waba_id) {
             return Err(errors::unsupported_get(id));
+        }
+        if let Some((waba, _)) = load::<Waba>(&state, model::WABA, &phone.waba_id).await? {
+            caller.still_authorized(&state, &waba)?;
         }
         let (all, defaults) = phone_fields(&phone);
         return select(

@@ -8,6 +8,7 @@
 
 mod errors;
 mod faults;
+mod lifecycle;
 mod partner;
 mod rate_limits;
 mod signups;
@@ -32,6 +33,10 @@ pub fn router() -> Router<SandboxState> {
         .route(
             "/sandbox/api/businesses/{business_id}/mm-onboarding",
             post(partner::configure_onboarding),
+        )
+        .route(
+            "/sandbox/api/wabas/{waba_id}/account-update",
+            post(lifecycle::account_update),
         )
         .route(
             "/sandbox/api/rate-limits",

@@ -199,6 +199,7 @@ fn waba_and_phone(request: &SignupRequest, business: &Business) -> (Waba, Phone)
         mm_terms_accepted: request.accept_mm_terms,
         terms_delay_ms: request.terms_delay_ms,
         terms_due_at: None,
+        connection: None,
     };
     let phone = Phone {
         id: graph_id(),
