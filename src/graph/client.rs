@@ -211,6 +211,8 @@ impl GraphClient {
         }
         let http = reqwest::Client::builder()
             .timeout(CALL_TIMEOUT)
+            // Graph never redirects; a redirect would carry the code or the secret elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("a reqwest client with default settings builds");
         Self {
@@ -239,21 +241,15 @@ impl GraphClient {
             .map_err(|e| GraphCallError::Transport(format!("bad Graph URL: {e}")))
     }
 
-    /// `GET oauth/access_token`: the Embedded Signup code for the business token. No
-    /// `redirect_uri`: the popup flow of the JS SDK does not use one.
+    /// `POST oauth/access_token`: the Embedded Signup code for the business token, as an
+    /// OAuth 2.0 authorization-code grant ([`super::oauth`]).
     pub async fn exchange_code(&self, code: &str) -> GraphResult<SecretString> {
-        #[derive(Deserialize)]
-        struct Exchanged {
-            access_token: String,
-        }
-        let mut url = self.url("oauth/access_token")?;
-        url.query_pairs_mut()
-            .append_pair("client_id", &self.app_id)
-            .append_pair("client_secret", self.app_secret.expose_secret())
-            .append_pair("code", code);
-        let request = self.http.get(url);
-        let exchanged: Exchanged = self.send("oauth/access_token", request).await?;
-        Ok(SecretString::from(exchanged.access_token))
+        let url = self.url("oauth/access_token")?;
+        let result =
+            super::oauth::exchange_code(&self.http, url, &self.app_id, &self.app_secret, code)
+                .await;
+        self.count("oauth/access_token", &result);
+        result
     }
 
     /// `GET debug_token` with the app token: what `token` is valid for.
@@ -494,16 +490,21 @@ impl GraphClient {
         operation: &'static str,
         request: reqwest::RequestBuilder,
     ) -> GraphResult<T> {
-        use crate::monitoring::GraphOutcome;
         let result = self.call(request).await;
-        let outcome = match &result {
+        self.count(operation, &result);
+        result
+    }
+
+    /// Counts one call of `operation` by its outcome, for `/metrics`.
+    fn count<T>(&self, operation: &'static str, result: &GraphResult<T>) {
+        use crate::monitoring::GraphOutcome;
+        let outcome = match result {
             Ok(_) => GraphOutcome::Ok,
             Err(GraphCallError::Graph { error, .. }) => GraphOutcome::Graph(error.code),
             Err(GraphCallError::Transport(_)) => GraphOutcome::Transport,
             Err(GraphCallError::Unexpected(_)) => GraphOutcome::Unexpected,
         };
         self.counters.graph_called(operation, outcome);
-        result
     }
 
     async fn call<T: DeserializeOwned>(&self, request: reqwest::RequestBuilder) -> GraphResult<T> {
@@ -550,7 +551,7 @@ fn expect_success(answer: &Value) -> GraphResult<()> {
     }
 }
 
-fn transport_kind(error: &reqwest::Error) -> String {
+pub(super) fn transport_kind(error: &reqwest::Error) -> String {
     if error.is_timeout() {
         "timed out".into()
     } else if error.is_connect() {

@@ -5,6 +5,7 @@
 
 pub mod client;
 pub mod error;
+pub mod oauth;
 pub mod proof;
 pub mod usage;
 

@@ -1252,3 +1252,82 @@ async fn a_removed_or_deleted_wabas_business_token_is_refused_like_metas() {
     assert_eq!(status, 404);
     sim.portal.shutdown().await;
 }
+
+/// The portal's Graph client against the simulator, as the signup uses it.
+fn graph_client(sim: &Sim, secret: &str) -> mm_portal::graph::GraphClient {
+    mm_portal::graph::GraphClient::new(
+        sim.portal.url.join("sandbox/graph/").unwrap(),
+        "v23.0",
+        &sim.app_id,
+        std::sync::Arc::new(secrecy::SecretString::from(secret.to_string())),
+    )
+}
+
+#[tokio::test]
+async fn the_code_exchange_is_an_oauth2_grant_with_every_error_of_graphs() {
+    use mm_portal::graph::GraphCallError;
+    let sim = Sim::start().await;
+    let client = graph_client(&sim, sim.secret.expose_secret());
+    let code = sim.signup(json!({})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = client.exchange_code(&code).await.unwrap();
+    assert!(token.expose_secret().len() > 50, "a business token");
+    // Single use: the second exchange gets Graph's error, with its HTTP status.
+    let refused = client.exchange_code(&code).await.unwrap_err();
+    let GraphCallError::Graph { status, error, .. } = &refused else {
+        panic!("a Graph error, not {refused:?}");
+    };
+    assert_eq!(
+        (*status, error.code, error.error_subcode),
+        (400, 100, Some(36009))
+    );
+    assert!(
+        !format!("{refused} {refused:?}").contains(&code),
+        "the error never quotes the code"
+    );
+    // A wrong client secret (in the request body) is Graph's, and never echoed.
+    let other = sim.signup(json!({})).await["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let wrong = graph_client(&sim, "not-the-app-secret")
+        .exchange_code(&other)
+        .await
+        .unwrap_err();
+    assert!(wrong.to_string().contains("client secret"), "{wrong}");
+    assert!(!format!("{wrong:?}").contains("not-the-app-secret"));
+    // The grant as the oauth2 crate sends it: a form POST; another grant type is refused.
+    let (status, body) = {
+        let response = sim
+            .client
+            .post(sim.graph("oauth/access_token"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", sim.app_id.as_str()),
+                ("client_secret", sim.secret.expose_secret()),
+                ("code", other.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response.json::<Value>().await.unwrap(),
+        )
+    };
+    assert_eq!((status, graph_error(&body).code), (400, 100), "{body}");
+    // An unreachable Graph is a transport failure (retried by the pipeline).
+    let gone = mm_portal::graph::GraphClient::new(
+        "http://127.0.0.1:9/sandbox/graph/".parse().unwrap(),
+        "v23.0",
+        &sim.app_id,
+        std::sync::Arc::new(secrecy::SecretString::from("x".to_string())),
+    );
+    assert!(matches!(
+        gone.exchange_code("abc").await,
+        Err(GraphCallError::Transport(_))
+    ));
+    sim.portal.shutdown().await;
+}

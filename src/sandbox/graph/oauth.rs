@@ -19,12 +19,16 @@ use crate::sandbox::model::{self, Code, Token};
 
 pub fn router() -> Router<SandboxState> {
     Router::new()
-        .route("/{version}/oauth/access_token", get(access_token))
+        .route(
+            "/{version}/oauth/access_token",
+            get(access_token).post(access_token),
+        )
         .route("/{version}/debug_token", get(debug_token))
 }
 
-/// `GET /oauth/access_token?client_id&client_secret&code`: exchanges an Embedded Signup code
-/// (single use, 30 s life) for the business integration system user token.
+/// `GET` or `POST /oauth/access_token` with `client_id`, `client_secret` and `code` (query or
+/// form body; `grant_type`, when given, must be `authorization_code`): exchanges an Embedded
+/// Signup code (single use, 30 s life) for the business integration system user token.
 pub async fn access_token(
     State(state): State<SandboxState>,
     request: GraphRequest,
@@ -32,6 +36,13 @@ pub async fn access_token(
     let client_id = request.required("client_id")?;
     let client_secret = request.required("client_secret")?;
     let code = request.required("code")?;
+    if let Some(grant) = request.param("grant_type") {
+        if grant != "authorization_code" {
+            return Err(errors::invalid_parameter(&format!(
+                "Unsupported grant_type: {grant}"
+            )));
+        }
+    }
     if *client_id != state.app_id {
         return Err(errors::invalid_application_id());
     }
