@@ -92,6 +92,39 @@ test('sign in, search and filter the list, open a detail page, sign out', async 
   await expect(page.getByTestId('sign-in-required')).toBeVisible();
 });
 
+test('Meta offboards a WABA: the list badges and filters it, its page and the status page say why, a reconnect clears it', async ({ page, request, browser }) => {
+  const waba = await signupThroughApi(request, 'Offboarded Optics');
+  await signIn(page, 'admin', '/wabas?q=offboarded');
+  const row = page.getByTestId('waba-row').filter({ hasText: 'Offboarded Optics' });
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('connection-badge')).toHaveCount(0);
+  expect((await request.post(`/sandbox/api/wabas/${waba}/account-update`, { data: { event: 'ACCOUNT_OFFBOARDED' } })).status()).toBe(202);
+  // The open list hears the change.
+  await expect(row.getByTestId('connection-badge')).toHaveText('offboarded');
+  await page.getByTestId('connection-filter').selectOption('offboarded');
+  await page.getByTestId('apply-filters').click();
+  await expect(page).toHaveURL(/connection=offboarded/);
+  await expect(page.getByTestId('waba-row').filter({ hasText: 'Offboarded Optics' })).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/wabas-offboarded.png', fullPage: true });
+  await page.getByTestId('waba-row').getByRole('link', { name: 'Offboarded Optics' }).first().click();
+  await expect(page.getByTestId('connection-state')).toHaveText('offboarded');
+  await expect(page.getByTestId('connection')).toContainText('ACCOUNT_OFFBOARDED');
+  await expect(page.getByTestId('timeline')).toContainText('Offboarded after a device change');
+  // The business's status page says what to do, in plain words.
+  const statusLink = await page.getByTestId('status-page-link').getAttribute('href');
+  const business = await browser.newPage({ baseURL: page.url() });
+  await business.goto(statusLink!);
+  await expect(business.getByTestId('check-connected')).toHaveAttribute('data-state', 'action_needed');
+  await expect(business.getByTestId('check-connected')).toContainText('reconnect it');
+  await business.setViewportSize({ width: 390, height: 844 });
+  await business.screenshot({ path: 'test-results/status-offboarded-phone.png', fullPage: true });
+  expect((await request.post(`/sandbox/api/wabas/${waba}/account-update`, { data: { event: 'ACCOUNT_RECONNECTED' } })).status()).toBe(202);
+  await expect(page.getByTestId('connection-state')).toHaveText('connected');
+  await expect(page.getByTestId('connection')).not.toContainText('ACCOUNT_OFFBOARDED');
+  await expect(business.getByTestId('check-connected')).toHaveAttribute('data-state', 'done');
+  await business.close();
+});
+
 test('the detail page updates live when Meta’s terms webhook arrives', async ({ page, request }) => {
   await signIn(page, 'viewer');
   // Hold the pipeline so the page is open before the simulator onboards the WABA.

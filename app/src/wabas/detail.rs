@@ -126,7 +126,7 @@ fn AccountCard(
             <dt>"MM terms"</dt><dd>{if row.terms_signed { "signed" } else { "not signed yet" }}</dd>
             <dt>"Connection"</dt>
             <dd data-testid="connection">
-                <span class=badge_class(&row.connection)>{row.connection.clone()}</span>
+                <span class=badge_class(&row.connection) data-testid="connection-state">{row.connection.clone()}</span>
                 {(row.connection != "connected").then(|| view! {
                     <span class="small muted connection-reason">{staff_reason(&row.connection)}</span>
                 })}
@@ -147,7 +147,7 @@ fn AccountCard(
                 {(!invitable).then(|| view! { <span class="muted small">"only for ELIGIBLE accounts"</span> })}
             </dd>
             <dt>"Status page"</dt>
-            <dd>{detail.status_page.clone().map(|href| view! { <a href=href.clone()>"open the business's status page"</a> })}</dd>
+            <dd>{detail.status_page.clone().map(|href| view! { <a href=href.clone() data-testid="status-page-link">"open the business's status page"</a> })}</dd>
         </dl>
     </section>    }
 }
