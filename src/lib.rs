@@ -27,5 +27,6 @@ pub mod signup;
 pub mod signup_links;
 pub mod staff;
 pub mod telemetry;
+pub mod templates;
 pub mod wabas;
 pub mod webhooks;

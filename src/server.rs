@@ -369,8 +369,13 @@ fn job_handlers(
     database: &Database,
     graph: GraphClient,
     partner: Arc<Partner>,
-) -> [Arc<dyn crate::jobs::JobHandler>; 5] {
+) -> [Arc<dyn crate::jobs::JobHandler>; 6] {
     [
+        Arc::new(crate::templates::sync::TemplateSyncHandler {
+            store: database.store.clone(),
+            graph: graph.clone(),
+            keys: config.keys.clone(),
+        }),
         Arc::new(crate::signup::reconnect::ReconnectHandler {
             store: database.store.clone(),
         }),
@@ -403,7 +408,7 @@ fn job_handlers(
 fn spawn_workers(
     tasks: &mut JoinSet<()>,
     database: &Database,
-    handlers: [Arc<dyn crate::jobs::JobHandler>; 5],
+    handlers: [Arc<dyn crate::jobs::JobHandler>; 6],
     shutdown: &CancellationToken,
 ) {
     for _ in 0..JOB_WORKERS {

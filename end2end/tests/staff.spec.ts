@@ -348,7 +348,17 @@ test('an operator sends a test marketing message and sees its statuses; MM error
   await signIn(page, 'operator', `/wabas?q=${created.waba_id}`);
   await page.getByTestId('waba-row').getByRole('link').first().click();
   await expect(page.getByTestId('no-metrics')).toBeVisible();
+  // The templates the pipeline listed, each with whether the MM API can send it now.
+  const templates = page.getByTestId('templates');
+  await expect(templates.locator('[data-name="order_update"]')).toContainText('utility template');
+  await expect(templates.locator('[data-name="new_arrivals"]')).toContainText('only approved templates');
+  await expect(templates.locator('[data-name="spring_sale"]')).toHaveAttribute('data-ready', 'true');
   await page.getByTestId('open-test-send').click();
+  // Only ready marketing templates are offered.
+  const offered = await page.getByTestId('send-template').locator('option').allTextContents();
+  expect(offered).toContain('spring_sale (en_US)');
+  expect(offered.join()).not.toContain('order_update');
+  expect(offered.join()).not.toContain('new_arrivals');
   await page.locator('#to').fill('+55 11 98888 7777');
   await page.getByTestId('send-test').click();
   await expect(page.getByTestId('send-result')).toContainText('Sent: message wamid.');
@@ -356,7 +366,7 @@ test('an operator sends a test marketing message and sees its statuses; MM error
   await expect(page.getByTestId('metrics')).toContainText('MM API (marketing_lite)');
   await expect(page.getByTestId('timeline')).toContainText('Test message wamid.');
 
-  await page.locator('#template').fill('syncing_template');
+  await page.getByTestId('send-template').selectOption('syncing_template');
   await page.getByTestId('send-test').click();
   await expect(page.getByTestId('send-result')).toContainText('still being set up for the MM API');
   await page.screenshot({ path: 'test-results/waba-send.png', fullPage: true });

@@ -122,6 +122,31 @@ async fn apply_effect(
             account_state(tx, HEALTH, change, waba, health, now).await?;
             Ok(())
         }
+        ChangeEffect::TemplateStatus(template) => match waba {
+            Some(waba) => {
+                super::templates::status_changed(tx, waba, template, change.event_time, now).await
+            }
+            None => Ok(()),
+        },
+        ChangeEffect::TemplateCategory {
+            meta_template_id,
+            category,
+            correct,
+            ..
+        } => match waba {
+            Some(waba) => {
+                super::templates::category_changed(
+                    tx,
+                    waba,
+                    meta_template_id,
+                    category,
+                    correct.as_ref(),
+                    now,
+                )
+                .await
+            }
+            None => Ok(()),
+        },
         ChangeEffect::Country(country) => {
             query("UPDATE wabas SET country = $1, updated_at = $2 WHERE meta_waba_id = $3")
                 .bind(country)

@@ -330,6 +330,18 @@ pub enum ChangeEffect {
     Reconnected,
     /// Restrictions, violations, bans: the WABA's account health.
     Health(String),
+    /// `message_template_status_update`: the template's status and category (created when
+    /// the portal had not listed it yet).
+    TemplateStatus(super::TemplateSeen),
+    /// `template_category_update`: `category` is the template's category now; an impending
+    /// change also names the category it will get and when (`correct`).
+    TemplateCategory {
+        meta_template_id: String,
+        name: String,
+        language: String,
+        category: String,
+        correct: Option<(String, Millis)>,
+    },
     /// `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`.
     Country(String),
     /// A `messages` status or click, counted per day and pricing category.

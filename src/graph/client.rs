@@ -165,6 +165,19 @@ struct Page<T> {
     data: Vec<T>,
 }
 
+/// One message template, as `message_templates` lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TemplateInfo {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub category: String,
+}
+
 /// One page of a cursor-paged Graph edge.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CursorPage<T> {
@@ -358,6 +371,30 @@ impl GraphClient {
             "client_whatsapp_business_accounts",
             token,
             &format!("{partner_business_id}/client_whatsapp_business_accounts"),
+            &params,
+        )
+        .await
+    }
+
+    /// `GET /{WABA}/message_templates` (docs/meta/templates.md), one page of 100 after
+    /// `after`: each template's id, name, language, status and category.
+    pub async fn message_templates(
+        &self,
+        token: &SecretString,
+        waba_id: &str,
+        after: Option<&str>,
+    ) -> GraphResult<CursorPage<TemplateInfo>> {
+        let mut params = vec![
+            ("fields", "id,name,language,status,category"),
+            ("limit", "100"),
+        ];
+        if let Some(after) = after {
+            params.push(("after", after));
+        }
+        self.get(
+            "message_templates",
+            token,
+            &format!("{waba_id}/message_templates"),
             &params,
         )
         .await

@@ -13,8 +13,18 @@ use crate::graph::{GraphCallError, GraphClient};
 use crate::signup::{business_token, NoToken};
 
 /// The stores this module reads and writes.
-pub trait Stores: crate::db::TimelineStore + crate::db::WabaStore + crate::db::SecretStore {}
-impl<T: crate::db::TimelineStore + crate::db::WabaStore + crate::db::SecretStore> Stores for T {}
+pub trait Stores:
+    crate::db::TimelineStore + crate::db::WabaStore + crate::db::SecretStore + crate::db::TemplateStore
+{
+}
+impl<
+        T: crate::db::TimelineStore
+            + crate::db::WabaStore
+            + crate::db::SecretStore
+            + crate::db::TemplateStore,
+    > Stores for T
+{
+}
 
 /// What staff asked to send.
 #[derive(Debug, Clone)]
@@ -48,7 +58,53 @@ pub struct TestSender {
     pub keys: Arc<KeyRing>,
 }
 
+/// Languages compare as Meta writes them either way: `en_US`, `en-US`, `EN_us`.
+fn same_language(a: &str, b: &str) -> bool {
+    a.replace('-', "_")
+        .eq_ignore_ascii_case(&b.replace('-', "_"))
+}
+
 impl TestSender {
+    /// Refuses a template the WABA's listing says cannot go through the MM API now (not
+    /// marketing, not approved, still syncing), or does not have, with the reason; before
+    /// any Graph call (docs/meta/templates.md).
+    async fn check_template(&self, waba_id: i64, request: &TestSend) -> Result<(), String> {
+        let (synced, templates) = self
+            .repo
+            .templates_for_waba(waba_id)
+            .await
+            .map_err(|_| "The account's templates could not be read.".to_string())?;
+        if synced.is_none() {
+            return Err("This account's templates have not been listed from Meta yet: press “Sync templates” and try again in a moment.".into());
+        }
+        let name = request.template.trim();
+        let named: Vec<_> = templates.iter().filter(|t| t.name == name).collect();
+        let Some(template) = named
+            .iter()
+            .find(|t| same_language(&t.language, request.language.trim()))
+            .or_else(|| named.first())
+        else {
+            return Err(format!("This account has no template named “{name}”: sync its templates or check the name."));
+        };
+        if !same_language(&template.language, request.language.trim()) {
+            return Err(format!(
+                "“{name}” exists in {} only, not in “{}”.",
+                named
+                    .iter()
+                    .map(|t| t.language.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                request.language.trim()
+            ));
+        }
+        match crate::templates::readiness::refusal(template, crate::db::now_millis()) {
+            Some(reason) => Err(format!(
+                "“{name}” cannot be sent through the MM API now: {reason}."
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Sends and returns the message id, or an explanation. Writes the attempt on the
     /// WABA's timeline either way.
     pub async fn send(
@@ -67,6 +123,7 @@ impl TestSender {
         if request.template.trim().is_empty() {
             return Err("Name the approved marketing template to send.".into());
         }
+        self.check_template(waba.id, request).await?;
         let phones = self
             .repo
             .phones_for_waba(waba.id)

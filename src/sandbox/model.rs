@@ -8,6 +8,7 @@ pub const PHONE: &str = "phone";
 pub const TOKEN: &str = "token";
 pub const CODE: &str = "code";
 pub const SUBSCRIPTION: &str = "subscription";
+pub const MESSAGE_TEMPLATE: &str = "message_template";
 
 /// Every `marketing_messages_onboarding_status` value Meta documents (docs/PRODUCT.md §"Meta facts beyond the seeds").
 pub const ONBOARDING_STATUSES: &[&str] = &[
@@ -237,3 +238,27 @@ pub fn template_category(name: &str) -> &'static str {
 pub const TEMPLATE_UTILITY_PREFIX: &str = "utility_";
 /// Cloud API templates whose name starts with this are priced `authentication`.
 pub const TEMPLATE_AUTHENTICATION_PREFIX: &str = "authentication_";
+
+/// A message template of a WABA (`GET /{WABA}/message_templates`, docs/meta/templates.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageTemplate {
+    pub id: String,
+    pub waba_id: String,
+    pub name: String,
+    pub language: String,
+    /// `MARKETING`, `UTILITY` or `AUTHENTICATION`.
+    pub category: String,
+    /// `APPROVED`, `PENDING`, `REJECTED`, `PAUSED`, …
+    pub status: String,
+}
+
+/// The templates every signup's WABA starts with: (name, category, status). Ready marketing
+/// ones, one the simulator answers 134101 for by its name (`TEMPLATE_SYNCING`), a utility
+/// template and one still in review, so each reason the portal gives can be seen.
+pub const DEFAULT_TEMPLATES: [(&str, &str, &str); 5] = [
+    ("marketing_text_no_param", "MARKETING", "APPROVED"),
+    ("spring_sale", "MARKETING", "APPROVED"),
+    ("syncing_template", "MARKETING", "APPROVED"),
+    ("order_update", "UTILITY", "APPROVED"),
+    ("new_arrivals", "MARKETING", "PENDING"),
+];

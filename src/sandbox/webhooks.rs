@@ -128,6 +128,58 @@ pub fn account_update(
     })
 }
 
+/// One WABA-level change in Meta's envelope (`entry.id` the WABA).
+fn waba_change(waba_id: &str, field: &str, value: Value) -> Value {
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": waba_id,
+            "time": crate::db::now_millis() / 1000,
+            "changes": [{"field": field, "value": value}]
+        }]
+    })
+}
+
+/// `message_template_status_update` for `template` (docs/meta/templates.md); the id is an
+/// integer, as in Meta's payloads.
+pub fn template_status(template: &crate::sandbox::model::MessageTemplate, event: &str) -> Value {
+    waba_change(
+        &template.waba_id,
+        "message_template_status_update",
+        json!({
+            "event": event,
+            "message_template_id": template.id.parse::<u64>().map(Value::from).unwrap_or_else(|_| json!(template.id)),
+            "message_template_name": template.name,
+            "message_template_language": template.language,
+            "reason": "NONE",
+            "message_template_category": template.category,
+        }),
+    )
+}
+
+/// `template_category_update`: completed (`previous` given; `new_category` is the new one) or
+/// a notice (`correct` and when; `new_category` is the current one).
+pub fn template_category(
+    template: &crate::sandbox::model::MessageTemplate,
+    previous: Option<&str>,
+    correct: Option<(&str, i64)>,
+) -> Value {
+    let mut value = json!({
+        "message_template_id": template.id.parse::<u64>().map(Value::from).unwrap_or_else(|_| json!(template.id)),
+        "message_template_name": template.name,
+        "message_template_language": template.language,
+        "new_category": template.category,
+    });
+    if let Some(previous) = previous {
+        value["previous_category"] = json!(previous);
+    }
+    if let Some((correct, at)) = correct {
+        value["correct_category"] = json!(correct);
+        value["category_update_timestamp"] = json!(at);
+    }
+    waba_change(&template.waba_id, "template_category_update", value)
+}
+
 /// Where a message's events come from: its WABA (`entry.id`) and phone (`metadata`).
 #[derive(Debug, Clone)]
 pub struct MessageOrigin {

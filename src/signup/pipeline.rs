@@ -587,6 +587,11 @@ impl JobHandler for PipelineHandler {
                         after: Duration::from_secs(1),
                     };
                 }
+                if step == Step::FetchAccount {
+                    // The account is known: list its templates beside the pipeline (a
+                    // failure there never holds up onboarding).
+                    let _ = crate::templates::sync::enqueue(self.store.as_ref(), waba.id).await;
+                }
                 self.advance(&waba, &payload).await
             }
             Ok(StepResult::Skipped(detail)) => {

@@ -32,6 +32,7 @@ pub trait Stores:
     + crate::db::JobStore
     + crate::db::SignupLinkStore
     + crate::db::MonitoringStore
+    + crate::db::TemplateStore
 {
 }
 impl<
@@ -46,7 +47,8 @@ impl<
             + crate::db::WabaStore
             + crate::db::JobStore
             + crate::db::SignupLinkStore
-            + crate::db::MonitoringStore,
+            + crate::db::MonitoringStore
+            + crate::db::TemplateStore,
     > Stores for T
 {
 }
@@ -250,7 +252,15 @@ impl WabasPort for WabasService {
             .failures_for_waba(&waba.meta_waba_id)
             .await
             .map_err(internal)?;
+        let (templates_synced_at, templates) =
+            self.store.templates_for_waba(id).await.map_err(internal)?;
+        let now = crate::db::now_millis();
         Ok(WabaDetail {
+            templates: templates
+                .iter()
+                .map(|t| crate::templates::readiness::view(t, now))
+                .collect(),
+            templates_synced_at,
             metrics: metrics
                 .into_iter()
                 .rev()
@@ -340,6 +350,12 @@ impl WabasPort for WabasService {
                     WabaAction::Resubscribe => "Re-subscribing this WABA's webhooks: the result appears in its steps and timeline.",
                     _ => "Re-reading this WABA from Meta: its status and numbers update in a moment.",
                 }
+            }
+            WabaAction::SyncTemplates => {
+                crate::templates::sync::enqueue(self.store.as_ref(), id)
+                    .await
+                    .map_err(internal)?;
+                "Listing this WABA's templates from Meta: they appear below in a moment."
             }
             WabaAction::RefetchToken => {
                 let intent = match self

@@ -129,6 +129,9 @@ fn split_change(context: &Context, change: &Value, out: &mut Vec<NewChange>) {
     match field {
         "account_update" => out.push(account_update(context, value)),
         "messages" => messages(context, value, out),
+        "message_template_status_update" | "template_category_update" => {
+            out.push(template_change(context, field, value))
+        }
         known if KNOWN_FIELDS.contains(&known) => {
             let mut change = context.change(
                 field,
@@ -170,7 +173,6 @@ const KNOWN_FIELDS: &[&str] = &[
     "message_echoes",
     "message_template_components_update",
     "message_template_quality_update",
-    "message_template_status_update",
     "partner_solutions",
     "payment_configuration_update",
     "phone_number_name_update",
@@ -178,7 +180,6 @@ const KNOWN_FIELDS: &[&str] = &[
     "security",
     "smb_app_state_sync",
     "smb_message_echoes",
-    "template_category_update",
     "user_preferences",
 ];
 
@@ -203,6 +204,67 @@ fn account_update(context: &Context, value: &Value) -> NewChange {
         format!("webhook.account_update.{}", event.to_lowercase()),
         summary,
     ));
+    change
+}
+
+/// A template's status or category webhook (docs/meta/templates.md). `entry.id` is the WABA;
+/// the template is keyed by `message_template_id` (an integer in Meta's payloads). In an
+/// impending category change `new_category` is the *current* category and
+/// `correct_category` the one it gets at `category_update_timestamp`.
+fn template_change(context: &Context, field: &str, value: &Value) -> NewChange {
+    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+    let id = id_text(value.get("message_template_id"));
+    let name = text("message_template_name").unwrap_or_default();
+    let language = text("message_template_language").unwrap_or_default();
+    let event = text("event");
+    let effect = match (field, id.clone()) {
+        ("message_template_status_update", Some(meta_template_id)) => {
+            ChangeEffect::TemplateStatus(crate::db::TemplateSeen {
+                meta_template_id,
+                name: name.clone(),
+                language: language.clone(),
+                category: text("message_template_category").unwrap_or_default(),
+                status: event.clone().unwrap_or_default(),
+            })
+        }
+        (_, Some(meta_template_id)) => match text("new_category") {
+            Some(category) => ChangeEffect::TemplateCategory {
+                meta_template_id,
+                name: name.clone(),
+                language: language.clone(),
+                category,
+                correct: text("correct_category").zip(
+                    value
+                        .get("category_update_timestamp")
+                        .and_then(seconds)
+                        .map(|s| s * 1000),
+                ),
+            },
+            None => ChangeEffect::None,
+        },
+        _ => ChangeEffect::None,
+    };
+    let flagged = effect == ChangeEffect::None;
+    let summary = match &effect {
+        ChangeEffect::TemplateStatus(seen) => {
+            format!("Template {name} ({language}) is now {}", seen.status)
+        }
+        ChangeEffect::TemplateCategory {
+            category,
+            correct: Some((future, _)),
+            ..
+        } => format!(
+            "Template {name} ({language}): Meta will recategorise it from {category} to {future}"
+        ),
+        ChangeEffect::TemplateCategory { category, .. } => {
+            format!("Template {name} ({language}) is now in category {category}")
+        }
+        _ => format!("Meta sent {field} without a template id or category (kept raw)"),
+    };
+    let mut change = context.change(field, value, context.hash_key(field, value), effect);
+    change.event = event;
+    change.flagged = flagged;
+    change.timeline = Some((format!("webhook.{field}"), summary));
     change
 }
 
@@ -649,5 +711,50 @@ mod tests {
         ] {
             split(1, body.as_bytes(), 0).unwrap();
         }
+    }
+
+    #[test]
+    fn template_webhooks_as_metas_examples_print_them() {
+        // docs/meta/templates.md: the approved example, the impending and completed category
+        // changes.
+        let approved = one(
+            r#"{"entry": [{"id": "102290129340398", "time": 1751247548, "changes": [{"value": {"event": "APPROVED", "message_template_id": 1689556908129832, "message_template_name": "order_confirmation", "message_template_language": "en-US", "reason": "NONE", "message_template_category": "UTILITY"}, "field": "message_template_status_update"}]}], "object": "whatsapp_business_account"}"#,
+        );
+        assert_eq!(approved.meta_waba_id.as_deref(), Some("102290129340398"));
+        assert_eq!(
+            approved.effect,
+            ChangeEffect::TemplateStatus(crate::db::TemplateSeen {
+                meta_template_id: "1689556908129832".into(),
+                name: "order_confirmation".into(),
+                language: "en-US".into(),
+                category: "UTILITY".into(),
+                status: "APPROVED".into(),
+            })
+        );
+        let notice = one(
+            r#"{"entry": [{"id": "102290129340398", "time": 1746082800, "changes": [{"field": "template_category_update", "value": {"message_template_id": 278077987957091, "message_template_name": "welcome_template", "message_template_language": "en-US", "new_category": "UTILITY", "correct_category": "MARKETING", "category_update_timestamp": 1746169200}}]}], "object": "whatsapp_business_account"}"#,
+        );
+        let ChangeEffect::TemplateCategory {
+            category, correct, ..
+        } = &notice.effect
+        else {
+            panic!("{:?}", notice.effect)
+        };
+        assert_eq!(category, "UTILITY", "new_category is the current one");
+        assert_eq!(
+            correct.as_ref(),
+            Some(&("MARKETING".to_string(), 1_746_169_200_000))
+        );
+        let done = one(
+            r#"{"entry": [{"id": "102290129340398", "time": 1746169200, "changes": [{"field": "template_category_update", "value": {"message_template_id": 278077987957091, "message_template_name": "welcome_template", "message_template_language": "en-US", "previous_category": "UTILITY", "new_category": "MARKETING"}}]}], "object": "whatsapp_business_account"}"#,
+        );
+        assert!(matches!(
+            &done.effect,
+            ChangeEffect::TemplateCategory { category, correct: None, .. } if category == "MARKETING"
+        ));
+        let without_id = one(
+            r#"{"entry": [{"id": "1", "time": 1, "changes": [{"field": "message_template_status_update", "value": {"event": "APPROVED"}}]}], "object": "whatsapp_business_account"}"#,
+        );
+        assert!(without_id.flagged, "kept raw and flagged");
     }
 }

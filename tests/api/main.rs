@@ -30,5 +30,6 @@ mod signup_flow;
 mod signup_limits;
 mod signup_links;
 mod staff;
+mod templates;
 mod two_factor;
 mod webhooks;

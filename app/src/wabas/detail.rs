@@ -15,7 +15,8 @@ use crate::wabas::api::{dashboard_waba, ResumeOnboarding};
 use crate::wabas::connection::{badge_class, staff_reason};
 use crate::wabas::metrics_chart::MessagesChart;
 use crate::wabas::port::{
-    DayMetrics, FailureCount, PhoneView, StepView, TimelineView, WabaAction, WabaDetail,
+    DayMetrics, FailureCount, PhoneView, StepView, TemplateView, TimelineView, WabaAction,
+    WabaDetail,
 };
 use leptos::form::ActionForm;
 
@@ -37,6 +38,21 @@ pub fn WabaPage() -> impl IntoView {
         move || (id(), tick.get(), resume.version().get()),
         |(id, _, _)| dashboard_waba(id),
     );
+    // The templates a test send may use: the form below is drawn again only when this set
+    // changes, not on every live re-read, so a half-typed recipient survives.
+    let ready = Memo::new(move |_| {
+        detail
+            .get()
+            .and_then(Result::ok)
+            .map(|d| {
+                d.templates
+                    .into_iter()
+                    .filter(|t| t.ready)
+                    .map(|t| (t.name, t.language))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    });
     let me = Resource::new(|| (), |_| whoami());
     let can_operate = move || {
         me.get()
@@ -57,7 +73,7 @@ pub fn WabaPage() -> impl IntoView {
         // Outside the live-refreshed part, so a half-typed form survives the re-reads.
         <Transition fallback=|| ()>
             {move || can_operate().then(|| view! {
-                <section class="card"><TestSendForm waba_id=id() /></section>
+                <section class="card"><TestSendForm waba_id=id() ready=ready.get() /></section>
             })}
         </Transition>
     }
@@ -94,6 +110,7 @@ fn Detail(
             resume=resume
             maintenance=maintenance
         />
+        <TemplatesCard templates=detail.templates.clone() synced_at=detail.templates_synced_at />
         <MessagesCard metrics=detail.metrics.clone() failures=detail.failures.clone() />
         <TimelineCard timeline=detail.timeline.clone() />
     }
@@ -241,6 +258,56 @@ fn PipelineCard(
     </section>    }
 }
 
+/// The WABA's message templates and whether each can go through the MM API now, with the
+/// reason when not (not marketing, not approved, still in Meta's ad sync).
+#[component]
+fn TemplatesCard(templates: Vec<TemplateView>, synced_at: Option<i64>) -> impl IntoView {
+    let ready = templates.iter().filter(|t| t.ready).count();
+    view! {
+    <section class="card" data-testid="templates">
+        <div class="card-head">
+            <h2>"Message templates"</h2>
+            <span class="muted small">{match synced_at {
+                Some(at) => format!("{ready} of {} ready for the MM API · listed {}", templates.len(), format_time(at)),
+                None => "not listed from Meta yet".to_string(),
+            }}</span>
+        </div>
+        {if templates.is_empty() {
+            view! { <p class="muted" data-testid="no-templates">"No templates known for this account."</p> }.into_any()
+        } else {
+            view! {
+                <div class="table-wrap">
+                <table class="table">
+                    <thead><tr><th>"Name"</th><th>"Language"</th><th>"Category"</th><th>"Status"</th><th>"MM API"</th></tr></thead>
+                    <tbody>
+                        {templates.into_iter().map(|t| view! {
+                            <tr data-testid="template-row" data-name=t.name.clone() data-ready=t.ready.to_string()>
+                                <td class="mono">{t.name.clone()}</td>
+                                <td>{t.language.clone()}</td>
+                                <td>
+                                    {t.category.to_lowercase()}
+                                    {t.correct_category.clone().map(|(future, at)| view! {
+                                        <div class="small muted">{format!("Meta moves it to {} on {}", future.to_lowercase(), format_time(at))}</div>
+                                    })}
+                                </td>
+                                <td>{t.status.to_lowercase()}</td>
+                                <td>
+                                    {if t.ready {
+                                        view! { <span class="badge ok">"ready"</span> }.into_any()
+                                    } else {
+                                        view! { <span class="small muted" data-testid="template-reason">{t.reason.clone().unwrap_or_default()}</span> }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            }.into_any()
+        }}
+    </section>    }
+}
+
 #[component]
 fn MessagesCard(metrics: Vec<DayMetrics>, failures: Vec<FailureCount>) -> impl IntoView {
     view! {
@@ -285,8 +352,13 @@ fn row_status_is(status: &Option<String>, wanted: &str) -> bool {
 }
 
 #[component]
-fn TestSendForm(waba_id: i64) -> impl IntoView {
+fn TestSendForm(waba_id: i64, ready: Vec<(String, String)>) -> impl IntoView {
     let send = ServerAction::<TestSend>::new();
+    let language = ready
+        .first()
+        .map(|(_, l)| l.clone())
+        .unwrap_or_else(|| "en_US".into());
+    let none_ready = ready.is_empty();
     view! {
         <details class="test-send">
             <summary data-testid="open-test-send">"Send a test marketing message"</summary>
@@ -294,10 +366,17 @@ fn TestSendForm(waba_id: i64) -> impl IntoView {
                 <input type="hidden" name="waba_id" value=waba_id.to_string() />
                 <label for="to">"Recipient (international format)"</label>
                 <input id="to" name="to" placeholder="+55 11 91234 5678" required />
-                <label for="template">"Approved marketing template"</label>
-                <input id="template" name="template" value="marketing_text_no_param" required />
+                <label for="template">"Marketing template ready for the MM API"</label>
+                <select id="template" name="template" required data-testid="send-template">
+                    {ready.iter().map(|(name, language)| view! {
+                        <option value=name.clone()>{format!("{name} ({language})")}</option>
+                    }).collect_view()}
+                </select>
+                {none_ready.then(|| view! {
+                    <p class="small muted" data-testid="no-ready-template">"No marketing template is ready: the Message templates list above says why."</p>
+                })}
                 <label for="language">"Language code"</label>
-                <input id="language" name="language" value="en" />
+                <input id="language" name="language" value=language />
                 <label for="ttl_hours">"Time to live, hours (MM API only; empty = Meta's default)"</label>
                 <input id="ttl_hours" name="ttl_hours" inputmode="numeric" />
                 <label for="product_policy">"Product policy"</label>
@@ -307,7 +386,7 @@ fn TestSendForm(waba_id: i64) -> impl IntoView {
                     <option value="STRICT">"STRICT: MM API only"</option>
                 </select>
                 <label class="check-inline"><input type="checkbox" name="activity_sharing" value="on" checked /> " Share click activity (message_activity_sharing)"</label>
-                <button class="button" type="submit" data-testid="send-test" disabled=move || send.pending().get()>
+                <button class="button" type="submit" data-testid="send-test" disabled=move || none_ready || send.pending().get()>
                     {move || if send.pending().get() { "Sending…" } else { "Send once" }}
                 </button>
             </ActionForm>

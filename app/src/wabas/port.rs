@@ -304,6 +304,24 @@ pub struct FailureCount {
     pub meaning: Option<String>,
 }
 
+/// One message template of the WABA, and whether a test send may use it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateView {
+    pub meta_template_id: String,
+    pub name: String,
+    pub language: String,
+    pub category: String,
+    pub status: String,
+    /// When the MM API's ad sync is done (Unix millis).
+    pub ready_at: i64,
+    /// Approved, marketing and synced: the test send offers it.
+    pub ready: bool,
+    /// Why not, when not ready.
+    pub reason: Option<String>,
+    /// A recategorisation Meta announced: the future category and when.
+    pub correct_category: Option<(String, i64)>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WabaDetail {
     pub metrics: Vec<DayMetrics>,
@@ -312,6 +330,9 @@ pub struct WabaDetail {
     pub meta_business_id: String,
     pub currency: Option<String>,
     pub phones: Vec<PhoneView>,
+    pub templates: Vec<TemplateView>,
+    /// When the templates were last listed from Meta; `None`: not yet.
+    pub templates_synced_at: Option<i64>,
     pub steps: Vec<StepView>,
     pub timeline: Vec<TimelineView>,
     pub status_page: Option<String>,
@@ -329,13 +350,16 @@ pub enum WabaAction {
     Recheck,
     /// Fetch the business token (BISUAT) again after an Intent API onboarding.
     RefetchToken,
+    /// List the WABA's message templates from Meta again.
+    SyncTemplates,
 }
 
 impl WabaAction {
-    pub const ALL: [WabaAction; 3] = [
+    pub const ALL: [WabaAction; 4] = [
         WabaAction::Resubscribe,
         WabaAction::Recheck,
         WabaAction::RefetchToken,
+        WabaAction::SyncTemplates,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -343,6 +367,7 @@ impl WabaAction {
             WabaAction::Resubscribe => "resubscribe",
             WabaAction::Recheck => "recheck",
             WabaAction::RefetchToken => "refetch_token",
+            WabaAction::SyncTemplates => "sync_templates",
         }
     }
 
@@ -355,6 +380,7 @@ impl WabaAction {
             WabaAction::Resubscribe => "Re-subscribe webhooks",
             WabaAction::Recheck => "Re-check status",
             WabaAction::RefetchToken => "Re-fetch business token",
+            WabaAction::SyncTemplates => "Sync templates",
         }
     }
 
@@ -366,6 +392,9 @@ impl WabaAction {
             }
             WabaAction::RefetchToken => {
                 "Fetches the business token again through system_user_access_tokens (Intent API onboardings)"
+            }
+            WabaAction::SyncTemplates => {
+                "Lists the WABA's message templates from Meta again (new ones sync for the MM API for up to 10 minutes)"
             }
         }
     }

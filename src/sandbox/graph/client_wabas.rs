@@ -100,11 +100,11 @@ fn template_waba() -> Waba {
     }
 }
 
-fn encode_cursor(id: &str) -> String {
+pub(super) fn encode_cursor(id: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(id)
 }
 
-fn decode_cursor(name: &str, cursor: &str) -> Result<String, SimError> {
+pub(super) fn decode_cursor(name: &str, cursor: &str) -> Result<String, SimError> {
     base64::engine::general_purpose::STANDARD
         .decode(cursor)
         .ok()
@@ -112,7 +112,7 @@ fn decode_cursor(name: &str, cursor: &str) -> Result<String, SimError> {
         .ok_or_else(|| errors::invalid_parameter(&format!("The {name} cursor is invalid")))
 }
 
-fn parse_limit(raw: Option<&String>) -> Result<usize, SimError> {
+pub(super) fn parse_limit(raw: Option<&String>) -> Result<usize, SimError> {
     match raw {
         None => Ok(DEFAULT_LIMIT),
         Some(text) => match text.parse::<usize>() {
@@ -126,13 +126,13 @@ fn parse_limit(raw: Option<&String>) -> Result<usize, SimError> {
 
 /// What the caller asked for, checked before any WABA is read (so an unknown field is an
 /// error even when the page would be empty).
-struct PageQuery<'a> {
-    legacy_only: bool,
-    wanted: Vec<&'a str>,
-    filters: Vec<Filter>,
-    limit: usize,
-    after: Option<String>,
-    before: Option<String>,
+pub(super) struct PageQuery<'a> {
+    pub legacy_only: bool,
+    pub wanted: Vec<&'a str>,
+    pub filters: Vec<Filter>,
+    pub limit: usize,
+    pub after: Option<String>,
+    pub before: Option<String>,
 }
 
 async fn page_query<'a>(
@@ -187,7 +187,13 @@ pub async fn client_whatsapp_business_accounts(
             rows.push((waba.id, fields));
         }
     }
-    Ok(Json(page_body(&state, &request, &query, &rows)))
+    Ok(Json(page_body(
+        &state,
+        &request,
+        "client_whatsapp_business_accounts",
+        &query,
+        &rows,
+    )))
 }
 
 /// The token (401 for token errors), the business id (400 when not numeric, 403 for another
@@ -220,10 +226,12 @@ async fn check_partner_caller(
     Ok(())
 }
 
-/// One page of `rows` (every matching WABA, in id order) with its cursors and links.
-fn page_body(
+/// One page of `rows` (every matching object of the `edge`, in id order) with its cursors and
+/// links.
+pub(super) fn page_body(
     state: &SandboxState,
     request: &GraphRequest,
+    edge: &str,
     query: &PageQuery,
     rows: &[(String, Map<String, Value>)],
 ) -> Value {
@@ -248,10 +256,7 @@ fn page_body(
     let (Some((first, _)), Some((last, _))) = (page.first(), page.last()) else {
         return body;
     };
-    let path = format!(
-        "/sandbox/graph/{}/{}/client_whatsapp_business_accounts",
-        request.version, request.id
-    );
+    let path = format!("/sandbox/graph/{}/{}/{edge}", request.version, request.id);
     let link = |cursor: (&str, String)| page_url(request, state, &path, limit, cursor);
     let mut paging = json!({
         "cursors": { "before": encode_cursor(first), "after": encode_cursor(last) }

@@ -12,6 +12,7 @@ pub mod objects;
 pub mod register;
 pub mod sends;
 pub mod subscriptions;
+pub mod templates;
 
 use axum::http::Uri;
 use axum::Router;
@@ -29,6 +30,7 @@ pub fn router() -> Router<SandboxState> {
         .merge(client_wabas::router())
         .merge(intent::router())
         .merge(bisuat::router())
+        .merge(templates::router())
         // Unknown paths and methods answer like Graph, not with axum's empty 404/405.
         .fallback(unsupported)
         .method_not_allowed_fallback(unsupported)

@@ -30,7 +30,8 @@
 //!   `message_activity_sharing` is true). A recipient ending in `0000` gets one `failed`
 //!   status with 131049 instead. Webhooks go out whether or not the app subscribed to the
 //!   WABA (the simulator does not model per-WABA webhook routing for messages).
-//! - No templates are stored: any other name counts as an approved marketing template.
+//! - The stored templates (`templates.rs`) are not consulted: any other name counts as an
+//!   approved marketing template (the portal checks readiness before it sends).
 //!
 //! `POST /{PHONE_NUMBER_ID}/messages` (Cloud API; the OpenAPI file's `sendMessage`):
 //!

@@ -12,6 +12,7 @@ mod lifecycle;
 mod partner;
 mod rate_limits;
 mod signups;
+mod templates;
 
 use axum::extract::Request;
 use axum::http::{header, Method, StatusCode};
@@ -37,6 +38,18 @@ pub fn router() -> Router<SandboxState> {
         .route(
             "/sandbox/api/wabas/{waba_id}/account-update",
             post(lifecycle::account_update),
+        )
+        .route(
+            "/sandbox/api/wabas/{waba_id}/templates",
+            post(templates::create),
+        )
+        .route(
+            "/sandbox/api/templates/{id}/status",
+            post(templates::status),
+        )
+        .route(
+            "/sandbox/api/templates/{id}/category",
+            post(templates::category),
         )
         .route(
             "/sandbox/api/rate-limits",

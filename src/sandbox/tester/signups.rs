@@ -128,6 +128,26 @@ pub async fn create_signup(
             .await
             .map_err(unavailable)?;
     }
+    for (name, category, status) in model::DEFAULT_TEMPLATES {
+        let template = model::MessageTemplate {
+            id: graph_id(),
+            waba_id: waba.id.clone(),
+            name: name.into(),
+            language: "en_US".into(),
+            category: category.into(),
+            status: status.into(),
+        };
+        state
+            .store
+            .sandbox_insert(
+                model::MESSAGE_TEMPLATE,
+                &template.id,
+                Some(&waba.id),
+                &to_json(&template)?,
+            )
+            .await
+            .map_err(unavailable)?;
+    }
     Ok(Json(SignupResponse {
         code: code_text,
         business_id: business.id,
