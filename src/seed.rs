@@ -45,6 +45,14 @@ pub fn synthetic(n: usize, now: i64) -> SeedWaba {
         meta_phone_id: format!("7{:014}", n),
         phone: format!("+55 11 9{:04} {:04}", (n / 10_000) % 10_000, n % 10_000),
         failed_step: n % 50 == 25,
+        // A few disconnected customers: 1 in 97 offboarded, 1 in 211 removed.
+        connection_state: if n % 97 == 13 {
+            Some("offboarded".into())
+        } else if n % 211 == 17 {
+            Some("removed".into())
+        } else {
+            None
+        },
         created_at: now - (n as i64) * 1000,
     }
 }

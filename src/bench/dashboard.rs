@@ -112,6 +112,22 @@ pub async fn run(args: DashboardBenchArgs) -> Result<(), String> {
             },
         ),
         (
+            "connection = removed (rare)",
+            WabaSearch {
+                connection: Some("removed".into()),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
+            "connection = connected (nearly all)",
+            WabaSearch {
+                connection: Some("connected".into()),
+                limit: 51,
+                ..Default::default()
+            },
+        ),
+        (
             "needs attention (failed step)",
             WabaSearch {
                 needs_attention: true,

@@ -147,6 +147,10 @@ async fn apply_effect(
             }
             None => Ok(()),
         },
+        ChangeEffect::Coexistence(webhook) => match waba {
+            Some(waba) => super::coexistence::count(tx, waba, webhook, now).await,
+            None => Ok(()),
+        },
         ChangeEffect::Country(country) => {
             query("UPDATE wabas SET country = $1, updated_at = $2 WHERE meta_waba_id = $3")
                 .bind(country)

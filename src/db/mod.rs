@@ -47,6 +47,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod backup;
 pub mod changes;
+pub mod coexistence;
 pub mod engine;
 pub mod events;
 pub mod feed;
@@ -82,6 +83,7 @@ use std::sync::Arc;
 pub use api_keys::ApiKeyStore;
 pub use audit::AuditStore;
 pub use changes::ChangeStore;
+pub use coexistence::{CoexistenceStore, CoexistenceSync, CoexistenceWebhook, SyncType};
 pub use engine::Pool;
 pub use events::{
     EventDeliveryRow, EventEndpointRow, EventRetryRow, EventRow, EventStore, NewEventEndpoint,

@@ -342,6 +342,9 @@ pub enum ChangeEffect {
         category: String,
         correct: Option<(String, Millis)>,
     },
+    /// `smb_app_state_sync`, `history`, `smb_message_echoes`: counted on the WABA's
+    /// coexistence sync.
+    Coexistence(super::CoexistenceWebhook),
     /// `BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE`.
     Country(String),
     /// A `messages` status or click, counted per day and pricing category.
@@ -649,6 +652,8 @@ pub struct SeedWaba {
     pub phone: String,
     /// Leave a failed pipeline step behind (the "needs attention" filter).
     pub failed_step: bool,
+    /// What Meta's lifecycle events said (`None`: connected; the list's connection filter).
+    pub connection_state: Option<String>,
     pub created_at: Millis,
 }
 

@@ -35,7 +35,7 @@ impl SeedStore for SqlStore {
         let mut insert = query(
             "INSERT INTO wabas (meta_waba_id, business_id, name, currency, country,
                                     onboarding_status, status_changed_at, coexistence,
-                                    created_at, updated_at) ",
+                                    created_at, updated_at, connection_state) ",
         );
         insert.push_values(rows, |b, r| {
             b.bind(&r.meta_waba_id)
@@ -49,7 +49,8 @@ impl SeedStore for SqlStore {
                 .bind(r.created_at)
                 .bind(r.coexistence)
                 .bind(r.created_at)
-                .bind(r.created_at);
+                .bind(r.created_at)
+                .bind(&r.connection_state);
         });
         insert.push(" ON CONFLICT (meta_waba_id) DO NOTHING");
         insert.execute(&mut tx).await?;

@@ -336,6 +336,32 @@ impl GraphClient {
         expect_success(&answer)
     }
 
+    /// `POST /{PHONE}/smb_app_data` with `sync_type` `smb_app_state_sync` (the Business app's
+    /// contacts) or `history` (its chats) for a coexistence number
+    /// (docs/meta/coexistence-sync.md): Meta's `request_id`. Accepted means only that:
+    /// what was shared arrives as webhooks.
+    pub async fn smb_app_data(
+        &self,
+        token: &SecretString,
+        phone_id: &str,
+        sync_type: &str,
+    ) -> GraphResult<String> {
+        #[derive(Deserialize)]
+        struct Accepted {
+            request_id: String,
+        }
+        let body = json!({"messaging_product": "whatsapp", "sync_type": sync_type});
+        let answer: Accepted = self
+            .post(
+                "smb_app_data",
+                token,
+                &format!("{phone_id}/smb_app_data"),
+                body,
+            )
+            .await?;
+        Ok(answer.request_id)
+    }
+
     /// `GET /{PARTNER_BUSINESS}/client_whatsapp_business_accounts`: one page of the WABAs
     /// customers shared with the partner, with their MM onboarding status (seed 001).
     pub async fn client_wabas(

@@ -227,7 +227,8 @@ pub struct PhoneNumber {
 /// One step of the onboarding pipeline.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PipelineStep {
-    /// `subscribe_webhooks`, `read_account`, `register_phone`, `check_eligibility`, `await_terms`.
+    /// `subscribe_webhooks`, `fetch_account`, `register_phone`, `sync_app_data` (coexistence
+    /// numbers: the Business app's contacts and history), `check_eligibility`, `await_terms`.
     pub step: String,
     /// `running`, `retrying`, `done`, `skipped`, `waiting`, `failed`.
     pub state: String,

@@ -46,6 +46,7 @@ pub const OPERATIONS: &[&str] = &[
     "onboard_partners_to_mm_lite",
     "send",
     "messages",
+    "smb_app_data",
 ];
 
 /// The pseudo-operation of webhook faults.

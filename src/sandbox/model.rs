@@ -83,6 +83,9 @@ pub struct Phone {
     /// The two-step verification PIN set by `register`.
     #[serde(default)]
     pub pin: Option<String>,
+    /// The `smb_app_data` syncs asked for (`smb_app_state_sync`, `history`): once each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_data_syncs: Vec<String>,
 }
 
 /// The permissions the simulator checks (Meta's names).
@@ -251,6 +254,10 @@ pub struct MessageTemplate {
     /// `APPROVED`, `PENDING`, `REJECTED`, `PAUSED`, …
     pub status: String,
 }
+
+/// A business name (the number's verified name) containing this declines to share its chat
+/// history: `smb_app_data` with `history` is answered by the 2593109 `history` webhook.
+pub const HISTORY_DECLINED_MARK: &str = "(no history)";
 
 /// The templates every signup's WABA starts with: (name, category, status). Ready marketing
 /// ones, one the simulator answers 134101 for by its name (`TEMPLATE_SYNCING`), a utility

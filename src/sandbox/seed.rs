@@ -57,6 +57,7 @@ pub fn customer_rows(
         coexistence: customer.coexistence,
         registrations: Vec::new(),
         pin: None,
+        app_data_syncs: Vec::new(),
     };
     let mut rows = vec![
         (model::BUSINESS, business.id.clone(), None, json(&business)),

@@ -8,6 +8,7 @@
 //!   account, register the number, read eligibility, wait for the terms webhook);
 //! - [`status`]: the truthful checklist the business admin sees on the public status page.
 
+pub mod coexistence;
 pub mod limits;
 pub mod pipeline;
 pub mod port;

@@ -9,7 +9,9 @@
 //! at that step with Meta's message, until staff resume it ([`resume`]).
 //!
 //! Steps: subscribe the app to the WABA's webhooks → read the WABA and its numbers → register
-//! each number with a PIN the portal generates (never for coexistence numbers) → read
+//! each number with a PIN the portal generates (never for coexistence numbers) → for a
+//! coexistence number, ask for the Business app's contacts and history within 24 hours
+//! (`super::coexistence`) → read
 //! `marketing_messages_onboarding_status` → wait for `MM_LITE_TERMS_SIGNED` (the webhook sets
 //! it; this step also re-reads the status now and then, in case the webhook is late).
 //! The optional credit-line step for Solution Partners is not built yet.
@@ -35,6 +37,7 @@ use crate::jobs::{JobHandler, Outcome};
 /// The stores this module reads and writes.
 pub trait Stores:
     crate::db::JobStore
+    + crate::db::CoexistenceStore
     + crate::db::SecretStore
     + crate::db::StepStore
     + crate::db::TimelineStore
@@ -44,6 +47,7 @@ pub trait Stores:
 }
 impl<
         T: crate::db::JobStore
+            + crate::db::CoexistenceStore
             + crate::db::SecretStore
             + crate::db::StepStore
             + crate::db::TimelineStore
@@ -61,14 +65,17 @@ pub enum Step {
     SubscribeWebhooks,
     FetchAccount,
     RegisterPhone,
+    /// Coexistence numbers only: ask Meta for the Business app's contacts and history.
+    SyncAppData,
     CheckEligibility,
     AwaitTerms,
 }
 
-pub const STEPS: [Step; 5] = [
+pub const STEPS: [Step; 6] = [
     Step::SubscribeWebhooks,
     Step::FetchAccount,
     Step::RegisterPhone,
+    Step::SyncAppData,
     Step::CheckEligibility,
     Step::AwaitTerms,
 ];
@@ -88,6 +95,7 @@ impl Step {
             Step::SubscribeWebhooks => "subscribe_webhooks",
             Step::FetchAccount => "fetch_account",
             Step::RegisterPhone => "register_phone",
+            Step::SyncAppData => "sync_app_data",
             Step::CheckEligibility => "check_eligibility",
             Step::AwaitTerms => "await_terms",
         }
@@ -252,6 +260,8 @@ enum StepResult {
     Skipped(String),
     /// Not yet: look again after the delay.
     Waiting(String, Duration),
+    /// It cannot succeed any more (not a Graph error): stop with this reason.
+    Stopped(String),
 }
 
 pub struct PipelineHandler {
@@ -321,6 +331,19 @@ impl PipelineHandler {
             }
             Step::FetchAccount => self.fetch_account(waba, token).await,
             Step::RegisterPhone => self.register_phones(waba, token).await,
+            Step::SyncAppData => {
+                let phones = self.store.phones_for_waba(waba.id).await.map_err(store)?;
+                let store: &dyn crate::db::CoexistenceStore = self.store.as_ref();
+                Ok(
+                    match super::coexistence::run(&self.graph, store, waba, &phones, token).await? {
+                        super::coexistence::Synced::Requested(detail) => StepResult::Done(detail),
+                        super::coexistence::Synced::NotCoexistence => StepResult::Skipped(
+                            "Not a WhatsApp Business app number: nothing to sync.".into(),
+                        ),
+                        super::coexistence::Synced::Expired(detail) => StepResult::Stopped(detail),
+                    },
+                )
+            }
             Step::CheckEligibility => {
                 let status = self.refresh_status(waba, token).await?;
                 Ok(StepResult::Done(format!(
@@ -614,6 +637,12 @@ impl JobHandler for PipelineHandler {
                     error: detail,
                     after,
                 }
+            }
+            Ok(StepResult::Stopped(detail)) => {
+                let _ = self
+                    .record(&waba, step, "failed", &detail, None, false)
+                    .await;
+                Outcome::Fail { error: detail }
             }
             Err(error) => {
                 let message = error.to_string();

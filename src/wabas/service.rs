@@ -33,6 +33,7 @@ pub trait Stores:
     + crate::db::SignupLinkStore
     + crate::db::MonitoringStore
     + crate::db::TemplateStore
+    + crate::db::CoexistenceStore
 {
 }
 impl<
@@ -48,7 +49,8 @@ impl<
             + crate::db::JobStore
             + crate::db::SignupLinkStore
             + crate::db::MonitoringStore
-            + crate::db::TemplateStore,
+            + crate::db::TemplateStore
+            + crate::db::CoexistenceStore,
     > Stores for T
 {
 }
@@ -67,6 +69,24 @@ fn day_metrics(m: crate::db::DailyMetrics) -> DayMetrics {
         read: m.read,
         failed: m.failed,
         clicked: m.clicked,
+    }
+}
+
+fn coexistence_view(sync: crate::db::CoexistenceSync) -> app::wabas::port::CoexistenceView {
+    app::wabas::port::CoexistenceView {
+        started_at: sync.started_at,
+        deadline: sync
+            .started_at
+            .map(|at| at + crate::db::coexistence::WINDOW_MILLIS),
+        contacts_requested_at: sync.contacts_requested_at,
+        history_requested_at: sync.history_requested_at,
+        contact_webhooks: sync.contact_webhooks,
+        contacts: sync.contacts,
+        history_webhooks: sync.history_webhooks,
+        history_messages: sync.history_messages,
+        history_progress: sync.history_progress,
+        history_error: sync.history_error,
+        echoes: sync.echoes,
     }
 }
 
@@ -255,7 +275,18 @@ impl WabasPort for WabasService {
         let (templates_synced_at, templates) =
             self.store.templates_for_waba(id).await.map_err(internal)?;
         let now = crate::db::now_millis();
+        let coexistence_sync = self
+            .store
+            .coexistence_get(id)
+            .await
+            .map_err(internal)?
+            .map(coexistence_view)
+            .or_else(|| {
+                waba.coexistence
+                    .then(|| coexistence_view(Default::default()))
+            });
         Ok(WabaDetail {
+            coexistence_sync,
             templates: templates
                 .iter()
                 .map(|t| crate::templates::readiness::view(t, now))

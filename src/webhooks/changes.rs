@@ -13,7 +13,7 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::db::{ChangeEffect, Counter, Millis, NewChange};
+use crate::db::{ChangeEffect, CoexistenceWebhook, Counter, Millis, NewChange};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SplitError {
@@ -132,6 +132,9 @@ fn split_change(context: &Context, change: &Value, out: &mut Vec<NewChange>) {
         "message_template_status_update" | "template_category_update" => {
             out.push(template_change(context, field, value))
         }
+        "history" | "smb_app_state_sync" | "smb_message_echoes" => {
+            out.push(coexistence_change(context, field, value))
+        }
         known if KNOWN_FIELDS.contains(&known) => {
             let mut change = context.change(
                 field,
@@ -169,7 +172,6 @@ const KNOWN_FIELDS: &[&str] = &[
     "account_review_update",
     "automatic_events",
     "business_capability_update",
-    "history",
     "message_echoes",
     "message_template_components_update",
     "message_template_quality_update",
@@ -178,8 +180,6 @@ const KNOWN_FIELDS: &[&str] = &[
     "phone_number_name_update",
     "phone_number_quality_update",
     "security",
-    "smb_app_state_sync",
-    "smb_message_echoes",
     "user_preferences",
 ];
 
@@ -204,6 +204,81 @@ fn account_update(context: &Context, value: &Value) -> NewChange {
         format!("webhook.account_update.{}", event.to_lowercase()),
         summary,
     ));
+    change
+}
+
+/// A coexistence webhook (docs/meta/coexistence-sync.md), counted on the WABA's sync:
+/// `smb_app_state_sync` contact entries, `history` messages with the chunk's `progress` (or
+/// Meta's error, e.g. 2593109 when the business did not share its history), and
+/// `smb_message_echoes` messages sent from the Business app. `entry.id` is the WABA.
+fn coexistence_change(context: &Context, field: &str, value: &Value) -> NewChange {
+    let count = |key: &str| {
+        value
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(0, |items| items.len() as i64)
+    };
+    let webhook = match field {
+        "smb_app_state_sync" => CoexistenceWebhook::Contacts(count("state_sync")),
+        "smb_message_echoes" => CoexistenceWebhook::Echoes(count("message_echoes")),
+        _ => {
+            let chunks = value.get("history").and_then(Value::as_array);
+            let chunks = chunks.map(Vec::as_slice).unwrap_or_default();
+            let messages = chunks
+                .iter()
+                .filter_map(|c| c.get("threads").and_then(Value::as_array))
+                .flatten()
+                .filter_map(|t| t.get("messages").and_then(Value::as_array))
+                .map(|m| m.len() as i64)
+                .sum::<i64>()
+                + value
+                    .get("messages")
+                    .and_then(Value::as_array)
+                    .map_or(0, |m| m.len() as i64);
+            let progress = chunks
+                .iter()
+                .filter_map(|c| c.pointer("/metadata/progress").and_then(seconds))
+                .max();
+            let error = chunks
+                .iter()
+                .filter_map(|c| c.pointer("/errors/0"))
+                .map(|e| {
+                    format!(
+                        "{} ({})",
+                        e.get("title").and_then(Value::as_str).unwrap_or("error"),
+                        e.get("code").map(Value::to_string).unwrap_or_default()
+                    )
+                })
+                .next();
+            CoexistenceWebhook::History {
+                messages,
+                progress,
+                error,
+            }
+        }
+    };
+    let summary = match &webhook {
+        CoexistenceWebhook::Contacts(n) => format!("Business app contacts synced: {n} entries"),
+        CoexistenceWebhook::Echoes(n) => {
+            format!("{n} message(s) sent from the WhatsApp Business app")
+        }
+        CoexistenceWebhook::History {
+            error: Some(error), ..
+        } => format!("Chat history not shared: {error}"),
+        CoexistenceWebhook::History {
+            messages, progress, ..
+        } => format!(
+            "Chat history: {messages} message(s){}",
+            progress.map(|p| format!(", {p}% done")).unwrap_or_default()
+        ),
+    };
+    let mut change = context.change(
+        field,
+        value,
+        context.hash_key(field, value),
+        ChangeEffect::Coexistence(webhook),
+    );
+    change.timeline = Some((format!("webhook.{field}"), summary));
     change
 }
 

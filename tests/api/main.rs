@@ -8,6 +8,7 @@ mod account;
 mod at_rest;
 mod backup;
 mod cli;
+mod coexistence;
 mod conformance;
 mod crash;
 mod events;

@@ -15,8 +15,8 @@ use crate::wabas::api::{dashboard_waba, ResumeOnboarding};
 use crate::wabas::connection::{badge_class, staff_reason};
 use crate::wabas::metrics_chart::MessagesChart;
 use crate::wabas::port::{
-    DayMetrics, FailureCount, PhoneView, StepView, TemplateView, TimelineView, WabaAction,
-    WabaDetail,
+    CoexistenceView, DayMetrics, FailureCount, PhoneView, StepView, TemplateView, TimelineView,
+    WabaAction, WabaDetail,
 };
 use leptos::form::ActionForm;
 
@@ -110,6 +110,7 @@ fn Detail(
             resume=resume
             maintenance=maintenance
         />
+        {detail.coexistence_sync.clone().map(|sync| view! { <CoexistenceCard sync /> })}
         <TemplatesCard templates=detail.templates.clone() synced_at=detail.templates_synced_at />
         <MessagesCard metrics=detail.metrics.clone() failures=detail.failures.clone() />
         <TimelineCard timeline=detail.timeline.clone() />
@@ -255,6 +256,49 @@ fn PipelineCard(
             }).collect_view()}
         </ol>
         {steps.is_empty().then(|| view! { <p class="muted">"No pipeline has run for this account (it was found through a webhook or discovery)."</p> })}
+    </section>    }
+}
+
+/// A coexistence number's sync of the Business app's contacts and chat history, with Meta's
+/// 24-hour deadline.
+#[component]
+fn CoexistenceCard(sync: CoexistenceView) -> impl IntoView {
+    let asked = |at: Option<i64>| match at {
+        Some(at) => format!("asked {}", format_time(at)),
+        None => "not asked yet".to_string(),
+    };
+    let done = sync.contacts_requested_at.is_some() && sync.history_requested_at.is_some();
+    view! {
+    <section class="card" data-testid="coexistence-sync">
+        <div class="card-head">
+            <h2>"WhatsApp Business app sync (coexistence)"</h2>
+            {sync.deadline.map(|deadline| {
+                let (class, text) = if done {
+                    ("badge ok", "both requests made".to_string())
+                } else {
+                    ("badge warn", format!("deadline {}", format_time(deadline)))
+                };
+                view! { <span class=class data-testid="coexistence-deadline">{text}</span> }
+            })}
+        </div>
+        <p class="small muted">"Meta allows 24 hours after onboarding to ask, once each, for the app's contacts and chat history; after that the business must offboard and sign up again."</p>
+        <dl class="facts">
+            <dt>"Window"</dt>
+            <dd>{match (sync.started_at, sync.deadline) {
+                (Some(start), Some(end)) => format!("{} → {}", format_time(start), format_time(end)),
+                _ => "not started by this portal".to_string(),
+            }}</dd>
+            <dt>"Contacts"</dt>
+            <dd data-testid="coexistence-contacts">{format!("{} · {} contact(s) in {} webhook(s)", asked(sync.contacts_requested_at), sync.contacts, sync.contact_webhooks)}</dd>
+            <dt>"Chat history"</dt>
+            <dd data-testid="coexistence-history">
+                {format!("{} · {} message(s) in {} webhook(s)", asked(sync.history_requested_at), sync.history_messages, sync.history_webhooks)}
+                {sync.history_progress.map(|p| format!(" · {p}% done"))}
+                {sync.history_error.clone().map(|e| view! { <div class="small error">{e}</div> })}
+            </dd>
+            <dt>"Sent from the app"</dt>
+            <dd data-testid="coexistence-echoes">{format!("{} message(s) (smb_message_echoes)", sync.echoes)}</dd>
+        </dl>
     </section>    }
 }
 

@@ -304,6 +304,26 @@ pub struct FailureCount {
     pub meaning: Option<String>,
 }
 
+/// A coexistence number's sync of the WhatsApp Business app's contacts and chat history
+/// (Meta: within 24 hours of onboarding, each asked for once), and what came back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoexistenceView {
+    /// When the 24 hours started and end (Unix millis); `None` if the portal did not start it.
+    pub started_at: Option<i64>,
+    pub deadline: Option<i64>,
+    pub contacts_requested_at: Option<i64>,
+    pub history_requested_at: Option<i64>,
+    pub contact_webhooks: i64,
+    pub contacts: i64,
+    pub history_webhooks: i64,
+    pub history_messages: i64,
+    /// Meta's `progress` (0–100) of the history sync.
+    pub history_progress: Option<i64>,
+    /// Meta's refusal, e.g. the business turned history sharing off (2593109).
+    pub history_error: Option<String>,
+    pub echoes: i64,
+}
+
 /// One message template of the WABA, and whether a test send may use it now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateView {
@@ -331,6 +351,8 @@ pub struct WabaDetail {
     pub currency: Option<String>,
     pub phones: Vec<PhoneView>,
     pub templates: Vec<TemplateView>,
+    /// Coexistence WABAs: the Business app sync; `None` for the others.
+    pub coexistence_sync: Option<CoexistenceView>,
     /// When the templates were last listed from Meta; `None`: not yet.
     pub templates_synced_at: Option<i64>,
     pub steps: Vec<StepView>,

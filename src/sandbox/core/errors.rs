@@ -134,6 +134,17 @@ pub fn invalid_token() -> SimError {
     )
 }
 
+/// A repeated `smb_app_data` sync (code 4, the simulator's reading: Meta documents none).
+pub fn sync_already_requested() -> SimError {
+    error(
+        StatusCode::BAD_REQUEST,
+        "OAuthException",
+        4,
+        None,
+        "(#4) Application request limit reached: this sync was already requested".into(),
+    )
+}
+
 /// Meta's answer to a token of a business that removed the partner, uninstalled its app or
 /// deleted the WABA.
 pub fn app_not_authorized(app_id: &str) -> SimError {

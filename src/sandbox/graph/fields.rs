@@ -63,6 +63,7 @@ pub fn phone_fields(phone: &Phone) -> (Map<String, Value>, &'static [&'static st
     fields.remove("coexistence");
     fields.remove("registrations");
     fields.remove("pin");
+    fields.remove("app_data_syncs");
     fields.insert("throughput".into(), json!({"level": "STANDARD"}));
     fields.insert("is_on_biz_app".into(), json!(phone.coexistence));
     // PENDING until `register` (or for ever, for a number on the Business app alone);

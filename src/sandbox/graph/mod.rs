@@ -11,6 +11,7 @@ pub mod oauth;
 pub mod objects;
 pub mod register;
 pub mod sends;
+pub mod smb_app_data;
 pub mod subscriptions;
 pub mod templates;
 
@@ -31,6 +32,7 @@ pub fn router() -> Router<SandboxState> {
         .merge(intent::router())
         .merge(bisuat::router())
         .merge(templates::router())
+        .merge(smb_app_data::router())
         // Unknown paths and methods answer like Graph, not with axum's empty 404/405.
         .fallback(unsupported)
         .method_not_allowed_fallback(unsupported)

@@ -6,6 +6,7 @@
 //! `text/plain` body is what a foreign web page can send without the browser asking this
 //! server first, so such a page can neither mint tokens nor arm faults.
 
+mod echoes;
 mod errors;
 mod faults;
 mod lifecycle;
@@ -51,6 +52,7 @@ pub fn router() -> Router<SandboxState> {
             "/sandbox/api/templates/{id}/category",
             post(templates::category),
         )
+        .route("/sandbox/api/phones/{phone_id}/echo", post(echoes::echo))
         .route(
             "/sandbox/api/rate-limits",
             post(rate_limits::set).delete(rate_limits::clear),

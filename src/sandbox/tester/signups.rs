@@ -232,6 +232,7 @@ fn waba_and_phone(request: &SignupRequest, business: &Business) -> (Waba, Phone)
         coexistence: request.coexistence,
         registrations: Vec::new(),
         pin: None,
+        app_data_syncs: Vec::new(),
     };
     (waba, phone)
 }
