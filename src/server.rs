@@ -224,6 +224,16 @@ impl RunningPortal {
             partner_api,
         );
         let partner = partner(&config, &database, &graph, &internal_url);
+        // The Meta metrics schedule keeps itself going; this starts it (once per slot,
+        // whichever instance asks first).
+        if let Err(error) = crate::mm_metrics::schedule::enqueue_round(
+            database.store.as_ref(),
+            crate::db::now_millis(),
+        )
+        .await
+        {
+            tracing::warn!(%error, "the Meta metrics schedule could not be queued; it starts with the next start");
+        }
         spawn_workers(
             &mut tasks,
             &database,
@@ -369,8 +379,16 @@ fn job_handlers(
     database: &Database,
     graph: GraphClient,
     partner: Arc<Partner>,
-) -> [Arc<dyn crate::jobs::JobHandler>; 6] {
+) -> [Arc<dyn crate::jobs::JobHandler>; 8] {
     [
+        Arc::new(crate::mm_metrics::fetch::MetricsFetchHandler {
+            store: database.store.clone(),
+            graph: graph.clone(),
+            keys: config.keys.clone(),
+        }),
+        Arc::new(crate::mm_metrics::schedule::MetricsScheduleHandler {
+            store: database.store.clone(),
+        }),
         Arc::new(crate::templates::sync::TemplateSyncHandler {
             store: database.store.clone(),
             graph: graph.clone(),
@@ -408,7 +426,7 @@ fn job_handlers(
 fn spawn_workers(
     tasks: &mut JoinSet<()>,
     database: &Database,
-    handlers: [Arc<dyn crate::jobs::JobHandler>; 6],
+    handlers: [Arc<dyn crate::jobs::JobHandler>; 8],
     shutdown: &CancellationToken,
 ) {
     for _ in 0..JOB_WORKERS {

@@ -366,6 +366,10 @@ test('an operator sends a test marketing message and sees its statuses; MM error
   await expect(page.getByTestId('metrics')).toContainText('MM API (marketing_lite)');
   await expect(page.getByTestId('timeline')).toContainText('Test message wamid.');
 
+  // Meta's own count of the same send (template analytics), read on request.
+  await page.getByTestId('action-fetch_metrics').click();
+  await expect(page.getByTestId('mm-metrics-templates')).toContainText('marketing_text_no_param', { timeout: 20_000 });
+  await expect(page.getByTestId('chart-meta_mm_api')).toBeVisible();
   await page.getByTestId('send-template').selectOption('syncing_template');
   await page.getByTestId('send-test').click();
   await expect(page.getByTestId('send-result')).toContainText('still being set up for the MM API');

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use url::Url;
 
+use super::error::transport_kind;
 use super::{appsecret_proof, BusinessUseCaseUsage, GraphError, Reaction};
 
 /// How long one Graph call may take before it counts as a transient failure.
@@ -260,7 +261,16 @@ impl GraphClient {
         let url = self.url("oauth/access_token")?;
         let result =
             super::oauth::exchange_code(&self.http, url, &self.app_id, &self.app_secret, code)
-                .await;
+                .await
+                .map_err(|refused| match refused {
+                    super::oauth::Refused::Graph { status, error } => GraphCallError::Graph {
+                        status,
+                        error,
+                        regain_access_after: None,
+                    },
+                    super::oauth::Refused::Transport(kind) => GraphCallError::Transport(kind),
+                    super::oauth::Refused::Unexpected(what) => GraphCallError::Unexpected(what),
+                });
         self.count("oauth/access_token", &result);
         result
     }
@@ -334,6 +344,49 @@ impl GraphClient {
             .post("register", token, &format!("{phone_id}/register"), body)
             .await?;
         expect_success(&answer)
+    }
+
+    /// `POST /{WABA}?is_enabled_for_insights=true`: confirms template analytics on the WABA
+    /// (once; Meta: "cannot be disabled"), docs/meta/mm-metrics.md.
+    pub async fn enable_insights(&self, token: &SecretString, waba_id: &str) -> GraphResult<()> {
+        let _: Value = self
+            .post(
+                "enable_insights",
+                token,
+                waba_id,
+                json!({"is_enabled_for_insights": true}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// `GET /{WABA}/template_analytics` for at most 10 templates, daily, between `start` and
+    /// `end` (Unix seconds), for `product_type` traffic (docs/meta/mm-metrics.md): Meta's
+    /// answer as JSON (its data points carry undocumented conversion keys, read by the
+    /// caller).
+    pub async fn template_analytics(
+        &self,
+        token: &SecretString,
+        waba_id: &str,
+        template_ids: &[String],
+        (start, end): (i64, i64),
+        product_type: &str,
+    ) -> GraphResult<Value> {
+        let ids = serde_json::to_string(template_ids).expect("ids serialise");
+        let (start, end) = (start.to_string(), end.to_string());
+        self.get(
+            "template_analytics",
+            token,
+            &format!("{waba_id}/template_analytics"),
+            &[
+                ("start", start.as_str()),
+                ("end", end.as_str()),
+                ("granularity", "DAILY"),
+                ("template_ids", ids.as_str()),
+                ("product_type", product_type),
+            ],
+        )
+        .await
     }
 
     /// `POST /{PHONE}/smb_app_data` with `sync_type` `smb_app_state_sync` (the Business app's
@@ -611,17 +664,5 @@ fn expect_success(answer: &Value) -> GraphResult<()> {
         Err(GraphCallError::Unexpected(
             "expected {\"success\": true}".into(),
         ))
-    }
-}
-
-pub(super) fn transport_kind(error: &reqwest::Error) -> String {
-    if error.is_timeout() {
-        "timed out".into()
-    } else if error.is_connect() {
-        "connection failed".into()
-    } else if error.is_decode() || error.is_body() {
-        "the answer could not be read".into()
-    } else {
-        "request failed".into()
     }
 }

@@ -89,6 +89,20 @@ impl GraphError {
     }
 }
 
+/// The kind of a transport failure only: reqwest's own messages include the URL, which may
+/// hold a code or the app secret.
+pub(crate) fn transport_kind(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".into()
+    } else if error.is_connect() {
+        "connection failed".into()
+    } else if error.is_decode() || error.is_body() {
+        "the answer could not be read".into()
+    } else {
+        "request failed".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

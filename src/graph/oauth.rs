@@ -26,7 +26,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::client::{transport_kind, GraphCallError, GraphResult};
+use super::error::transport_kind;
 use super::GraphError;
 
 /// Graph's error body (`{"error": {"message", "type", "code", …}}`) as the `oauth2` crate's
@@ -64,6 +64,17 @@ type TokenClient = Client<
 #[error("{0}")]
 struct Transport(String);
 
+/// Why the exchange failed (the Graph client turns it into its `GraphCallError`).
+#[derive(Debug)]
+pub enum Refused {
+    /// Graph's error object, with the HTTP status it came with.
+    Graph { status: u16, error: Box<GraphError> },
+    /// No answer (the kind of failure only).
+    Transport(String),
+    /// An answer that is not a token (never quoting it).
+    Unexpected(String),
+}
+
 /// Exchanges `code` at `token_url` for the business token.
 pub async fn exchange_code(
     http: &reqwest::Client,
@@ -71,7 +82,7 @@ pub async fn exchange_code(
     app_id: &str,
     app_secret: &SecretString,
     code: &str,
-) -> GraphResult<SecretString> {
+) -> Result<SecretString, Refused> {
     let client: TokenClient = Client::new(ClientId::new(app_id.to_string()))
         .set_client_secret(ClientSecret::new(app_secret.expose_secret().to_string()))
         .set_auth_type(AuthType::RequestBody)
@@ -95,18 +106,17 @@ pub async fn exchange_code(
         .await;
     match answer {
         Ok(token) => Ok(SecretString::from(token.access_token().secret().clone())),
-        Err(RequestTokenError::ServerResponse(refused)) => Err(GraphCallError::Graph {
+        Err(RequestTokenError::ServerResponse(refused)) => Err(Refused::Graph {
             status: status.load(Ordering::Relaxed),
             error: Box::new(refused.error),
-            regain_access_after: None,
         }),
-        Err(RequestTokenError::Request(error)) => Err(GraphCallError::Transport(error.to_string())),
+        Err(RequestTokenError::Request(error)) => Err(Refused::Transport(error.to_string())),
         // Never the body or serde's message: either may quote the token.
-        Err(RequestTokenError::Parse(error, _)) => Err(GraphCallError::Unexpected(format!(
+        Err(RequestTokenError::Parse(error, _)) => Err(Refused::Unexpected(format!(
             "the token answer could not be read (at `{}`)",
             error.path()
         ))),
-        Err(RequestTokenError::Other(_)) => Err(GraphCallError::Transport(format!(
+        Err(RequestTokenError::Other(_)) => Err(Refused::Transport(format!(
             "HTTP {} without a Graph error body",
             status.load(Ordering::Relaxed)
         ))),

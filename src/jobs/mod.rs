@@ -9,6 +9,7 @@
 //! finishes the job it is running.
 
 pub mod backoff;
+pub mod waba_job;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -50,6 +50,10 @@ pub struct Hub {
     wake: Notify,
     /// The last change id broadcast.
     cursor: AtomicI64,
+    /// The lowest floor of the streams opened since the hub last woke from idle
+    /// (`i64::MAX`: none): an idle hub restarts from here, not from the newest row it reads
+    /// when it wakes, which a change committed after a stream's first event may already be.
+    opened_from: AtomicI64,
 }
 
 impl Hub {
@@ -59,6 +63,7 @@ impl Hub {
             sender: broadcast::channel(BUFFER).0,
             wake: Notify::new(),
             cursor: AtomicI64::new(0),
+            opened_from: AtomicI64::new(i64::MAX),
         })
     }
 
@@ -71,6 +76,12 @@ impl Hub {
         let receiver = self.sender.subscribe();
         self.wake.notify_one();
         receiver
+    }
+
+    /// A stream opened having seen the feed up to `floor` (its first event's id): the hub
+    /// broadcasts every change after it, even if it wakes from idle only later.
+    pub fn opened_at(&self, floor: i64) {
+        self.opened_from.fetch_min(floor, Ordering::AcqRel);
     }
 
     /// The id of the last change broadcast: what a stream's first event carries, so the
@@ -110,7 +121,10 @@ impl Hub {
                 // Start from now: what changed while nobody watched is in the pages' first
                 // read already.
                 match self.store.live_latest().await {
-                    Ok(latest) => reader.restart(latest),
+                    Ok(latest) => {
+                        let opened = self.opened_from.swap(i64::MAX, Ordering::AcqRel);
+                        reader.restart(latest.min(opened))
+                    }
                     Err(error) => {
                         tracing::warn!(%error, "live updates: the change feed cannot be read");
                         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -158,6 +158,7 @@ async fn open_stream(
             None => (None, seen),
         },
     };
+    state.hub.opened_at(floor);
     let stream = Subscription {
         receiver,
         floor,

@@ -9,6 +9,7 @@ pub const TOKEN: &str = "token";
 pub const CODE: &str = "code";
 pub const SUBSCRIPTION: &str = "subscription";
 pub const MESSAGE_TEMPLATE: &str = "message_template";
+pub const TEMPLATE_METRIC: &str = "template_metric";
 
 /// Every `marketing_messages_onboarding_status` value Meta documents (docs/PRODUCT.md §"Meta facts beyond the seeds").
 pub const ONBOARDING_STATUSES: &[&str] = &[
@@ -63,6 +64,10 @@ pub struct Waba {
     /// Removed, uninstalled or deleted: business tokens on it are refused like Meta's (190).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
+    /// Template analytics confirmed (`POST /{WABA}?is_enabled_for_insights=true`; once on,
+    /// never off, as Meta says).
+    #[serde(default)]
+    pub insights_enabled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -269,3 +274,19 @@ pub const DEFAULT_TEMPLATES: [(&str, &str, &str); 5] = [
     ("order_update", "UTILITY", "APPROVED"),
     ("new_arrivals", "MARKETING", "PENDING"),
 ];
+
+/// One template's MM API traffic on one UTC day, counted by the simulator's sends (what
+/// `template_analytics` answers). Every accepted MM send is sent, delivered and read (the
+/// simulator's status webhooks), clicked when activity sharing is on; one in two clicks is
+/// simulated as a website purchase, so conversions show up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateMetric {
+    pub template_id: String,
+    /// Unix seconds of the day's start (00:00 UTC).
+    pub start: i64,
+    pub sent: i64,
+    pub delivered: i64,
+    pub read: i64,
+    pub clicked: i64,
+    pub website_purchases: i64,
+}

@@ -40,6 +40,7 @@ pub fn customer_rows(
         terms_delay_ms: 0,
         terms_due_at: None,
         connection: None,
+        insights_enabled: false,
     };
     let phone = Phone {
         id: customer.meta_phone_id.clone(),

@@ -7,14 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
 use crate::crypto::KeyRing;
-use crate::db::{now_millis, DbResult, Job, NewJob, NewTimelineEvent, TemplateSeen};
+use crate::db::{now_millis, DbResult, Job, NewTimelineEvent, TemplateSeen};
 use crate::graph::{GraphClient, Reaction};
 use crate::jobs::backoff::full_jitter;
+use crate::jobs::waba_job::{self, NotOpened};
 use crate::jobs::{JobHandler, Outcome};
-use crate::signup::{business_token, NoToken};
 
 pub const JOB_KIND: &str = "templates.sync";
 
@@ -24,8 +23,7 @@ const MAX_PAGES: usize = 100;
 /// The stores the job reads and writes.
 pub trait Stores:
     crate::db::TemplateStore
-    + crate::db::WabaStore
-    + crate::db::SecretStore
+    + waba_job::WabaTokenStores
     + crate::db::TimelineStore
     + crate::db::JobStore
 {
@@ -40,23 +38,9 @@ impl<
 {
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    waba_id: i64,
-}
-
 /// Queues a listing of `waba_id`'s templates (at most one a second).
 pub async fn enqueue(jobs: &dyn crate::db::JobStore, waba_id: i64) -> DbResult<()> {
-    let now = now_millis();
-    jobs.enqueue_job(&NewJob {
-        kind: JOB_KIND.into(),
-        payload: serde_json::to_string(&Payload { waba_id }).expect("payload serialises"),
-        run_at: now,
-        max_attempts: 8,
-        dedupe_key: Some(format!("templates:{waba_id}:{}", now / 1000)),
-    })
-    .await?;
-    Ok(())
+    waba_job::enqueue(jobs, JOB_KIND, waba_id, Duration::from_secs(1), 8).await
 }
 
 pub struct TemplateSyncHandler {
@@ -72,11 +56,6 @@ impl JobHandler for TemplateSyncHandler {
     }
 
     async fn run(&self, job: &Job) -> Outcome {
-        let Ok(payload) = serde_json::from_str::<Payload>(&job.payload) else {
-            return Outcome::Fail {
-                error: "unreadable template sync job".into(),
-            };
-        };
         let retry = |error: String, attempts: i64| Outcome::Retry {
             error,
             after: full_jitter(
@@ -85,15 +64,10 @@ impl JobHandler for TemplateSyncHandler {
                 Duration::from_secs(60),
             ),
         };
-        let waba = match self.store.waba_by_id(payload.waba_id).await {
-            Ok(Some(waba)) => waba,
-            Ok(None) => return Outcome::Done,
-            Err(error) => return retry(error.to_string(), job.attempts),
-        };
-        let token = match business_token(self.store.as_ref(), &self.keys, &waba).await {
-            Ok(token) => token,
-            Err(NoToken::Missing) => return Outcome::Done,
-            Err(NoToken::Disconnected(reason)) => {
+        let (waba, token) = match waba_job::open(job, self.store.as_ref(), &self.keys).await {
+            Ok(opened) => opened,
+            Err(NotOpened::Outcome(outcome)) => return outcome,
+            Err(NotOpened::Disconnected(reason)) => {
                 return Outcome::Fail {
                     error: reason.into(),
                 }

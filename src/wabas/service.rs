@@ -34,6 +34,7 @@ pub trait Stores:
     + crate::db::MonitoringStore
     + crate::db::TemplateStore
     + crate::db::CoexistenceStore
+    + crate::db::MmMetricsStore
 {
 }
 impl<
@@ -50,7 +51,8 @@ impl<
             + crate::db::SignupLinkStore
             + crate::db::MonitoringStore
             + crate::db::TemplateStore
-            + crate::db::CoexistenceStore,
+            + crate::db::CoexistenceStore
+            + crate::db::MmMetricsStore,
     > Stores for T
 {
 }
@@ -69,6 +71,80 @@ fn day_metrics(m: crate::db::DailyMetrics) -> DayMetrics {
         read: m.read,
         failed: m.failed,
         clicked: m.clicked,
+    }
+}
+
+/// Meta's template analytics for the WABA page: per day (all templates, for the chart) and
+/// per template (totals and the conversions Meta named).
+fn mm_metrics_view(
+    fetch: crate::db::TemplateMetricsFetch,
+    days: Vec<crate::db::TemplateMetricsDay>,
+    templates: &[crate::db::Template],
+) -> app::wabas::port::MmMetricsView {
+    use std::collections::BTreeMap;
+    let mut by_day: BTreeMap<String, DayMetrics> = BTreeMap::new();
+    let mut by_template: BTreeMap<
+        String,
+        (app::wabas::port::TemplateMetricsView, BTreeMap<String, f64>),
+    > = BTreeMap::new();
+    for d in &days {
+        let day = by_day.entry(d.day.clone()).or_insert_with(|| DayMetrics {
+            day: d.day.clone(),
+            category: "meta_mm_api".into(),
+            sent: 0,
+            delivered: 0,
+            read: 0,
+            failed: 0,
+            clicked: 0,
+        });
+        day.sent += d.sent;
+        day.delivered += d.delivered;
+        day.read += d.read;
+        day.clicked += d.clicked;
+        let (view, conversions) = by_template
+            .entry(d.meta_template_id.clone())
+            .or_insert_with(|| {
+                let name = templates
+                    .iter()
+                    .find(|t| t.meta_template_id == d.meta_template_id)
+                    .map(|t| t.name.clone());
+                (
+                    app::wabas::port::TemplateMetricsView {
+                        meta_template_id: d.meta_template_id.clone(),
+                        name,
+                        sent: 0,
+                        delivered: 0,
+                        read: 0,
+                        clicked: 0,
+                        conversions: Vec::new(),
+                    },
+                    BTreeMap::new(),
+                )
+            });
+        view.sent += d.sent;
+        view.delivered += d.delivered;
+        view.read += d.read;
+        view.clicked += d.clicked;
+        if let Ok(serde_json::Value::Object(named)) = serde_json::from_str(&d.conversions) {
+            for (key, value) in named {
+                *conversions.entry(key).or_default() += value.as_f64().unwrap_or(0.0);
+            }
+        }
+    }
+    app::wabas::port::MmMetricsView {
+        fetched_at: fetch.fetched_at,
+        error: fetch.error,
+        days: by_day.into_values().collect(),
+        templates: by_template
+            .into_values()
+            .map(|(mut view, conversions)| {
+                view.conversions = conversions
+                    .into_iter()
+                    .map(|(key, value)| (key, format!("{value}")))
+                    .collect();
+                view
+            })
+            .collect(),
     }
 }
 
@@ -285,7 +361,16 @@ impl WabasPort for WabasService {
                 waba.coexistence
                     .then(|| coexistence_view(Default::default()))
             });
+        let mm_metrics = mm_metrics_view(
+            self.store
+                .mm_metrics_fetch_state(id)
+                .await
+                .map_err(internal)?,
+            self.store.mm_metrics_for_waba(id).await.map_err(internal)?,
+            &templates,
+        );
         Ok(WabaDetail {
+            mm_metrics,
             coexistence_sync,
             templates: templates
                 .iter()
@@ -381,6 +466,12 @@ impl WabasPort for WabasService {
                     WabaAction::Resubscribe => "Re-subscribing this WABA's webhooks: the result appears in its steps and timeline.",
                     _ => "Re-reading this WABA from Meta: its status and numbers update in a moment.",
                 }
+            }
+            WabaAction::FetchMetrics => {
+                crate::mm_metrics::fetch::enqueue(self.store.as_ref(), id)
+                    .await
+                    .map_err(internal)?;
+                "Reading Meta's template analytics for this WABA: they appear below in a moment."
             }
             WabaAction::SyncTemplates => {
                 crate::templates::sync::enqueue(self.store.as_ref(), id)

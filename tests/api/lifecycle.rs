@@ -213,6 +213,23 @@ async fn a_wabas_connection_follows_metas_lifecycle_events(engine: &str) {
         "{problem}"
     );
     assert_eq!(events_of(&portal, "waba.offboarded", local).await, 2);
+
+    // Shared again, the app uninstalled and installed, then the WABA deleted: each event
+    // leaves its word, and each disconnection is announced.
+    for (event, connection) in [
+        ("PARTNER_ADDED", "connected"),
+        ("PARTNER_APP_UNINSTALLED", "uninstalled"),
+        ("PARTNER_APP_INSTALLED", "connected"),
+        ("ACCOUNT_DELETED", "deleted"),
+    ] {
+        assert_eq!(play(&portal, &waba_id, event).await.0, 202, "{event}");
+        connection_becomes(&portal, &key, &waba_id, connection).await;
+    }
+    assert_eq!(events_of(&portal, "waba.offboarded", local).await, 4);
+    assert_eq!(
+        ids_with(&portal, &key, "deleted").await,
+        vec![waba_id.clone()]
+    );
     assert_eq!(
         play(&portal, &waba_id, "SOMETHING_ELSE").await.0,
         400,

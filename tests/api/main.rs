@@ -18,6 +18,7 @@ mod jobs;
 mod lifecycle;
 mod live;
 mod migrations;
+mod mm_metrics;
 mod mm_operations;
 mod monitoring;
 mod partner_api;

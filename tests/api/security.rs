@@ -409,7 +409,26 @@ async fn oversized_sign_in_fields_never_reach_the_audit_log() {
         (format!("{}@partner.test", "a".repeat(300)), "x".to_string()),
         ("someone@partner.test".to_string(), "p".repeat(5000)),
     ] {
-        let response = login(&base, &email, &password).await;
+        // The portal may answer 413 and close the connection before the whole 1.9 MB body
+        // is written; the client then sees a reset instead of the answer. Either is a refusal.
+        let sent = client()
+            .post(format!("{base}auth/login"))
+            .header("origin", origin(&base))
+            .form(&[
+                ("email", email.as_str()),
+                ("password", password.as_str()),
+                ("next", "/wabas"),
+            ])
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) if email.len() > 1_000_000 => {
+                assert!(!error.is_status(), "{error}");
+                continue;
+            }
+            Err(error) => panic!("{error}"),
+        };
         let status = response.status().as_u16();
         assert!(
             status == 413 || location(&response).starts_with("/login?error=invalid"),

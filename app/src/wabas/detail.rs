@@ -15,8 +15,8 @@ use crate::wabas::api::{dashboard_waba, ResumeOnboarding};
 use crate::wabas::connection::{badge_class, staff_reason};
 use crate::wabas::metrics_chart::MessagesChart;
 use crate::wabas::port::{
-    CoexistenceView, DayMetrics, FailureCount, PhoneView, StepView, TemplateView, TimelineView,
-    WabaAction, WabaDetail,
+    CoexistenceView, DayMetrics, FailureCount, MmMetricsView, PhoneView, StepView, TemplateView,
+    TimelineView, WabaAction, WabaDetail,
 };
 use leptos::form::ActionForm;
 
@@ -113,6 +113,7 @@ fn Detail(
         {detail.coexistence_sync.clone().map(|sync| view! { <CoexistenceCard sync /> })}
         <TemplatesCard templates=detail.templates.clone() synced_at=detail.templates_synced_at />
         <MessagesCard metrics=detail.metrics.clone() failures=detail.failures.clone() />
+        <MmMetricsCard metrics=detail.mm_metrics.clone() />
         <TimelineCard timeline=detail.timeline.clone() />
     }
 }
@@ -256,6 +257,49 @@ fn PipelineCard(
             }).collect_view()}
         </ol>
         {steps.is_empty().then(|| view! { <p class="muted">"No pipeline has run for this account (it was found through a webhook or discovery)."</p> })}
+    </section>    }
+}
+
+/// Meta's own MM API metrics (template analytics), beside the webhook counts above: a chart
+/// of every template together per day, and each template's totals with the conversions Meta
+/// reports.
+#[component]
+fn MmMetricsCard(metrics: MmMetricsView) -> impl IntoView {
+    view! {
+    <section class="card" data-testid="mm-metrics">
+        <div class="card-head">
+            <h2>"Meta's MM API metrics (template analytics)"</h2>
+            <span class="muted small">{match metrics.fetched_at {
+                Some(at) => format!("read from Meta {}", format_time(at)),
+                None => "not read from Meta yet (every few hours once onboarded)".to_string(),
+            }}</span>
+        </div>
+        {metrics.error.clone().map(|e| view! { <p class="alert error" data-testid="mm-metrics-error">{format!("Meta refused the last read: {e}")}</p> })}
+        {if metrics.days.is_empty() {
+            view! { <p class="muted" data-testid="no-mm-metrics">"No template analytics yet."</p> }.into_any()
+        } else {
+            view! {
+                <MessagesChart metrics=metrics.days.clone() />
+                <div class="table-wrap">
+                <table class="table" data-testid="mm-metrics-templates">
+                    <thead><tr><th>"Template"</th><th>"Sent"</th><th>"Delivered"</th><th>"Read"</th><th>"Clicks"</th><th>"Conversions (Meta)"</th></tr></thead>
+                    <tbody>
+                        {metrics.templates.iter().map(|t| view! {
+                            <tr>
+                                <td class="mono">{t.name.clone().unwrap_or_else(|| t.meta_template_id.clone())}</td>
+                                <td>{t.sent}</td><td>{t.delivered}</td><td>{t.read}</td><td>{t.clicked}</td>
+                                <td class="small">{if t.conversions.is_empty() {
+                                    "—".to_string()
+                                } else {
+                                    t.conversions.iter().map(|(k, v)| format!("{}: {v}", k.replace('_', " "))).collect::<Vec<_>>().join(" · ")
+                                }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+            }.into_any()
+        }}
     </section>    }
 }
 

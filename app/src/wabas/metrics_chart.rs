@@ -31,6 +31,7 @@ fn value(m: &DayMetrics, series: &str) -> i64 {
 pub fn category_label(category: &str) -> String {
     match category {
         "marketing_lite" => "MM API (marketing_lite)".into(),
+        "meta_mm_api" => "MM API, as Meta counts it (template analytics)".into(),
         "marketing" => "Cloud API marketing".into(),
         "" => "Unpriced".into(),
         other => format!("Cloud API {other}"),

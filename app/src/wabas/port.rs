@@ -304,6 +304,31 @@ pub struct FailureCount {
     pub meaning: Option<String>,
 }
 
+/// Meta's own MM API metrics (template analytics) of one template over the stored days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateMetricsView {
+    pub meta_template_id: String,
+    /// The template's name, when the portal knows it.
+    pub name: Option<String>,
+    pub sent: i64,
+    pub delivered: i64,
+    pub read: i64,
+    pub clicked: i64,
+    /// Meta's conversion metrics by name, summed and written out (e.g.
+    /// `("website_purchases", "3")`).
+    pub conversions: Vec<(String, String)>,
+}
+
+/// What the WABA page shows of Meta's metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MmMetricsView {
+    pub fetched_at: Option<i64>,
+    pub error: Option<String>,
+    /// Per day, all templates together (category `meta_mm_api`), for the chart.
+    pub days: Vec<DayMetrics>,
+    pub templates: Vec<TemplateMetricsView>,
+}
+
 /// A coexistence number's sync of the WhatsApp Business app's contacts and chat history
 /// (Meta: within 24 hours of onboarding, each asked for once), and what came back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -353,6 +378,8 @@ pub struct WabaDetail {
     pub templates: Vec<TemplateView>,
     /// Coexistence WABAs: the Business app sync; `None` for the others.
     pub coexistence_sync: Option<CoexistenceView>,
+    /// Meta's own MM API metrics (template analytics).
+    pub mm_metrics: MmMetricsView,
     /// When the templates were last listed from Meta; `None`: not yet.
     pub templates_synced_at: Option<i64>,
     pub steps: Vec<StepView>,
@@ -374,14 +401,17 @@ pub enum WabaAction {
     RefetchToken,
     /// List the WABA's message templates from Meta again.
     SyncTemplates,
+    /// Fetch Meta's template analytics (MM API metrics) now.
+    FetchMetrics,
 }
 
 impl WabaAction {
-    pub const ALL: [WabaAction; 4] = [
+    pub const ALL: [WabaAction; 5] = [
         WabaAction::Resubscribe,
         WabaAction::Recheck,
         WabaAction::RefetchToken,
         WabaAction::SyncTemplates,
+        WabaAction::FetchMetrics,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -390,6 +420,7 @@ impl WabaAction {
             WabaAction::Recheck => "recheck",
             WabaAction::RefetchToken => "refetch_token",
             WabaAction::SyncTemplates => "sync_templates",
+            WabaAction::FetchMetrics => "fetch_metrics",
         }
     }
 
@@ -403,6 +434,7 @@ impl WabaAction {
             WabaAction::Recheck => "Re-check status",
             WabaAction::RefetchToken => "Re-fetch business token",
             WabaAction::SyncTemplates => "Sync templates",
+            WabaAction::FetchMetrics => "Fetch Meta metrics",
         }
     }
 
@@ -417,6 +449,9 @@ impl WabaAction {
             }
             WabaAction::SyncTemplates => {
                 "Lists the WABA's message templates from Meta again (new ones sync for the MM API for up to 10 minutes)"
+            }
+            WabaAction::FetchMetrics => {
+                "Reads Meta's template analytics for the MM API now (they are also read every few hours)"
             }
         }
     }

@@ -97,6 +97,7 @@ fn template_waba() -> Waba {
         terms_delay_ms: 0,
         terms_due_at: None,
         connection: None,
+        insights_enabled: false,
     }
 }
 

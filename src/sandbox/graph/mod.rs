@@ -2,6 +2,7 @@
 //! endpoint family, each with its own router, merged here with Graph's answer for anything
 //! else. Every handler opens with the `core::caller` extractors.
 
+pub mod analytics;
 pub mod bisuat;
 pub mod client_wabas;
 pub mod fields;
@@ -33,6 +34,7 @@ pub fn router() -> Router<SandboxState> {
         .merge(bisuat::router())
         .merge(templates::router())
         .merge(smb_app_data::router())
+        .merge(analytics::router())
         // Unknown paths and methods answer like Graph, not with axum's empty 404/405.
         .fallback(unsupported)
         .method_not_allowed_fallback(unsupported)

@@ -363,6 +363,10 @@ pub async fn marketing_messages(
         click: request.activity_sharing && !fallback,
         marketing_limit: true,
     };
+    if !fallback {
+        super::analytics::count_send(&state, &phone, request.template_name(), pricing.click)
+            .await?;
+    }
     Ok(accept(&state, &phone, &request, pricing, None))
 }
 

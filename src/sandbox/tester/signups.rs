@@ -220,6 +220,7 @@ fn waba_and_phone(request: &SignupRequest, business: &Business) -> (Waba, Phone)
         terms_delay_ms: request.terms_delay_ms,
         terms_due_at: None,
         connection: None,
+        insights_enabled: false,
     };
     let phone = Phone {
         id: graph_id(),
