@@ -29,6 +29,15 @@
   var linkPrefill = null;
   try { linkPrefill = root.dataset.prefill ? JSON.parse(root.dataset.prefill) : null; } catch (e) { linkPrefill = null; }
   function el(id) { return document.getElementById(id); }
+  // The messages in the page's language (#signup-texts, from app/locales/*/public.ftl),
+  // English when missing; `{name}` placeholders filled from `vars`.
+  var texts = {};
+  try { texts = JSON.parse((el("signup-texts") || {}).dataset.texts || "{}"); } catch (e) { texts = {}; }
+  function tr(key, english, vars) {
+    var text = texts[key] || english;
+    Object.keys(vars || {}).forEach(function (name) { text = text.split("{" + name + "}").join(vars[name]); });
+    return text;
+  }
   var origins = [];
   var nonce = null;
   var sdkReady = false;
@@ -60,13 +69,13 @@
         if (response.status === 429) {
           var wait = parseInt(response.headers.get("retry-after") || "", 10);
           if (!(wait > 0)) wait = 10;
-          var limited = new Error("Too many attempts from your network. Please try again in " + wait + " s.");
+          var limited = new Error(tr("rate-limited", "Too many attempts from your network. Please try again in {seconds} s.", { seconds: wait }));
           limited.retryAfter = wait;
           throw limited;
         }
         if (!response.ok) {
           var message = body && typeof body === "object" ? Object.keys(body).map(function (k) { return body[k]; })[0] : null;
-          throw new Error(typeof message === "string" ? message : "The server could not be reached (HTTP " + response.status + ").");
+          throw new Error(typeof message === "string" ? message : tr("unreachable", "The server could not be reached (HTTP {status}).", { status: response.status }));
         }
         return body;
       });
@@ -81,11 +90,11 @@
     return call("signup_start", args).then(function (value) {
       nonce = value;
       refresh();
-      if (sdkReady) say("Ready. Press the button to open Meta's window.");
+      if (sdkReady) say(tr("ready", "Ready. Press the button to open Meta's window."));
     }).catch(function (error) {
       if (error.retryAfter) {
         // Many signups from one network (an office, a mobile carrier): wait, then try again.
-        say("Too many attempts from your network. Trying again in " + error.retryAfter + " s…", "warn");
+        say(tr("rate-limited-wait", "Too many attempts from your network. Trying again in {seconds} s…", { seconds: error.retryAfter }), "warn");
         setTimeout(newSession, error.retryAfter * 1000);
         return;
       }
@@ -94,25 +103,25 @@
         say(error.message, "error");
         return;
       }
-      say("We could not start a signup session: " + error.message + " Reload the page to try again.", "error");
+      say(tr("session-failed", "We could not start a signup session: {reason} Reload the page to try again.", { reason: error.message }), "error");
     });
   }
 
   function loadSdk() {
     var timer = setTimeout(function () {
-      if (!sdkReady) say("Facebook sign-in is taking long to load. Check your connection or content blockers, then reload the page.", "error");
+      if (!sdkReady) say(tr("sdk-slow", "Facebook sign-in is taking long to load. Check your connection or content blockers, then reload the page."), "error");
     }, 15000);
     window.fbAsyncInit = function () {
       try {
         FB.init({ appId: config.app_id, autoLogAppEvents: true, xfbml: true, version: config.graph_version });
       } catch (e) {
-        say("Facebook sign-in could not start: " + e.message, "error");
+        say(tr("sdk-start-failed", "Facebook sign-in could not start: {reason}", { reason: e.message }), "error");
         return;
       }
       clearTimeout(timer);
       sdkReady = true;
       refresh();
-      if (nonce) say("Ready. Press the button to open Meta's window.");
+      if (nonce) say(tr("ready", "Ready. Press the button to open Meta's window."));
     };
     var script = document.createElement("script");
     script.async = true;
@@ -121,7 +130,7 @@
     script.src = config.sdk_url;
     script.onerror = function () {
       clearTimeout(timer);
-      say("Facebook sign-in could not be loaded. Check your connection or allow this page in your content blocker, then reload.", "error");
+      say(tr("sdk-missing", "Facebook sign-in could not be loaded. Check your connection or allow this page in your content blocker, then reload."), "error");
     };
     document.head.appendChild(script);
   }
@@ -135,11 +144,11 @@
     call("signup_event", { nonce: nonce, payload: JSON.stringify(data) }).catch(function () {});
     var info = data.data || {};
     if (data.event === "CANCEL" && info.current_step) {
-      say("You closed Meta's window at the step " + info.current_step + ". Press the button to try again.", "warn");
+      say(tr("cancelled", "You closed Meta's window at the step {step}. Press the button to try again.", { step: info.current_step }), "warn");
     } else if (info.error_message) {
-      say("Meta reported a problem: " + info.error_message + " Press the button to try again.", "error");
+      say(tr("meta-error", "Meta reported a problem: {reason} Press the button to try again.", { reason: info.error_message }), "error");
     } else if (/^FINISH/.test(data.event || "")) {
-      say("Meta's part is done. Connecting your account…");
+      say(tr("meta-done", "Meta's part is done. Connecting your account…"));
     }
   });
 
@@ -187,16 +196,16 @@
       // Give a CANCEL or error message from the window a moment to arrive and explain itself.
       setTimeout(function () {
         if (!lastEvent) {
-          say("Meta's window was closed before finishing, or your browser blocked it. Allow pop-ups for this page and press the button again.", "warn");
+          say(tr("popup-closed", "Meta's window was closed before finishing, or your browser blocked it. Allow pop-ups for this page and press the button again."), "warn");
         }
         if (sent) call("signup_abandoned", { nonce: sent }).catch(function () {});
         newSession();
       }, 400);
       return;
     }
-    say("Connecting your account with Meta…");
+    say(tr("connecting", "Connecting your account with Meta…"));
     call("signup_complete", { nonce: nonce, code: code }).then(function (statusKey) {
-      say("Connected. Opening your status page…", "ok");
+      say(tr("connected", "Connected. Opening your status page…"), "ok");
       location.assign("/status/" + encodeURIComponent(statusKey));
     }).catch(function (error) {
       busy = false;
@@ -211,7 +220,7 @@
     busy = true;
     lastEvent = null;
     refresh();
-    say("Meta's window is open. Finish the steps there.");
+    say(tr("window-open", "Meta's window is open. Finish the steps there."));
     FB.login(onLogin, {
       config_id: config.config_id,
       response_type: "code",
@@ -233,7 +242,7 @@
     newSession();
     loadSdk();
   }).catch(function (error) {
-    say("Signup is not available right now: " + error.message, "error");
+    say(tr("unavailable", "Signup is not available right now: {reason}", { reason: error.message }), "error");
   });
   }
 })();

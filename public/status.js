@@ -37,7 +37,9 @@
     }
     el.textContent = text;
   }
-  var LOST = "Connection lost. This page will update again as soon as it is back.";
+  // In the page's language (the server puts it on #status); English if missing.
+  var LOST = (root() && root().dataset.connectionLost) ||
+    "Connection lost. This page will update again as soon as it is back.";
 
   var waiting = false; // a read is scheduled or running
   function schedule(ms) {
@@ -51,7 +53,7 @@
     if (document.visibilityState === "hidden") { stale = true; return; }
     stale = false;
     waiting = true;
-    fetch(location.pathname, { headers: { accept: "text/html" }, cache: "no-store" })
+    fetch(location.pathname + location.search, { headers: { accept: "text/html" }, cache: "no-store" })
       .then(function (response) {
         if (!response.ok && response.status !== 404) throw new Error("HTTP " + response.status);
         return response.text();

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod components;
 pub mod error;
 pub mod health;
+pub mod i18n;
 pub mod operations;
 pub mod relay;
 pub mod settings;
@@ -53,10 +54,17 @@ pub const OUTPUT_NAME: &str = "mm_portal";
 /// `<body>` says so with `data-public`.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let public = request_is_public();
+    // Staff pages are in English; the public ones in the business's language (I18N.md).
+    let lang = if public {
+        i18n::remember_choice();
+        i18n::request_lang()
+    } else {
+        i18n::Lang::En
+    };
     let css = assets::href(&format!("{OUTPUT_NAME}.css"));
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -666,3 +666,40 @@ fn expect_success(answer: &Value) -> GraphResult<()> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Meta's Graph API is HTTPS: the client must open TLS to an `https` base (a build of
+    /// reqwest without a TLS backend refuses such URLs before connecting).
+    #[tokio::test]
+    async fn an_https_graph_base_is_spoken_to_in_tls() {
+        use tokio::io::AsyncReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let first_bytes = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut head = [0u8; 2];
+            socket.read_exact(&mut head).await.unwrap();
+            head
+        });
+        let client = GraphClient::new(
+            Url::parse(&format!("https://127.0.0.1:{port}/")).unwrap(),
+            "v23.0",
+            "app",
+            std::sync::Arc::new(SecretString::from("secret")),
+        );
+        let call = tokio::spawn(async move {
+            let _ =
+                tokio::time::timeout(Duration::from_secs(5), client.exchange_code("code")).await;
+        });
+        let head = tokio::time::timeout(Duration::from_secs(5), first_bytes)
+            .await
+            .expect("the client never connected to the https base")
+            .unwrap();
+        call.abort();
+        // A TLS record of type handshake (0x16), version 3.x: a ClientHello.
+        assert_eq!(head, [0x16, 0x03]);
+    }
+}

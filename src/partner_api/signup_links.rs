@@ -295,7 +295,10 @@ async fn get_signup(
         .await
         .map_err(crate::errors::internal)?
         .ok_or_else(|| Problem::not_found(format!("There is no signup {id}.")))?;
-    let view = state.signups.status_view(&signup).await?;
+    let view = state
+        .signups
+        .status_view(&signup, app::i18n::Lang::En)
+        .await?;
     Ok(Json(SignupStatus {
         id: signup.id,
         stage: signup.stage.clone(),

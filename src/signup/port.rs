@@ -1,6 +1,7 @@
 //! The signup and status pages' port ([`app::signup::port::SignupPort`]), served by [`SignupService`].
 
 use app::error::AppError;
+use app::i18n::Lang;
 use app::signup::port::{ClientAddress, PublicCall, SignupConfig, SignupPort, SignupStatusView};
 use async_trait::async_trait;
 
@@ -72,22 +73,24 @@ impl SignupPort for SignupService {
         Ok(SignupService::complete(self, nonce, code).await?)
     }
 
-    async fn status(&self, status_key: &str) -> Result<SignupStatusView, AppError> {
+    async fn status(&self, status_key: &str, lang: Lang) -> Result<SignupStatusView, AppError> {
         let signup = self
             .store()
             .signup_by_status_key(status_key)
             .await
             .map_err(internal)?
             .ok_or(AppError::NotFound)?;
-        self.status_view(&signup).await
+        self.status_view(&signup, lang).await
     }
 }
 
 impl SignupService {
-    /// What the status page of `signup` shows (also the partner API's `GET /signups/{id}`).
+    /// What the status page of `signup` shows in `lang` (also the partner API's
+    /// `GET /signups/{id}`, in English).
     pub async fn status_view(
         &self,
         signup: &crate::db::Signup,
+        lang: Lang,
     ) -> Result<SignupStatusView, AppError> {
         let waba = match signup.waba_id {
             Some(id) => self.store().waba_by_id(id).await.map_err(internal)?,
@@ -113,6 +116,7 @@ impl SignupService {
             steps: &steps,
             phones: &phones,
             business_name,
+            lang,
         }))
     }
 }

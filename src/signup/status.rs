@@ -1,9 +1,10 @@
 //! The business admin's checklist: computed from what the portal knows, never optimistic.
 //! Each line says what is done, what we are doing, what we wait for, or what the business must
-//! do, in plain words.
+//! do, in plain words and in the business's language (`app/locales/*/public.ftl`).
 
+use app::i18n::{t, t_args, Lang};
 use app::signup::port::{CheckItem, CheckState, SignupStatusView};
-use app::wabas::connection::{business_words, connection_of};
+use app::wabas::connection::connection_of;
 
 use crate::db::{OnboardingStep, Phone, Signup, Waba};
 
@@ -15,90 +16,87 @@ pub struct StatusInput<'a> {
     pub steps: &'a [OnboardingStep],
     pub phones: &'a [Phone],
     pub business_name: Option<String>,
+    pub lang: Lang,
 }
 
 fn step(steps: &[OnboardingStep], which: Step) -> Option<&OnboardingStep> {
     steps.iter().find(|s| s.step == which.as_str())
 }
 
-fn item(key: &str, label: &str, state: CheckState, detail: impl Into<String>) -> CheckItem {
-    CheckItem {
-        key: key.into(),
-        label: label.into(),
-        state,
-        detail: detail.into(),
-    }
-}
-
-/// What a business can do about each onboarding status that blocks it.
+/// What a business can do about each onboarding status that blocks it: the state and the
+/// text's Fluent id.
 pub fn status_guidance(status: &str) -> Option<(CheckState, &'static str)> {
     Some(match status {
-        "INELIGIBLE_ON_BEHALF_OF_WABA" => (CheckState::ActionNeeded, "This account is managed on your behalf by a partner (on-behalf-of). Ask us to move its ownership to your business; then it becomes eligible."),
-        "INELIGIBLE_INACTIVE_OR_RESTRICTED" => (CheckState::ActionNeeded, "Meta has restricted or deactivated this account. Check Business Support Home in Meta Business Suite and resolve the restriction."),
-        "INELIGIBLE_COUNTRY_NOT_SUPPORTED" => (CheckState::ActionNeeded, "Marketing Messages API is not yet available for businesses in your country."),
-        "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP" => (CheckState::ActionNeeded, "This account's number is used only in the WhatsApp Business app. Connect it to the Cloud API (or use coexistence) to become eligible."),
-        "PENDING_VALID_PAYMENT_METHOD" => (CheckState::ActionNeeded, "Add a valid payment method to your WhatsApp Business Account in Meta Business Suite (Billing & payments)."),
-        "PENDING_INTERNAL_SETUP" => (CheckState::Waiting, "Meta is finishing its setup of your account. This usually takes a few minutes; nothing to do."),
-        "ELIGIBLE" => (CheckState::Waiting, "Your account is eligible. Waiting for Meta to confirm the Marketing Messages terms."),
+        "INELIGIBLE_ON_BEHALF_OF_WABA" => (CheckState::ActionNeeded, "guidance-on-behalf-of"),
+        "INELIGIBLE_INACTIVE_OR_RESTRICTED" => (CheckState::ActionNeeded, "guidance-restricted"),
+        "INELIGIBLE_COUNTRY_NOT_SUPPORTED" => (CheckState::ActionNeeded, "guidance-country"),
+        "INELIGIBLE_USING_WHATSAPP_BUSINESS_APP" => {
+            (CheckState::ActionNeeded, "guidance-business-app")
+        }
+        "PENDING_VALID_PAYMENT_METHOD" => (CheckState::ActionNeeded, "guidance-payment-method"),
+        "PENDING_INTERNAL_SETUP" => (CheckState::Waiting, "guidance-internal-setup"),
+        "ELIGIBLE" => (CheckState::Waiting, "guidance-eligible"),
         _ => return None,
     })
 }
 
-fn from_step(s: Option<&OnboardingStep>, pending: &str) -> (CheckState, String) {
-    match s {
-        None => (CheckState::Pending, pending.to_string()),
-        Some(s) => match s.state.as_str() {
-            "done" | "skipped" => (CheckState::Done, s.detail.clone().unwrap_or_default()),
-            "running" | "queued" => (CheckState::Working, "In progress…".into()),
-            "retrying" => (
-                CheckState::Working,
-                "Meta is busy; we retry automatically.".into(),
-            ),
-            "failed" => (
+/// A pipeline step's line: `pending` and `done` are the step's own Fluent ids.
+fn from_step(lang: Lang, s: Option<&OnboardingStep>, pending: &str, done: &str) -> Line {
+    let said = |key: &str| t(lang, key);
+    match s.map(|s| s.state.as_str()) {
+        None => (CheckState::Pending, said(pending)),
+        Some("done" | "skipped") => (CheckState::Done, said(done)),
+        Some("running" | "queued") => (CheckState::Working, said("step-in-progress")),
+        Some("retrying") => (CheckState::Working, said("step-retrying")),
+        Some("failed") => {
+            // Meta's or our own technical reason, as recorded: not translated.
+            let reason = s.and_then(|s| s.detail.clone()).unwrap_or_default();
+            (
                 CheckState::Failed,
-                format!(
-                    "Stopped: {}. Our team sees this and will resume it.",
-                    s.detail.clone().unwrap_or_default()
-                ),
-            ),
-            "waiting" => (CheckState::Waiting, s.detail.clone().unwrap_or_default()),
-            _ => (CheckState::Pending, pending.to_string()),
-        },
+                t_args(lang, "step-failed", &[("reason", &reason)]),
+            )
+        }
+        Some("waiting") => (CheckState::Waiting, said("step-waiting")),
+        Some(_) => (CheckState::Pending, said(pending)),
     }
 }
 
 /// A line's state and what it tells the business admin.
 type Line = (CheckState, String);
 
-fn line(key: &str, label: &str, (state, detail): Line) -> CheckItem {
-    item(key, label, state, detail)
+fn line(lang: Lang, key: &str, (state, detail): Line) -> CheckItem {
+    CheckItem {
+        key: key.into(),
+        label: t(lang, &format!("check-{key}")),
+        state,
+        detail,
+    }
 }
 
 /// The checklist, one line per step the admin can see, and its headline.
 pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
+    let lang = input.lang;
     let mut items = vec![
-        line("connected", "Connected to Meta", connected(input)),
+        line(lang, "connected", connected(input)),
         line(
+            lang,
             "webhooks",
-            "Updates from Meta switched on",
             from_step(
+                lang,
                 step(input.steps, Step::SubscribeWebhooks),
-                "We will switch on updates from Meta for your account.",
+                "webhooks-pending",
+                "webhooks-done",
             ),
         ),
-        line("number", "Phone number ready", number(input)),
-        line("terms", "Marketing Messages terms signed", terms(input)),
+        line(lang, "number", number(input)),
+        line(lang, "terms", terms(input)),
     ];
     let restricted = input
         .waba
         .and_then(|w| w.account_health.as_deref())
         .is_some_and(|h| h != "active");
     let ready = items.iter().all(|i| i.state == CheckState::Done) && !restricted;
-    items.push(line(
-        "ready",
-        "Ready to send marketing messages",
-        ready_line(ready, restricted),
-    ));
+    items.push(line(lang, "ready", ready_line(lang, ready, restricted)));
     SignupStatusView {
         business_name: input.business_name.clone(),
         waba_name: input.waba.map(|w| w.name.clone()),
@@ -107,128 +105,104 @@ pub fn build(input: &StatusInput<'_>) -> SignupStatusView {
             .iter()
             .map(|p| p.display_phone_number.clone())
             .collect(),
-        headline: headline(ready, &items).to_string(),
+        headline: t(lang, headline(ready, &items)),
         ready,
         items,
     }
 }
 
 fn connected(input: &StatusInput<'_>) -> Line {
-    let signup = input.signup;
+    let (signup, lang) = (input.signup, input.lang);
     let connection = connection_of(input.waba.and_then(|w| w.connection_state.as_deref()));
-    if let Some(words) = business_words(connection) {
+    if connection != "connected" {
         // Offboarded: Meta reconnects it after the business acts; the others end it.
         let state = if connection == "offboarded" {
             CheckState::ActionNeeded
         } else {
             CheckState::Failed
         };
-        return (state, words.to_string());
+        return (state, t(lang, &format!("connection-{connection}")));
     }
     match signup.stage.as_str() {
         "exchanged" => (
             CheckState::Done,
-            format!(
-                "Your WhatsApp Business Account {} is connected.",
-                input.waba.map(|w| w.name.as_str()).unwrap_or("")
+            t_args(
+                lang,
+                "connected-done",
+                &[("account", input.waba.map(|w| w.name.as_str()).unwrap_or(""))],
             ),
         ),
-        "exchanging" => (CheckState::Working, "Connecting to Meta…".into()),
-        "failed" => (
-            CheckState::Failed,
-            signup
-                .error
-                .clone()
-                .unwrap_or_else(|| "The connection failed. Please connect again.".into()),
-        ),
+        "exchanging" => (CheckState::Working, t(lang, "connected-working")),
+        // The recorded reason is technical (Meta's words); the business gets ours.
+        "failed" => (CheckState::Failed, t(lang, "connected-failed")),
         "cancelled" => (
             CheckState::ActionNeeded,
-            format!(
-                "The signup window was closed{}. Open the signup page and connect again.",
-                signup
-                    .cancel_step
-                    .as_ref()
-                    .map(|s| format!(" at step {s}"))
-                    .unwrap_or_default()
-            ),
+            match &signup.cancel_step {
+                Some(step) => t_args(lang, "connected-cancelled-at", &[("step", step)]),
+                None => t(lang, "connected-cancelled"),
+            },
         ),
-        _ => (CheckState::Pending, "Not connected yet.".into()),
+        _ => (CheckState::Pending, t(lang, "connected-pending")),
     }
 }
 
 fn number(input: &StatusInput<'_>) -> Line {
+    let lang = input.lang;
     let register = step(input.steps, Step::RegisterPhone);
-    let mut number = from_step(
-        register,
-        "We will register your phone number for the Cloud API.",
-    );
+    let mut number = from_step(lang, register, "number-pending", "number-done");
     if let Some(s) = register {
         if s.state == "failed" && s.error_code == Some(133016) {
-            number = (
-                CheckState::Failed,
-                "Meta allows 10 registrations of a number per 72 hours and this number reached it. We will retry when the limit resets.".into(),
-            );
+            number = (CheckState::Failed, t(lang, "number-limit"));
         }
-        if s.state == "skipped" && input.phones.is_empty() {
-            number = (
-                CheckState::ActionNeeded,
-                "No phone number was shared. Add one to your WhatsApp Business Account in WhatsApp Manager.".into(),
-            );
+        if s.state == "skipped" {
+            number = if input.phones.is_empty() {
+                (CheckState::ActionNeeded, t(lang, "number-none"))
+            } else {
+                // Coexistence: the number stays on the Business app, unregistered on purpose.
+                (CheckState::Done, t(lang, "number-coexistence"))
+            };
         }
     }
     number
 }
 
 fn terms(input: &StatusInput<'_>) -> Line {
+    let lang = input.lang;
     let status = input.waba.and_then(|w| w.onboarding_status.clone());
     let signed = input.waba.is_some_and(|w| {
         w.mm_terms_signed_at.is_some() || w.onboarding_status.as_deref() == Some("ONBOARDED")
     });
     if signed {
-        (
-            CheckState::Done,
-            "Meta confirmed: you accepted the Marketing Messages API terms.".to_string(),
-        )
-    } else if let Some((state, text)) = status.as_deref().and_then(status_guidance) {
-        (state, text.to_string())
+        (CheckState::Done, t(lang, "terms-done"))
+    } else if let Some((state, key)) = status.as_deref().and_then(status_guidance) {
+        (state, t(lang, key))
     } else if input.signup.stage == "exchanged" {
-        (
-            CheckState::Waiting,
-            "Waiting for Meta to confirm the Marketing Messages terms.".into(),
-        )
+        (CheckState::Waiting, t(lang, "terms-waiting"))
     } else {
-        (CheckState::Pending, "After you connect.".into())
+        (CheckState::Pending, t(lang, "terms-pending"))
     }
 }
 
-fn ready_line(ready: bool, restricted: bool) -> Line {
+fn ready_line(lang: Lang, ready: bool, restricted: bool) -> Line {
     if ready {
-        (
-            CheckState::Done,
-            "You can send marketing messages through us.".to_string(),
-        )
+        (CheckState::Done, t(lang, "ready-done"))
     } else if restricted {
-        (
-            CheckState::ActionNeeded,
-            "Meta reported a restriction on this account. Check Business Support Home.".into(),
-        )
+        (CheckState::ActionNeeded, t(lang, "ready-restricted"))
     } else {
-        (
-            CheckState::Pending,
-            "As soon as the steps above are done.".into(),
-        )
+        (CheckState::Pending, t(lang, "ready-pending"))
     }
 }
 
+/// The headline's Fluent id.
 fn headline(ready: bool, items: &[CheckItem]) -> &'static str {
     if ready {
-        "You're ready to send marketing messages"
+        "headline-ready"
     } else if items.iter().any(|i| i.state == CheckState::Failed) {
-        "We hit a problem — details below"
+        "headline-problem"
     } else if items.iter().any(|i| i.state == CheckState::ActionNeeded) {
-        "Your action is needed"
+        "headline-action"
     } else {
-        "Setting up your account…"
+        "headline-working"
     }
 }
 
@@ -304,6 +278,7 @@ mod tests {
             steps,
             phones: &[],
             business_name: Some("Acme".into()),
+            lang: Lang::En,
         })
     }
 
@@ -326,7 +301,11 @@ mod tests {
             assert!(!shown.ready, "{connection}: not ready");
             assert_eq!(state_of(&shown, "connected"), state, "{connection}");
             let line = shown.items.iter().find(|i| i.key == "connected").unwrap();
-            assert_eq!(Some(line.detail.as_str()), business_words(connection));
+            assert_eq!(
+                line.detail,
+                t(Lang::En, &format!("connection-{connection}"))
+            );
+            assert!(line.detail.contains("signup page") || connection == "offboarded");
         }
     }
 

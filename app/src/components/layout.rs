@@ -48,6 +48,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">"MM"</span>
                     <span class="brand-name">"Marketing Messages Portal"</span>
                 </a>
+                <Show when=public>
+                    <crate::i18n::switcher::LangSwitcher path=location.pathname.get_untracked() />
+                </Show>
                 <Show when=move || !public()>
                 <button
                     class="menu-toggle"

@@ -36,10 +36,12 @@ where
 /// The public settings the signup page launches Embedded Signup with.
 #[server(prefix = "/api", endpoint = "signup_config")]
 pub async fn signup_config() -> Result<crate::signup::port::SignupConfig, AppError> {
-    public(
-        PublicCall::Read,
-        |port| async move { Ok(port.config().await) },
-    )
+    let lang = crate::i18n::request_lang();
+    public(PublicCall::Read, |port| async move {
+        let mut config = port.config().await;
+        config.sdk_url = crate::i18n::sdk_url_in(&config.sdk_url, lang);
+        Ok(config)
+    })
     .await
 }
 
@@ -94,13 +96,12 @@ pub async fn signup_complete(nonce: String, code: String) -> Result<String, AppE
     })
     .await
 }
-
 /// The public status checklist of one signup.
 #[server(prefix = "/api", endpoint = "signup_status")]
 pub async fn signup_status(key: String) -> Result<crate::signup::port::SignupStatusView, AppError> {
-    public(
-        PublicCall::Read,
-        |port| async move { port.status(&key).await },
-    )
+    let lang = crate::i18n::request_lang();
+    public(PublicCall::Read, |port| async move {
+        port.status(&key, lang).await
+    })
     .await
 }

@@ -11,6 +11,7 @@ use leptos_meta::{Script, Title};
 use leptos_router::hooks::use_params_map;
 
 use crate::error::AppError;
+use crate::i18n::{request_lang, t, t_args, Lang};
 use crate::signup::api::signup_config;
 use crate::signup_links::api::signup_link;
 
@@ -56,17 +57,18 @@ pub fn SignupLinkPage() -> impl IntoView {
 /// Why a signup link does not open the signup page, for the business that followed it.
 #[component]
 fn LinkRefused(error: AppError) -> impl IntoView {
+    let lang = request_lang();
     let message = match error {
-        AppError::NotFound => "This signup link is not valid. Check that you copied all of it, or ask your partner for a new one.".to_string(),
+        AppError::NotFound => t(lang, "link-refused-invalid"),
         AppError::Conflict(reason) => reason,
         other => other.to_string(),
     };
     view! {
-        <Title text="Signup link" />
+        <Title text=t(lang, "link-title") />
         <section class="card signup-refused" data-testid="link-refused">
-            <h1>"This link cannot be used"</h1>
+            <h1>{t(lang, "link-refused-heading")}</h1>
             <p class="lead">{message}</p>
-            <p class="muted">"Nothing was shared with anyone: your WhatsApp account is as it was."</p>
+            <p class="muted">{t(lang, "link-refused-nothing-shared")}</p>
         </section>
     }
 }
@@ -83,6 +85,8 @@ fn SignupView(
     #[prop(optional)]
     prefill: String,
 ) -> impl IntoView {
+    let lang = request_lang();
+    let fallback_partner = t(lang, "signup-partner-fallback");
     let config = Resource::new(|| (), |_| signup_config());
     // Text that depends on the settings; the button and notice below stay outside any
     // Suspense so the nodes `signup.js` drives are never re-rendered by hydration.
@@ -91,20 +95,26 @@ fn SignupView(
             .get()
             .and_then(Result::ok)
             .map(|c| c.partner_name)
-            .unwrap_or_else(|| "Your WhatsApp partner".into())
+            .unwrap_or_else(|| fallback_partner.clone())
+    };
+    let agree_share = {
+        let partner = partner.clone();
+        move || t_args(lang, "signup-agree-share", &[("partner", &partner())])
     };
     let sandbox = move || config.get().and_then(Result::ok).is_some_and(|c| c.sandbox);
     let unavailable = move || config.get().and_then(|r| r.err()).map(|e| e.to_string());
     view! {
-        <Title text="Connect WhatsApp" />
+        <Title text=t(lang, "signup-title") />
         <section class="signup" id="signup" data-campaign=campaign data-link=link data-prefill=prefill>
+            // The script's messages in the page's language (`{name}` filled in by the script).
+            <span id="signup-texts" hidden data-texts=script_texts(lang)></span>
             <Transition fallback=|| ()>
                 {move || {
                     sandbox()
                         .then(|| {
                             view! {
                                 <p class="banner" role="note">
-                                    "Sandbox mode: Meta is simulated by this portal. No real Facebook account is used."
+                                    {t(lang, "signup-sandbox-banner")}
                                 </p>
                             }
                         })
@@ -123,7 +133,7 @@ fn SignupView(
                         .map(|e| {
                             view! {
                                 <p class="banner error" role="alert">
-                                    "Signup is not available right now: " {e}
+                                    {t_args(lang, "signup-unavailable", &[("reason", &e)])}
                                 </p>
                             }
                         })
@@ -132,20 +142,18 @@ fn SignupView(
             <div class="signup-grid">
                 <div class="card signup-main">
                     <p class="eyebrow">
-                        <Transition fallback=|| "Your WhatsApp partner">{partner}</Transition>
+                        <Transition fallback=|| ()>{partner.clone()}</Transition>
                     </p>
-                    <h1>"Send WhatsApp marketing messages with us"</h1>
-                    <p class="lead">
-                        "Connect your WhatsApp Business Account in a few clicks. You sign in with "
-                        "Facebook in a window from Meta; we never see your password."
-                    </p>
+                    <h1>{t(lang, "signup-heading")}</h1>
+                    <p class="lead">{t(lang, "signup-lead")}</p>
+
                     <button
                         id="connect"
                         class="button primary large"
                         data-testid="connect"
                         disabled=true
                     >
-                        "Connect with Facebook"
+                        {t(lang, "signup-connect")}
                     </button>
                     <p
                         id="signup-notice"
@@ -154,37 +162,67 @@ fn SignupView(
                         aria-live="polite"
                         data-testid="signup-notice"
                     >
-                        "Loading Facebook sign-in…"
+                        {t(lang, "signup-loading")}
                     </p>
                 </div>
                 <aside class="card">
-                    <h2>"What you agree to"</h2>
+                    <h2>{t(lang, "signup-agree-heading")}</h2>
                     <ul class="agree">
                         <li>
-                            "You share your WhatsApp Business Account with "
-                            <strong>
-                                <Transition fallback=|| "your partner">{partner}</Transition>
-                            </strong>
-                            ", who sends messages on your behalf."
+                            <Transition fallback=|| ()>{agree_share.clone()}</Transition>
                         </li>
-                        <li>
-                            "You accept Meta's Marketing Messages API for WhatsApp terms in Meta's window."
-                        </li>
-                        <li>
-                            "Meta charges per delivered marketing message, billed to your account's payment method."
-                        </li>
-                        <li>"You can remove our access at any time in Meta Business Suite."</li>
+                        <li>{t(lang, "signup-agree-terms")}</li>
+                        <li>{t(lang, "signup-agree-billing")}</li>
+                        <li>{t(lang, "signup-agree-remove")}</li>
                     </ul>
-                    <h2>"What happens next"</h2>
+                    <h2>{t(lang, "signup-next-heading")}</h2>
                     <ol class="steps">
-                        <li>
-                            "Meta's window opens: choose or create your business, account and number."
-                        </li>
-                        <li>"We connect your account and switch on updates from Meta."</li>
-                        <li>"A status page shows each step until you're ready to send."</li>
+                        <li>{t(lang, "signup-next-window")}</li>
+                        <li>{t(lang, "signup-next-connect")}</li>
+                        <li>{t(lang, "signup-next-status")}</li>
                     </ol>
                 </aside>
             </div>
         </section>
     }
+}
+
+/// The messages of `public/signup.js`, keyed by their Fluent id without `js-`, as JSON.
+/// Placeables come out as `{name}` for the script to fill in.
+fn script_texts(lang: Lang) -> String {
+    const KEYS: [&str; 15] = [
+        "ready",
+        "rate-limited-wait",
+        "rate-limited",
+        "session-failed",
+        "sdk-slow",
+        "sdk-start-failed",
+        "sdk-missing",
+        "cancelled",
+        "meta-error",
+        "meta-done",
+        "popup-closed",
+        "connecting",
+        "connected",
+        "window-open",
+        "unreachable",
+    ];
+    let tokens = [
+        ("seconds", "{seconds}"),
+        ("reason", "{reason}"),
+        ("step", "{step}"),
+        ("status", "{status}"),
+    ];
+    let mut texts: serde_json::Map<String, serde_json::Value> = KEYS
+        .iter()
+        .map(|key| {
+            let text = t_args(lang, &format!("js-{key}"), &tokens);
+            (key.to_string(), serde_json::Value::String(text))
+        })
+        .collect();
+    texts.insert(
+        "unavailable".into(),
+        t_args(lang, "signup-unavailable", &tokens).into(),
+    );
+    serde_json::Value::Object(texts).to_string()
 }

@@ -113,5 +113,10 @@ pub trait SignupPort: Send + Sync + 'static {
     async fn abandoned(&self, nonce: &str) -> Result<(), crate::error::AppError>;
     /// Exchanges the code; returns the status page key.
     async fn complete(&self, nonce: &str, code: &str) -> Result<String, crate::error::AppError>;
-    async fn status(&self, status_key: &str) -> Result<SignupStatusView, crate::error::AppError>;
+    /// The status checklist, its texts in `lang`.
+    async fn status(
+        &self,
+        status_key: &str,
+        lang: crate::i18n::Lang,
+    ) -> Result<SignupStatusView, crate::error::AppError>;
 }

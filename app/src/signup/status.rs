@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::{Script, Title};
 use leptos_router::hooks::use_params_map;
 
+use crate::i18n::{request_lang, t, t_args, Lang};
 use crate::signup::api::signup_status;
 use crate::signup::port::{CheckItem, CheckState, SignupStatusView};
 
@@ -15,26 +16,28 @@ pub fn StatusPage() -> impl IntoView {
     let params = use_params_map();
     let key = params.read_untracked().get("key").unwrap_or_default();
     let status = Resource::new(move || key.clone(), signup_status);
+    let lang = request_lang();
+    let loading = t(lang, "status-loading");
     view! {
-        <Title text="Your WhatsApp setup" />
-        <div id="status" data-testid="status">
-            <Suspense fallback=|| view! { <p class="muted">"Loading your status…"</p> }>
+        <Title text=t(lang, "status-title") />
+        <div id="status" data-testid="status" data-connection-lost=t(lang, "status-connection-lost")>
+            <Suspense fallback=move || view! { <p class="muted">{loading.clone()}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Ok(view) => view! { <StatusCard view /> }.into_any(),
+                        Ok(view) => view! { <StatusCard view lang /> }.into_any(),
                         Err(crate::error::AppError::NotFound) => {
                             crate::components::not_found::answer_not_found();
                             view! {
                             <section class="card error-card" role="alert">
-                                <h1>"Status page not found"</h1>
-                                <p>"Check the link you were given, or start again from the signup page."</p>
+                                <h1>{t(lang, "status-not-found-heading")}</h1>
+                                <p>{t(lang, "status-not-found-body")}</p>
                             </section>
                             }
                             .into_any()
                         }
                         Err(e) => view! {
                             <section class="card error-card" role="alert" data-testid="status-error">
-                                <h1>"Your status could not be loaded"</h1>
+                                <h1>{t(lang, "status-error-heading")}</h1>
                                 <p>{e.to_string()}</p>
                             </section>
                         }
@@ -48,7 +51,7 @@ pub fn StatusPage() -> impl IntoView {
 }
 
 #[component]
-fn StatusCard(view: SignupStatusView) -> impl IntoView {
+fn StatusCard(view: SignupStatusView, lang: Lang) -> impl IntoView {
     let ready = view.ready;
     let mut names: Vec<String> = [view.business_name.clone(), view.waba_name.clone()]
         .into_iter()
@@ -59,19 +62,18 @@ fn StatusCard(view: SignupStatusView) -> impl IntoView {
     let phones = view.phone_numbers.join(", ");
     view! {
         <section class="card status-card" data-testid="status-card" data-ready=ready.to_string()>
-            <p class="eyebrow">"Your WhatsApp setup"</p>
+            <p class="eyebrow">{t(lang, "status-eyebrow")}</p>
             <h1 data-testid="status-headline">{view.headline.clone()}</h1>
             {(!account.is_empty()).then(|| view! { <p class="muted">{account}</p> })}
-            {(!phones.is_empty()).then(|| view! { <p class="muted">"Phone: " {phones}</p> })}
+            {(!phones.is_empty())
+                .then(|| view! { <p class="muted">{t_args(lang, "status-phone", &[("phones", &phones)])}</p> })}
             <ol class="checklist">
-                {view.items.into_iter().map(|item| view! { <CheckRow item /> }).collect_view()}
+                {view.items.into_iter().map(|item| view! { <CheckRow item lang /> }).collect_view()}
             </ol>
             {(!ready)
                 .then(|| {
                     view! {
-                        <p class="muted small">
-                            "This page updates by itself. You can close it and come back later."
-                        </p>
+                        <p class="muted small">{t(lang, "status-updates-itself")}</p>
                     }
                 })}
         </section>
@@ -79,15 +81,16 @@ fn StatusCard(view: SignupStatusView) -> impl IntoView {
 }
 
 #[component]
-fn CheckRow(item: CheckItem) -> impl IntoView {
+fn CheckRow(item: CheckItem, lang: Lang) -> impl IntoView {
     let (icon, badge) = match item.state {
-        CheckState::Done => ("✓", "Done"),
-        CheckState::Working => ("…", "In progress"),
-        CheckState::Waiting => ("◷", "Waiting for Meta"),
-        CheckState::ActionNeeded => ("!", "Your action needed"),
-        CheckState::Failed => ("×", "Stopped"),
-        CheckState::Pending => ("○", "Not started"),
+        CheckState::Done => ("✓", "badge-done"),
+        CheckState::Working => ("…", "badge-working"),
+        CheckState::Waiting => ("◷", "badge-waiting"),
+        CheckState::ActionNeeded => ("!", "badge-action-needed"),
+        CheckState::Failed => ("×", "badge-failed"),
+        CheckState::Pending => ("○", "badge-pending"),
     };
+    let badge = t(lang, badge);
     let state = item.state.as_str();
     view! {
         <li class=format!("check check-{state}") data-testid=format!("check-{}", item.key) data-state=state>

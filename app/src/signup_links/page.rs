@@ -45,7 +45,7 @@ pub fn SignupLinksPage() -> impl IntoView {
             Ok(link) => view! {
                 <div class="alert ok" role="status" data-testid="new-link">
                     {format!("Link made{}. Send it to the business: ", link.customer_id.map(|c| format!(" for {c}")).unwrap_or_default())}
-                    <a class="mono break" href=link.url.clone() data-testid="new-link-url">{link.url.clone()}</a>
+                    <a class="mono break" href=link.url.clone() rel="external" data-testid="new-link-url">{link.url.clone()}</a>
                 </div>
             }.into_any(),
             Err(e) => view! { <p class="alert error" role="alert" data-testid="link-error">{e.to_string()}</p> }.into_any(),
@@ -150,7 +150,7 @@ fn LinkTable(list: Vec<SignupLinkView>, revoke: ServerAction<RevokeSignupLink>) 
                                         {[link.business_name.clone(), link.campaign.clone().map(|c| format!("campaign {c}"))]
                                             .into_iter().flatten().collect::<Vec<_>>().join(" · ")}
                                     </div>
-                                    <div class="small mono break"><a href=link.url.clone() data-testid="link-url">{link.url.clone()}</a></div>
+                                    <div class="small mono break"><a href=link.url.clone() rel="external" data-testid="link-url">{link.url.clone()}</a></div>
                                     <div class="small muted">{format!("made {} by {}", format_time(link.created_at), link.created_by)}</div>
                                 </td>
                                 <td><span class=format!("badge state-{}", link.state.as_str()) data-testid="link-state">{state_label(link.state)}</span>

@@ -45,18 +45,6 @@ pub fn staff_reason(connection: &str) -> &'static str {
     }
 }
 
-/// What the state means, in plain words for the business admin on the status page; `None`
-/// when connected (nothing to say).
-pub fn business_words(connection: &str) -> Option<&'static str> {
-    match connection {
-        "offboarded" => Some("Your WhatsApp number was disconnected from us after a change of phone or a new registration of the number. Open the WhatsApp Business app on your phone and reconnect it; setup continues by itself once it is back."),
-        "removed" => Some("Your WhatsApp Business account is no longer shared with us, so we cannot send marketing messages for you. To start again, connect your account once more from the signup page."),
-        "uninstalled" => Some("Our app's access to your WhatsApp Business account was removed, so we cannot send messages for you. To start again, connect your account once more from the signup page."),
-        "deleted" => Some("This WhatsApp Business account was deleted. To use marketing messages, connect another account from the signup page."),
-        _ => None,
-    }
-}
-
 /// The badge class of the state in staff pages.
 pub fn badge_class(connection: &str) -> &'static str {
     match connection {
@@ -77,7 +65,6 @@ mod tests {
         for word in CONNECTIONS {
             assert_eq!(connection_of(Some(word)), word);
             assert_eq!(token_usable(Some(word)).is_ok(), word == "connected");
-            assert_eq!(business_words(word).is_none(), word == "connected");
         }
     }
 }

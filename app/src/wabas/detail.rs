@@ -166,7 +166,7 @@ fn AccountCard(
                 {(!invitable).then(|| view! { <span class="muted small">"only for ELIGIBLE accounts"</span> })}
             </dd>
             <dt>"Status page"</dt>
-            <dd>{detail.status_page.clone().map(|href| view! { <a href=href.clone() data-testid="status-page-link">"open the business's status page"</a> })}</dd>
+            <dd>{detail.status_page.clone().map(|href| view! { <a href=href.clone() rel="external" data-testid="status-page-link">"open the business's status page"</a> })}</dd>
         </dl>
     </section>    }
 }

@@ -35,7 +35,7 @@ fn Landing() -> impl IntoView {
             <p class="actions">
                 <a class="button" href="/login" data-testid="landing-sign-in">"Staff sign in"</a>
                 " "
-                <a class="button secondary" href="/signup">"Open the signup page"</a>
+                <a class="button secondary" href="/signup" rel="external">"Open the signup page"</a>
             </p>
         </section>
         <div class="grid">

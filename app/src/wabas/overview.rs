@@ -77,7 +77,7 @@ fn Dashboard(overview: Overview) -> impl IntoView {
         <div class="grid">
             <section class="card" aria-labelledby="by-status">
                 <h2 id="by-status">"WABAs by onboarding status"</h2>
-                {(total == 0).then(|| view! { <p class="muted">"No WABA yet. Share your signup page: " <a href="/signup">"/signup"</a></p> })}
+                {(total == 0).then(|| view! { <p class="muted">"No WABA yet. Share your signup page: " <a href="/signup" rel="external">"/signup"</a></p> })}
                 <ul class="bars" data-testid="status-chart">
                     {overview.status_counts.iter().map(|(status, count)| {
                         let label = status.clone().unwrap_or_else(|| "UNKNOWN".into());
