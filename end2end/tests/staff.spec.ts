@@ -1,4 +1,6 @@
 import { test, expect } from '../fixtures';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { STAFF_PASSWORD } from '../global-setup';
 
@@ -379,6 +381,21 @@ test('an operator sends a test marketing message and sees its statuses; MM error
   await expect(page.getByTestId('chart-marketing_lite')).toBeVisible();
   await expect(page.getByTestId('signups-chart')).toBeVisible();
   await page.screenshot({ path: 'test-results/overview-metrics.png', fullPage: true });
+
+  // The same business's status page in Brazilian Portuguese, at phone size (I18N.md).
+  const pt: Record<string, string> = {};
+  for (const line of readFileSync(join(__dirname, '..', '..', 'app', 'locales', 'pt-BR', 'public.ftl'), 'utf8').split('\n')) {
+    const match = /^([a-z][a-z0-9-]*) = (.*)$/.exec(line);
+    if (match) pt[match[1]] = match[2];
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`/status/${key}?lang=pt-BR`);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'pt-BR');
+  await expect(page.getByTestId('status-headline')).toHaveText(pt['headline-ready']);
+  await expect(page.getByTestId('check-connected').locator('strong')).toHaveText(pt['check-connected']);
+  await expect(page.getByTestId('check-number')).toContainText(pt['number-done']);
+  await expect(page.getByTestId('check-ready')).toContainText(pt['badge-done']);
+  await page.screenshot({ path: 'test-results/status-pt-BR-phone.png', fullPage: true });
 });
 
 test('an admin adds a staff account and rotates the webhook verify token', async ({ page, browser, request }) => {
