@@ -43,6 +43,7 @@
   var sdkReady = false;
   var busy = false;
   var lastEvent = null;
+  var email = "";
 
   function say(text, kind) {
     var notice = el("signup-notice");
@@ -204,7 +205,9 @@
       return;
     }
     say(tr("connecting", "Connecting your account with Meta…"));
-    call("signup_complete", { nonce: nonce, code: code }).then(function (statusKey) {
+    var done = { nonce: nonce, code: code };
+    if (email) done.email = email;
+    call("signup_complete", done).then(function (statusKey) {
       say(tr("connected", "Connected. Opening your status page…"), "ok");
       location.assign("/status/" + encodeURIComponent(statusKey));
     }).catch(function (error) {
@@ -217,6 +220,15 @@
   document.addEventListener("click", function (event) {
     var button = el("connect");
     if (!button || event.target !== button || button.disabled || busy) return;
+    // The optional email for the status link and Meta's requests: checked before Meta's
+    // window opens (still synchronously in the click, or the popup would be blocked).
+    var field = el("admin-email");
+    email = field ? field.value.trim() : "";
+    if (email && field.validity && !field.validity.valid) {
+      say(tr("email-invalid", "This email address does not look right. Correct it or leave the field empty."), "error");
+      field.focus();
+      return;
+    }
     busy = true;
     lastEvent = null;
     refresh();

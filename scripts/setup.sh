@@ -41,6 +41,11 @@ if [ -n "$for_tests" ]; then
   if ! command -v pg_ctlcluster >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     apt_install postgresql
   fi
+  # The mail tests' SMTP server (scripts/smtp-sink.py).
+  if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+    say "installing aiosmtpd (the tests' SMTP server)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore aiosmtpd
+  fi
   lock="$ROOT/end2end/package-lock.json"
   stamp="$ROOT/end2end/node_modules/.installed-lock"
   if [ ! -f "$stamp" ] || ! cmp -s "$lock" "$stamp"; then

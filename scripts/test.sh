@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: the whole test suite.
 #   1. installs what is missing (wasm target, wasm-bindgen-cli, npm packages, Chromium, PostgreSQL)
-#   2. starts the local PostgreSQL for the conformance suite
+#   2. starts the local PostgreSQL for the conformance suite, and an SMTP server for the mail tests
 #   3. lint: rustfmt and clippy (server and browser builds), warnings are errors
 #   4. cargo test: unit and integration tests, SQLite and PostgreSQL
 #   5. builds the portal and runs the Playwright tests in headless Chromium
@@ -21,6 +21,12 @@ else
   warn "******************************************************************"
   skip_args=(--skip postgres)
 fi
+
+# A real SMTP server on 127.0.0.1 for the mail tests (tests/api/mail.rs).
+smtp="$("$ROOT/scripts/smtp.sh")" || die "the test SMTP server could not be started"
+TEST_SMTP_URL="$(sed -n 1p <<<"$smtp")"
+TEST_MAILDIR="$(sed -n 2p <<<"$smtp")"
+export TEST_SMTP_URL TEST_MAILDIR
 
 "$ROOT/scripts/lint.sh" || die "lint failed (see above)"
 

@@ -225,6 +225,21 @@ pub struct Settings {
     /// Optional multi-partner solution id passed to Embedded Signup.
     #[arg(long, env = "ES_SOLUTION_ID", global = true)]
     pub es_solution_id: Option<String>,
+
+    /// Mail to business admins: the SMTP server, `smtps://user:pass@host:465` (TLS) or
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS); clear-text `smtp://` only to this
+    /// machine. Unset: sandbox mode catches mail on /sandbox/mail, live mode sends none.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+
+    /// Mail: the sender, as `Name <address>`.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "MM Portal <portal@localhost>",
+        global = true
+    )]
+    pub mail_from: String,
 }
 
 /// Prints every setting, with the secrets as `Some("***")` (set) or `None`, and the database
@@ -264,6 +279,8 @@ impl std::fmt::Debug for Settings {
             .field("meta_partner_business_id", &self.meta_partner_business_id)
             .field("intent_rate_per_second", &self.intent_rate_per_second)
             .field("es_solution_id", &self.es_solution_id)
+            .field("smtp_url", &hidden(&self.smtp_url))
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }
@@ -387,6 +404,8 @@ pub struct Config {
     pub meta: MetaSettings,
     pub keys: Arc<KeyRing>,
     pub signup: SignupSettings,
+    /// How mail leaves (SMTP, or caught in sandbox mode).
+    pub mail: crate::mail::Mailer,
 }
 
 /// Everything wrong with the configuration, one problem per line.
@@ -490,8 +509,21 @@ impl Config {
         let signup = signup_settings(settings)
             .map_err(|list| problems.extend(list))
             .ok();
-        match (addr, database_url, meta_and_keys, signup) {
-            (Some(addr), Some(database_url), Some((meta, keys)), Some(signup))
+        let smtp_url = settings
+            .smtp_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(|u| SecretString::from(u.to_string()));
+        let mail = crate::mail::mailer(
+            smtp_url.as_ref(),
+            settings.mail_from.trim(),
+            mode == Mode::Sandbox,
+        )
+        .map_err(|problem| problems.push(problem))
+        .ok();
+        match (addr, database_url, meta_and_keys, signup, mail) {
+            (Some(addr), Some(database_url), Some((meta, keys)), Some(signup), Some(mail))
                 if problems.is_empty() =>
             {
                 Ok(Config {
@@ -508,6 +540,7 @@ impl Config {
                     meta,
                     keys: Arc::new(keys),
                     signup,
+                    mail,
                 })
             }
             _ => Err(ConfigError { problems }),

@@ -15,6 +15,7 @@ pub mod health;
 pub mod http;
 pub mod jobs;
 pub mod live;
+pub mod mail;
 pub mod mm_metrics;
 pub mod monitoring;
 pub mod operations;

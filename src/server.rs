@@ -212,6 +212,9 @@ impl RunningPortal {
             crate::events::feed::EventFeed::new(database.store.clone(), config.keys.clone()),
         ));
         tasks.spawn(background(events.run(shutdown.child_token())));
+        tasks.spawn(background(
+            mail_notifier(&database, &signups, &url).run(shutdown.child_token()),
+        ));
         let router = http::router(
             AppState {
                 leptos_options: leptos_options(&config, local_addr),
@@ -222,6 +225,12 @@ impl RunningPortal {
             sandbox,
             sessions,
             partner_api,
+            crate::mail::routes::routes(
+                crate::mail::routes::MailRoutesState {
+                    store: database.store.clone(),
+                },
+                config.mode == Mode::Sandbox,
+            ),
         );
         let partner = partner(&config, &database, &graph, &internal_url);
         // The Meta metrics schedule keeps itself going; this starts it (once per slot,
@@ -237,7 +246,7 @@ impl RunningPortal {
         spawn_workers(
             &mut tasks,
             &database,
-            job_handlers(&config, &database, graph, partner),
+            job_handlers(&config, &database, graph, partner, &url),
             &shutdown,
         );
         spawn_server(&mut tasks, listener, router, &shutdown);
@@ -374,13 +383,33 @@ fn partner(
     ))
 }
 
+/// Mails business admins about the portal events that ask something of them (MAIL.md).
+fn mail_notifier(
+    database: &Database,
+    signups: &Arc<SignupService>,
+    url: &Url,
+) -> crate::mail::notify::Notifier {
+    crate::mail::notify::Notifier {
+        store: database.store.clone(),
+        signups: signups.clone(),
+        public_url: url.clone(),
+        owner: format!("mail-{}", uuid::Uuid::new_v4()),
+    }
+}
+
 fn job_handlers(
     config: &Config,
     database: &Database,
     graph: GraphClient,
     partner: Arc<Partner>,
-) -> [Arc<dyn crate::jobs::JobHandler>; 8] {
+    url: &Url,
+) -> [Arc<dyn crate::jobs::JobHandler>; 9] {
     [
+        Arc::new(crate::mail::send::MailSendHandler {
+            store: database.store.clone(),
+            mailer: config.mail.clone(),
+            public_url: url.clone(),
+        }),
         Arc::new(crate::mm_metrics::fetch::MetricsFetchHandler {
             store: database.store.clone(),
             graph: graph.clone(),
@@ -426,7 +455,7 @@ fn job_handlers(
 fn spawn_workers(
     tasks: &mut JoinSet<()>,
     database: &Database,
-    handlers: [Arc<dyn crate::jobs::JobHandler>; 8],
+    handlers: [Arc<dyn crate::jobs::JobHandler>; 9],
     shutdown: &CancellationToken,
 ) {
     for _ in 0..JOB_WORKERS {

@@ -39,6 +39,11 @@ test('a Spanish browser gets the signup page in Spanish, and the switcher change
   await expect(page.getByTestId('connect')).toBeEnabled();
   // signup.js speaks the page's language too.
   await expect(page.getByTestId('signup-notice')).toHaveText(es['js-ready']);
+  // A mistyped email is caught before Meta's window opens, in Spanish.
+  await page.getByTestId('admin-email').fill('nombre@');
+  await page.getByTestId('connect').click();
+  await expect(page.getByTestId('signup-notice')).toHaveText(es['js-email-invalid']);
+  await page.getByTestId('admin-email').fill('');
   // Meta's SDK (the simulator's, here) is asked for in the matching locale.
   await expect(page.locator('script[src*="sdk.js"]')).toHaveAttribute('src', /locale=es_LA/);
 

@@ -27,6 +27,9 @@ test.afterEach(async ({ request }) => {
 
 test('happy path: signup to ONBOARDED with the status page updating live', async ({ hydratedPage }) => {
   const { page } = await openSignup(hydratedPage, '/signup/spring-sale');
+  // The optional email: the status link and "ready" are mailed there (MAIL.md).
+  const email = `happy-${Date.now()}@shoes.test`;
+  await page.getByTestId('admin-email').fill(email);
   await page.screenshot({ path: 'test-results/signup-page.png', fullPage: true });
   const popup = await openPopup(page);
   await popup.screenshot({ path: 'test-results/sandbox-popup.png' });
@@ -47,6 +50,16 @@ test('happy path: signup to ONBOARDED with the status page updating live', async
   await expect(page.getByTestId('status-headline')).toHaveText("You're ready to send marketing messages");
   await expect(page.getByTestId('status-card')).toContainText('Happy Path Shoes');
   await page.screenshot({ path: 'test-results/status-ready.png', fullPage: true });
+
+  // Without SMTP the sandbox catches both mails on its outbox page.
+  await expect(async () => {
+    await page.goto('/sandbox/mail');
+    const mails = page.locator(`[data-testid="mail"]:has-text("${email}")`);
+    await expect(mails.and(page.locator('[data-kind="status_link"]'))).toHaveCount(1, { timeout: 1000 });
+    await expect(mails.and(page.locator('[data-kind="ready"]'))).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(page.locator(`[data-testid="mail"][data-kind="status_link"]:has-text("${email}")`)).toContainText('/status/');
+  await page.screenshot({ path: 'test-results/sandbox-mail.png', fullPage: true });
 });
 
 test('coexistence: the number is not registered and the checklist says why', async ({ hydratedPage }) => {

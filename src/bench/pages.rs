@@ -463,6 +463,7 @@ impl Fixture {
                 form(&SignupComplete {
                     nonce,
                     code: code.into(),
+                    email: None,
                 }),
             )
             .await?;

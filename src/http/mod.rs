@@ -103,6 +103,7 @@ pub fn router(
     sandbox: Option<SandboxState>,
     sessions: Sessions,
     partner_api: Router,
+    mail: Router,
 ) -> Router {
     let routes = generate_route_list(app::App);
     let trusted_proxies = sessions.trusted_proxies.clone();
@@ -148,7 +149,9 @@ pub fn router(
     // path) and the partner API (keys, not cookies) do not.
     let router = with_sessions(pages, sessions)
         .merge(crate::webhooks::routes(webhooks))
-        .merge(partner_api);
+        .merge(partner_api)
+        // Unsubscribe links are opened from mail, with no session; the sandbox outbox.
+        .merge(mail);
     headers
         .apply(router)
         .layer(axum::middleware::from_fn(assets::cache_control))

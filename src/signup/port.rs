@@ -2,7 +2,9 @@
 
 use app::error::AppError;
 use app::i18n::Lang;
-use app::signup::port::{ClientAddress, PublicCall, SignupConfig, SignupPort, SignupStatusView};
+use app::signup::port::{
+    AdminContact, ClientAddress, PublicCall, SignupConfig, SignupPort, SignupStatusView,
+};
 use async_trait::async_trait;
 
 use super::session::{SignupError, SignupService};
@@ -69,8 +71,13 @@ impl SignupPort for SignupService {
         Ok(SignupService::abandoned(self, nonce).await?)
     }
 
-    async fn complete(&self, nonce: &str, code: &str) -> Result<String, AppError> {
-        Ok(SignupService::complete(self, nonce, code).await?)
+    async fn complete(
+        &self,
+        nonce: &str,
+        code: &str,
+        contact: AdminContact,
+    ) -> Result<String, AppError> {
+        Ok(SignupService::complete(self, nonce, code, &contact).await?)
     }
 
     async fn status(&self, status_key: &str, lang: Lang) -> Result<SignupStatusView, AppError> {

@@ -20,6 +20,7 @@ use crate::db::{
     WabaUpsert,
 };
 use crate::graph::{GraphCallError, GraphClient, Reaction};
+use app::signup::port::AdminContact;
 
 /// The stores this module reads and writes.
 pub trait Stores:
@@ -32,6 +33,7 @@ pub trait Stores:
     + crate::db::SettingStore
     + crate::db::SignupLimitStore
     + crate::db::SignupLinkStore
+    + crate::db::MailStore
 {
 }
 impl<
@@ -43,7 +45,8 @@ impl<
             + crate::db::StepStore
             + crate::db::SettingStore
             + crate::db::SignupLimitStore
-            + crate::db::SignupLinkStore,
+            + crate::db::SignupLinkStore
+            + crate::db::MailStore,
     > Stores for T
 {
 }
@@ -98,6 +101,8 @@ pub enum SignupError {
     NoWaba,
     #[error("Meta is not reachable right now. Please try again in a minute.")]
     MetaUnavailable,
+    #[error("This email address does not look right. Correct it or leave the field empty.")]
+    BadEmail,
     /// The signup link may not start or complete a signup (expired, withdrawn, used).
     #[error("{}", .0.message())]
     Link(crate::signup_links::Refusal),
@@ -366,7 +371,14 @@ impl SignupService {
 
     /// Exchanges the code for the business token, records the business and WABA, and starts
     /// the onboarding pipeline. Returns the status page key.
-    pub async fn complete(&self, nonce: &str, code: &str) -> Result<String, SignupError> {
+    /// `contact`: the admin's optional email and the page's language, kept on the signup
+    /// before the exchange so the mail that follows it (MAIL.md) finds them.
+    pub async fn complete(
+        &self,
+        nonce: &str,
+        code: &str,
+        contact: &AdminContact,
+    ) -> Result<String, SignupError> {
         let started = std::time::Instant::now();
         // An expired session is refused before its one exchange is claimed (a used one says
         // so, whatever its age).
@@ -377,6 +389,14 @@ impl SignupService {
         if now_millis() - known.created_at > SESSION_LIFETIME_MS {
             return Err(SignupError::Expired);
         }
+        let email = match contact.email.as_deref() {
+            Some(email) => Some(checked_email(email)?),
+            None => None,
+        };
+        self.store
+            .signup_set_contact(nonce, email.as_deref(), contact.lang.code())
+            .await
+            .map_err(internal)?;
         let signup = match self
             .store
             .claim_signup_exchange(nonce)
@@ -575,6 +595,20 @@ impl SignupService {
             .await
             .map_err(internal)?;
         Ok(updated.status_key)
+    }
+}
+
+/// An email address as a mail server takes it: one `@`, no spaces or angle brackets, at most
+/// 254 characters (RFC 5321's limit on a path).
+fn checked_email(email: &str) -> Result<String, SignupError> {
+    let email = email.trim();
+    let valid = email.len() <= 254
+        && email.parse::<lettre::Address>().is_ok()
+        && !email.contains(['<', '>', ' ']);
+    if valid {
+        Ok(email.to_string())
+    } else {
+        Err(SignupError::BadEmail)
     }
 }
 

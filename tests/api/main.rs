@@ -17,6 +17,7 @@ mod intent_bulk;
 mod jobs;
 mod lifecycle;
 mod live;
+mod mail;
 mod migrations;
 mod mm_metrics;
 mod mm_operations;

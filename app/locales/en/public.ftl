@@ -131,6 +131,7 @@ ready-pending = As soon as the steps above are done.
 ## The page an unsubscribe link opens
 
 unsubscribe-title = Email preferences
+unsubscribe-confirm = Stop these emails
 unsubscribe-heading = You will get no more emails about this setup
 unsubscribe-body = We stopped the emails to { $email } about this WhatsApp setup. Your status page still shows each step.
 unsubscribe-invalid = This unsubscribe link is not valid. Check that you opened all of it.

@@ -131,6 +131,7 @@ ready-pending = En cuanto terminen los pasos anteriores.
 ## La página que abre un enlace para cancelar la suscripción
 
 unsubscribe-title = Preferencias de correo
+unsubscribe-confirm = Dejar de recibir estos correos
 unsubscribe-heading = Ya no recibirás correos sobre esta configuración
 unsubscribe-body = Dejamos de enviar correos a { $email } sobre esta configuración de WhatsApp. Tu página de estado sigue mostrando cada paso.
 unsubscribe-invalid = Este enlace para cancelar la suscripción no es válido. Revisa que lo hayas abierto completo.

@@ -131,6 +131,7 @@ ready-pending = Segera setelah langkah-langkah di atas selesai.
 ## Halaman yang dibuka oleh tautan berhenti berlangganan
 
 unsubscribe-title = Preferensi email
+unsubscribe-confirm = Berhenti menerima email ini
 unsubscribe-heading = Anda tidak akan menerima email lagi tentang penyiapan ini
 unsubscribe-body = Kami telah berhenti mengirim email ke { $email } tentang penyiapan WhatsApp ini. Halaman status Anda tetap menampilkan setiap langkah.
 unsubscribe-invalid = Tautan berhenti berlangganan ini tidak valid. Pastikan Anda membuka tautan secara lengkap.

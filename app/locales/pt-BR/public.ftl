@@ -131,6 +131,7 @@ ready-pending = Assim que as etapas acima forem concluídas.
 ## A página que um link de cancelamento de inscrição abre
 
 unsubscribe-title = Preferências de e-mail
+unsubscribe-confirm = Parar de receber estes e-mails
 unsubscribe-heading = Você não vai mais receber e-mails sobre esta configuração
 unsubscribe-body = Paramos de enviar e-mails para { $email } sobre esta configuração do WhatsApp. Sua página de status continua mostrando cada etapa.
 unsubscribe-invalid = Este link de cancelamento de inscrição não é válido. Verifique se você abriu o link completo.

@@ -90,9 +90,19 @@ pub async fn signup_abandoned(nonce: String) -> Result<(), AppError> {
 /// Exchanges the code from `FB.login` on the server; returns the status page key. The token
 /// never leaves the server.
 #[server(prefix = "/api", endpoint = "signup_complete")]
-pub async fn signup_complete(nonce: String, code: String) -> Result<String, AppError> {
+pub async fn signup_complete(
+    nonce: String,
+    code: String,
+    email: Option<String>,
+) -> Result<String, AppError> {
+    let contact = AdminContact {
+        email: email
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty()),
+        lang: crate::i18n::request_lang(),
+    };
     public(PublicCall::Exchange, |port| async move {
-        port.complete(&nonce, &code).await
+        port.complete(&nonce, &code, contact).await
     })
     .await
 }

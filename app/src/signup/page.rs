@@ -86,6 +86,7 @@ fn SignupView(
     prefill: String,
 ) -> impl IntoView {
     let lang = request_lang();
+    let prefill_email = prefill_email_of(&prefill);
     let fallback_partner = t(lang, "signup-partner-fallback");
     let config = Resource::new(|| (), |_| signup_config());
     // Text that depends on the settings; the button and notice below stay outside any
@@ -146,6 +147,20 @@ fn SignupView(
                     </p>
                     <h1>{t(lang, "signup-heading")}</h1>
                     <p class="lead">{t(lang, "signup-lead")}</p>
+                    <label class="signup-email" for="admin-email">
+                        <span>{t(lang, "signup-email-label")}</span>
+                        <input
+                            id="admin-email"
+                            name="email"
+                            type="email"
+                            autocomplete="email"
+                            inputmode="email"
+                            maxlength="254"
+                            data-testid="admin-email"
+                            value=prefill_email
+                        />
+                        <small class="muted">{t(lang, "signup-email-hint")}</small>
+                    </label>
 
                     <button
                         id="connect"
@@ -190,7 +205,7 @@ fn SignupView(
 /// The messages of `public/signup.js`, keyed by their Fluent id without `js-`, as JSON.
 /// Placeables come out as `{name}` for the script to fill in.
 fn script_texts(lang: Lang) -> String {
-    const KEYS: [&str; 15] = [
+    const KEYS: [&str; 16] = [
         "ready",
         "rate-limited-wait",
         "rate-limited",
@@ -206,6 +221,7 @@ fn script_texts(lang: Lang) -> String {
         "connected",
         "window-open",
         "unreachable",
+        "email-invalid",
     ];
     let tokens = [
         ("seconds", "{seconds}"),
@@ -225,4 +241,13 @@ fn script_texts(lang: Lang) -> String {
         t_args(lang, "signup-unavailable", &tokens).into(),
     );
     serde_json::Value::Object(texts).to_string()
+}
+
+/// The business email of a signup link's pre-fill (Meta's `extras.setup.business.email`), to
+/// fill the optional email field in.
+fn prefill_email_of(prefill: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(prefill)
+        .ok()
+        .and_then(|setup| setup["business"]["email"].as_str().map(str::to_string))
+        .unwrap_or_default()
 }

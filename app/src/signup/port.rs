@@ -70,6 +70,14 @@ pub struct SignupStatusView {
     pub items: Vec<CheckItem>,
 }
 
+/// The business admin's optional email (given on the signup page) and the page's language:
+/// the status link and "action needed" mail go there, in that language (MAIL.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminContact {
+    pub email: Option<String>,
+    pub lang: crate::i18n::Lang,
+}
+
 /// The kinds of public signup server function, each with its own rate limit per client
 /// address (`src/signup/limits.rs` has the numbers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,8 +119,14 @@ pub trait SignupPort: Send + Sync + 'static {
     async fn launched(&self, nonce: &str) -> Result<(), crate::error::AppError>;
     async fn event(&self, nonce: &str, payload: &str) -> Result<(), crate::error::AppError>;
     async fn abandoned(&self, nonce: &str) -> Result<(), crate::error::AppError>;
-    /// Exchanges the code; returns the status page key.
-    async fn complete(&self, nonce: &str, code: &str) -> Result<String, crate::error::AppError>;
+    /// Exchanges the code; returns the status page key. `contact`: where the business admin
+    /// wants the status link and Meta's requests, and in which language.
+    async fn complete(
+        &self,
+        nonce: &str,
+        code: &str,
+        contact: AdminContact,
+    ) -> Result<String, crate::error::AppError>;
     /// The status checklist, its texts in `lang`.
     async fn status(
         &self,
