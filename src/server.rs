@@ -270,6 +270,11 @@ impl RunningPortal {
         if let Some(warning) = app::settings::es_version::deprecation(&config.signup.es_version) {
             tracing::warn!(es_version = %config.signup.es_version, "{warning}");
         }
+        if config.mode == Mode::Live && config.mail.transport.is_none() {
+            tracing::warn!(
+                "SMTP_URL is not set: no mail reaches business admins (each is marked failed)"
+            );
+        }
         Ok(RunningPortal {
             url,
             metrics_url,

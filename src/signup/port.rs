@@ -24,6 +24,16 @@ impl From<SignupError> for AppError {
     }
 }
 
+/// The error with its reason in the business's language (the page shows it as it is).
+fn localized(error: SignupError, lang: Lang) -> AppError {
+    match AppError::from(error.clone()) {
+        AppError::Invalid(_) => AppError::Invalid(error.in_lang(lang)),
+        AppError::Conflict(_) => AppError::Conflict(error.in_lang(lang)),
+        AppError::Unavailable(_) => AppError::Unavailable(error.in_lang(lang)),
+        other => other,
+    }
+}
+
 fn internal(error: crate::db::DbError) -> AppError {
     tracing::error!(%error, "status page could not be read");
     AppError::Internal("status".into())
@@ -55,8 +65,12 @@ impl SignupPort for SignupService {
         &self,
         campaign: Option<String>,
         link: Option<String>,
+        lang: Lang,
     ) -> Result<String, AppError> {
-        Ok(SignupService::start(self, campaign, link).await?.nonce)
+        SignupService::start(self, campaign, link)
+            .await
+            .map(|signup| signup.nonce)
+            .map_err(|error| localized(error, lang))
     }
 
     async fn launched(&self, nonce: &str) -> Result<(), AppError> {
@@ -77,7 +91,9 @@ impl SignupPort for SignupService {
         code: &str,
         contact: AdminContact,
     ) -> Result<String, AppError> {
-        Ok(SignupService::complete(self, nonce, code, &contact).await?)
+        SignupService::complete(self, nonce, code, &contact)
+            .await
+            .map_err(|error| localized(error, contact.lang))
     }
 
     async fn status(&self, status_key: &str, lang: Lang) -> Result<SignupStatusView, AppError> {
@@ -125,5 +141,37 @@ impl SignupService {
             business_name,
             lang,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_reaches_the_business_in_its_language() {
+        let english = AppError::from(SignupError::NoWaba).to_string();
+        let spanish = localized(SignupError::NoWaba, Lang::Es);
+        assert!(matches!(spanish, AppError::Invalid(_)), "{spanish:?}");
+        assert_ne!(spanish.to_string(), english);
+        assert_eq!(
+            spanish.to_string(),
+            app::i18n::t(Lang::Es, "error-no-waba"),
+            "the reason is the page's text"
+        );
+        let link = localized(
+            SignupError::Link(crate::signup_links::Refusal::Revoked),
+            Lang::PtBr,
+        );
+        assert!(matches!(link, AppError::Conflict(_)), "{link:?}");
+        assert_eq!(
+            link.to_string(),
+            app::i18n::t(Lang::PtBr, "link-refused-revoked")
+        );
+        // A rate limit keeps its own shape: the page words it from the seconds.
+        assert_eq!(
+            localized(SignupError::RateLimited(7), Lang::Hi),
+            AppError::RateLimited(7)
+        );
     }
 }

@@ -110,6 +110,39 @@ pub enum SignupError {
     Internal,
 }
 
+impl SignupError {
+    /// The business-facing text in `lang` (`app/locales/*/public.ftl`); the `Display` text is
+    /// the English one, for logs and the partner API.
+    pub fn in_lang(&self, lang: app::i18n::Lang) -> String {
+        use app::i18n::{t, t_args};
+        match self {
+            SignupError::UnknownSession => t(lang, "error-unknown-session"),
+            SignupError::AlreadyUsed => t(lang, "error-already-used"),
+            SignupError::MalformedEvent => t(lang, "error-malformed-event"),
+            SignupError::Expired => t(lang, "error-expired"),
+            SignupError::TooManyEvents => t(lang, "error-too-many-events"),
+            SignupError::RateLimited(seconds) => t_args(
+                lang,
+                "error-rate-limited",
+                &[("seconds", &seconds.to_string())],
+            ),
+            SignupError::CodeExpired => t(lang, "error-code-expired"),
+            // Meta's or our technical words, quoted inside the translated sentence.
+            SignupError::CodeRejected(reason) => {
+                t_args(lang, "error-code-rejected", &[("reason", reason)])
+            }
+            SignupError::MissingPermissions(scopes) => {
+                t_args(lang, "error-missing-permissions", &[("reason", scopes)])
+            }
+            SignupError::NoWaba => t(lang, "error-no-waba"),
+            SignupError::MetaUnavailable => t(lang, "error-meta-unavailable"),
+            SignupError::BadEmail => t(lang, "error-bad-email"),
+            SignupError::Link(refusal) => t(lang, refusal.key()),
+            SignupError::Internal => t(lang, "error-internal"),
+        }
+    }
+}
+
 /// The public settings the signup page launches Embedded Signup with.
 #[derive(Debug, Clone)]
 pub struct LaunchSettings {

@@ -63,6 +63,17 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The business-facing text's Fluent id (`app/locales/*/public.ftl`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Refusal::Unknown => "link-refused-invalid",
+            Refusal::Expired => "link-refused-expired",
+            Refusal::Revoked => "link-refused-revoked",
+            Refusal::Used => "link-refused-used",
+        }
+    }
+
+    /// In English, for the partner API and the logs.
     pub fn message(self) -> &'static str {
         match self {
             Refusal::Unknown => {

@@ -130,14 +130,14 @@ impl SignupLinksPort for SignupLinksService {
         Ok(self.view(&link, now))
     }
 
-    async fn launch(&self, token: &str) -> Result<LinkLaunch, AppError> {
+    async fn launch(&self, token: &str, lang: app::i18n::Lang) -> Result<LinkLaunch, AppError> {
         match self.resolve(token, now_millis()).await? {
             Ok(link) => Ok(LinkLaunch {
                 campaign: link.campaign,
                 prefill: link.prefill,
             }),
             Err(Refusal::Unknown) => Err(AppError::NotFound),
-            Err(refusal) => Err(AppError::Conflict(refusal.message().into())),
+            Err(refusal) => Err(AppError::Conflict(app::i18n::t(lang, refusal.key()))),
         }
     }
 }

@@ -135,3 +135,23 @@ unsubscribe-confirm = Stop these emails
 unsubscribe-heading = You will get no more emails about this setup
 unsubscribe-body = We stopped the emails to { $email } about this WhatsApp setup. Your status page still shows each step.
 unsubscribe-invalid = This unsubscribe link is not valid. Check that you opened all of it.
+
+## Why a signup could not go on (shown under the button, or on a signup link's page)
+
+error-unknown-session = This signup session is not known. Reload the page and start again.
+error-already-used = This signup was already completed. Reload the page to start a new one.
+error-malformed-event = The event from the signup window could not be read.
+error-expired = This signup session expired (sessions last 24 hours). Reload the page to start again.
+error-too-many-events = This signup session has recorded all the events it may. Reload the page to start again.
+error-rate-limited = Too many attempts from your network. Please try again in { $seconds } s.
+error-code-expired = Meta's authorization expired before we could use it (it lives about 30 seconds). Please connect again.
+error-code-rejected = Meta did not accept the authorization ({ $reason }). Please connect again.
+error-missing-permissions = You did not grant the permissions we need: { $reason }. Please connect again and keep them selected.
+error-no-waba = No WhatsApp Business Account was shared with us. Please connect again and select or create one.
+error-meta-unavailable = Meta is not reachable right now. Please try again in a minute.
+error-bad-email = This email address does not look right. Correct it or leave the field empty.
+error-internal = Something went wrong on our side; nothing was lost. Please try again.
+link-refused-expired = This signup link has expired. Ask your partner for a new one.
+link-refused-revoked = This signup link was withdrawn by your partner. Ask them for a new one.
+link-refused-used = This signup link was already used to connect an account. Ask your partner for a new one if you need to connect another.
+footer-public = Your WhatsApp Business Account stays yours: you can remove our access at any time in Meta Business Suite.

@@ -135,3 +135,23 @@ unsubscribe-confirm = Dejar de recibir estos correos
 unsubscribe-heading = Ya no recibirás correos sobre esta configuración
 unsubscribe-body = Dejamos de enviar correos a { $email } sobre esta configuración de WhatsApp. Tu página de estado sigue mostrando cada paso.
 unsubscribe-invalid = Este enlace para cancelar la suscripción no es válido. Revisa que lo hayas abierto completo.
+
+## Por qué no se pudo continuar con un registro (se muestra debajo del botón o en la página de un enlace de registro)
+
+error-unknown-session = No reconocemos esta sesión de registro. Vuelve a cargar la página y empieza de nuevo.
+error-already-used = Este registro ya se completó. Vuelve a cargar la página para empezar uno nuevo.
+error-malformed-event = No se pudo leer el evento de la ventana de registro.
+error-expired = Esta sesión de registro venció (las sesiones duran 24 horas). Vuelve a cargar la página para empezar de nuevo.
+error-too-many-events = Esta sesión de registro ya registró todos los eventos permitidos. Vuelve a cargar la página para empezar de nuevo.
+error-rate-limited = Demasiados intentos desde tu red. Vuelve a intentarlo en { $seconds } s.
+error-code-expired = La autorización de Meta venció antes de que pudiéramos usarla (dura unos 30 segundos). Vuelve a conectarte.
+error-code-rejected = Meta no aceptó la autorización ({ $reason }). Vuelve a conectarte.
+error-missing-permissions = No otorgaste los permisos que necesitamos: { $reason }. Vuelve a conectarte y deja esos permisos seleccionados.
+error-no-waba = No se compartió ninguna cuenta de WhatsApp Business con nosotros. Vuelve a conectarte y selecciona o crea una.
+error-meta-unavailable = No podemos comunicarnos con Meta en este momento. Vuelve a intentarlo en un minuto.
+error-bad-email = Esta dirección de correo no parece correcta. Corrígela o deja el campo vacío.
+error-internal = Algo salió mal de nuestro lado; no se perdió nada. Vuelve a intentarlo.
+link-refused-expired = Este enlace de registro venció. Pídele uno nuevo a tu socio.
+link-refused-revoked = Tu socio retiró este enlace de registro. Pídele uno nuevo.
+link-refused-used = Este enlace de registro ya se usó para conectar una cuenta. Si necesitas conectar otra, pídele uno nuevo a tu socio.
+footer-public = Tu cuenta de WhatsApp Business sigue siendo tuya: puedes quitarnos el acceso en cualquier momento desde Meta Business Suite.

@@ -135,3 +135,23 @@ unsubscribe-confirm = Berhenti menerima email ini
 unsubscribe-heading = Anda tidak akan menerima email lagi tentang penyiapan ini
 unsubscribe-body = Kami telah berhenti mengirim email ke { $email } tentang penyiapan WhatsApp ini. Halaman status Anda tetap menampilkan setiap langkah.
 unsubscribe-invalid = Tautan berhenti berlangganan ini tidak valid. Pastikan Anda membuka tautan secara lengkap.
+
+## Mengapa pendaftaran tidak dapat dilanjutkan (ditampilkan di bawah tombol, atau di halaman tautan pendaftaran)
+
+error-unknown-session = Sesi pendaftaran ini tidak dikenali. Muat ulang halaman dan mulai lagi.
+error-already-used = Pendaftaran ini sudah selesai. Muat ulang halaman untuk memulai pendaftaran baru.
+error-malformed-event = Peristiwa dari jendela pendaftaran tidak dapat dibaca.
+error-expired = Sesi pendaftaran ini sudah kedaluwarsa (sesi berlaku 24 jam). Muat ulang halaman untuk memulai lagi.
+error-too-many-events = Sesi pendaftaran ini sudah mencatat semua peristiwa yang diizinkan. Muat ulang halaman untuk memulai lagi.
+error-rate-limited = Terlalu banyak percobaan dari jaringan Anda. Silakan coba lagi dalam { $seconds } s.
+error-code-expired = Otorisasi dari Meta kedaluwarsa sebelum kami sempat menggunakannya (otorisasi ini hanya berlaku sekitar 30 detik). Silakan hubungkan lagi.
+error-code-rejected = Meta tidak menerima otorisasi ({ $reason }). Silakan hubungkan lagi.
+error-missing-permissions = Anda tidak memberikan izin yang kami perlukan: { $reason }. Silakan hubungkan lagi dan biarkan izin tersebut tetap dipilih.
+error-no-waba = Tidak ada Akun WhatsApp Business yang dibagikan kepada kami. Silakan hubungkan lagi dan pilih atau buat akun.
+error-meta-unavailable = Meta sedang tidak dapat dijangkau. Silakan coba lagi dalam satu menit.
+error-bad-email = Alamat email ini sepertinya tidak benar. Perbaiki atau kosongkan kolomnya.
+error-internal = Terjadi kesalahan di pihak kami; tidak ada yang hilang. Silakan coba lagi.
+link-refused-expired = Tautan pendaftaran ini sudah kedaluwarsa. Minta tautan baru kepada mitra Anda.
+link-refused-revoked = Tautan pendaftaran ini telah ditarik oleh mitra Anda. Minta tautan baru kepada mereka.
+link-refused-used = Tautan pendaftaran ini sudah digunakan untuk menghubungkan akun. Jika Anda perlu menghubungkan akun lain, minta tautan baru kepada mitra Anda.
+footer-public = Akun WhatsApp Business Anda tetap milik Anda: Anda dapat mencabut akses kami kapan saja di Meta Business Suite.

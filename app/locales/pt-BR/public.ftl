@@ -135,3 +135,23 @@ unsubscribe-confirm = Parar de receber estes e-mails
 unsubscribe-heading = Você não vai mais receber e-mails sobre esta configuração
 unsubscribe-body = Paramos de enviar e-mails para { $email } sobre esta configuração do WhatsApp. Sua página de status continua mostrando cada etapa.
 unsubscribe-invalid = Este link de cancelamento de inscrição não é válido. Verifique se você abriu o link completo.
+
+## Por que um cadastro não pôde continuar (mostrado abaixo do botão ou na página de um link de cadastro)
+
+error-unknown-session = Esta sessão de cadastro não é reconhecida. Recarregue a página e comece de novo.
+error-already-used = Este cadastro já foi concluído. Recarregue a página para começar um novo.
+error-malformed-event = Não foi possível ler o evento da janela de cadastro.
+error-expired = Esta sessão de cadastro expirou (as sessões duram 24 horas). Recarregue a página para começar de novo.
+error-too-many-events = Esta sessão de cadastro já registrou todos os eventos permitidos. Recarregue a página para começar de novo.
+error-rate-limited = Muitas tentativas da sua rede. Tente novamente em { $seconds } s.
+error-code-expired = A autorização da Meta expirou antes que pudéssemos usá-la (ela vale por cerca de 30 segundos). Conecte de novo.
+error-code-rejected = A Meta não aceitou a autorização ({ $reason }). Conecte de novo.
+error-missing-permissions = Você não concedeu as permissões de que precisamos: { $reason }. Conecte de novo e mantenha essas permissões selecionadas.
+error-no-waba = Nenhuma conta do WhatsApp Business foi compartilhada com a gente. Conecte de novo e selecione ou crie uma.
+error-meta-unavailable = Não é possível acessar a Meta no momento. Tente novamente em um minuto.
+error-bad-email = Este endereço de e-mail não parece correto. Corrija ou deixe o campo vazio.
+error-internal = Algo deu errado do nosso lado; nada foi perdido. Tente novamente.
+link-refused-expired = Este link de cadastro expirou. Peça um novo ao seu parceiro.
+link-refused-revoked = Este link de cadastro foi cancelado pelo seu parceiro. Peça um novo a ele.
+link-refused-used = Este link de cadastro já foi usado para conectar uma conta. Se precisar conectar outra, peça um novo ao seu parceiro.
+footer-public = Sua conta do WhatsApp Business continua sendo sua: você pode remover nosso acesso a qualquer momento no Meta Business Suite.

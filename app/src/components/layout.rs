@@ -41,6 +41,9 @@ pub fn Layout(children: Children) -> impl IntoView {
     let refresh = RwSignal::new(0u32);
     provide_context(IdentityRefresh(refresh));
     let me = Resource::new(move || refresh.get(), |_| whoami());
+    // The public pages' footer in the business's language (server-rendered only: those pages
+    // are never hydrated).
+    let public_footer = crate::i18n::t(crate::i18n::request_lang(), "footer-public");
     view! {
         <div class="shell">
             <header class="topbar">
@@ -126,7 +129,13 @@ pub fn Layout(children: Children) -> impl IntoView {
                 }>{children()}</ErrorBoundary>
             </main>
             <footer class="footer">
-                <span>"Self-hosted onboarding for Meta's Marketing Messages API for WhatsApp"</span>
+                {move || {
+                    if public() {
+                        public_footer.clone()
+                    } else {
+                        "Self-hosted onboarding for Meta's Marketing Messages API for WhatsApp".to_string()
+                    }
+                }}
             </footer>
         </div>
     }

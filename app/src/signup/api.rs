@@ -53,8 +53,9 @@ pub async fn signup_start(
     campaign: Option<String>,
     link: Option<String>,
 ) -> Result<String, AppError> {
+    let lang = crate::i18n::request_lang();
     public(PublicCall::Start, |port| async move {
-        port.start(campaign, link).await
+        port.start(campaign, link, lang).await
     })
     .await
 }

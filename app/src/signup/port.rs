@@ -111,10 +111,12 @@ pub trait SignupPort: Send + Sync + 'static {
     async fn config(&self) -> SignupConfig;
     /// A new signup session; returns its nonce.
     /// `link`: the token of the signup link the page was opened through.
+    /// `lang`: the language of a refusal's reason.
     async fn start(
         &self,
         campaign: Option<String>,
         link: Option<String>,
+        lang: crate::i18n::Lang,
     ) -> Result<String, crate::error::AppError>;
     async fn launched(&self, nonce: &str) -> Result<(), crate::error::AppError>;
     async fn event(&self, nonce: &str, payload: &str) -> Result<(), crate::error::AppError>;

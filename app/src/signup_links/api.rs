@@ -73,10 +73,11 @@ pub async fn revoke_signup_link(id: i64) -> Result<SignupLinkView, AppError> {
 /// not a link.
 #[server(prefix = "/api", endpoint = "signup_link")]
 pub async fn signup_link(token: String) -> Result<LinkLaunch, AppError> {
+    let lang = crate::i18n::request_lang();
     crate::signup::api::public(crate::signup::port::PublicCall::Read, |_| async move {
         let port: std::sync::Arc<dyn SignupLinksPort> =
             crate::staff::guard::context_port("signup-links-context")?;
-        port.launch(&token).await
+        port.launch(&token, lang).await
     })
     .await
 }

@@ -95,5 +95,10 @@ pub trait SignupLinksPort: Send + Sync + 'static {
     ) -> Result<SignupLinkView, crate::error::AppError>;
     /// For the public page: the link's launch data, or `Conflict` with the reason for the
     /// business (expired, withdrawn, used) and `NotFound` for an unknown token.
-    async fn launch(&self, token: &str) -> Result<LinkLaunch, crate::error::AppError>;
+    /// `lang`: the language of the refusal's reason, for the business's page.
+    async fn launch(
+        &self,
+        token: &str,
+        lang: crate::i18n::Lang,
+    ) -> Result<LinkLaunch, crate::error::AppError>;
 }
