@@ -128,3 +128,19 @@ test('staff of every role reach their account from the header', async ({ page })
   await page.goto('/account');
   await expect(page.getByTestId('sign-in-required')).toBeVisible();
 });
+
+test('an operator turns email alerts off and on again on My account', async ({ page }) => {
+  await signIn(page, 'operator@e2e.test', STAFF_PASSWORD, '/account');
+  const toggle = page.getByTestId('mail-alerts-toggle');
+  await expect(toggle).toBeChecked();
+  await toggle.uncheck();
+  await page.getByTestId('mail-alerts-save').click();
+  await expect(page.getByTestId('mail-alerts-result')).toHaveText('Alerts are off.');
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('mail-alerts-toggle')).not.toBeChecked();
+  await page.getByTestId('mail-alerts-toggle').check();
+  await page.getByTestId('mail-alerts-save').click();
+  await expect(page.getByTestId('mail-alerts-result')).toHaveText('Alerts are on.');
+  await page.screenshot({ path: 'test-results/account-mail-alerts.png', fullPage: true });
+});

@@ -56,6 +56,13 @@ pub struct MailContact {
     pub waba_name: Option<String>,
 }
 
+/// A staff member who gets alerts (an admin or operator, active, alerts on).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StaffRecipient {
+    pub id: i64,
+    pub email: String,
+}
+
 const MAIL_COLUMNS: &str = "SELECT id, kind, signup_id, recipient, lang, subject, text_body,
         html_body, state, attempts, error, created_at, sent_at FROM mail_outbox";
 
@@ -115,6 +122,11 @@ pub trait MailStore: Send + Sync + 'static {
     ) -> DbResult<Option<i64>>;
     /// Moves the cursor to `last_event_id` (only while `owner` holds the lease).
     async fn mail_cursor_advance(&self, owner: &str, last_event_id: i64) -> DbResult<()>;
+    /// Whether the staff member wants alert mail.
+    async fn staff_mail_alerts(&self, staff_id: i64) -> DbResult<bool>;
+    async fn set_staff_mail_alerts(&self, staff_id: i64, on: bool) -> DbResult<()>;
+    /// Who gets an alert now.
+    async fn staff_alert_recipients(&self) -> DbResult<Vec<StaffRecipient>>;
 }
 
 #[derive(sqlx::FromRow)]
@@ -291,5 +303,34 @@ impl MailStore for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn staff_mail_alerts(&self, staff_id: i64) -> DbResult<bool> {
+        Ok(
+            query_scalar::<bool>("SELECT mail_alerts FROM staff_users WHERE id = $1")
+                .bind(staff_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or(false),
+        )
+    }
+
+    async fn set_staff_mail_alerts(&self, staff_id: i64, on: bool) -> DbResult<()> {
+        query("UPDATE staff_users SET mail_alerts = $1 WHERE id = $2")
+            .bind(on)
+            .bind(staff_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn staff_alert_recipients(&self) -> DbResult<Vec<StaffRecipient>> {
+        Ok(query_as(
+            "SELECT id, email FROM staff_users
+              WHERE mail_alerts AND NOT disabled AND role IN ('admin', 'operator')
+              ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

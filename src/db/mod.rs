@@ -95,7 +95,7 @@ pub use inbox::InboxStore;
 pub use intents::IntentStore;
 pub use jobs::JobStore;
 pub use live::{LiveStore, SignupTopics};
-pub use mail::{MailContact, MailRow, MailStore, NewMail, SEND_MAIL_JOB};
+pub use mail::{MailContact, MailRow, MailStore, NewMail, StaffRecipient, SEND_MAIL_JOB};
 pub use metrics::MetricsStore;
 pub use mm_metrics::{MmMetricsStore, TemplateMetricsDay, TemplateMetricsFetch};
 pub use models::*;

@@ -167,6 +167,68 @@ pub fn compose(
     }
 }
 
+/// The alert to a staff member that a WABA needs attention (`waba.needs_attention`: a
+/// stopped pipeline step or a restriction), in English like the staff pages; at most one per
+/// WABA and person a day.
+pub fn staff_attention(
+    recipient: &crate::db::StaffRecipient,
+    data: &serde_json::Value,
+    public_url: &url::Url,
+    now: Millis,
+) -> Option<NewMail> {
+    let waba = data["waba_id"].as_str()?;
+    let what = match data["reason"].as_str()? {
+        "step_failed" => format!(
+            "The onboarding step {} stopped: {}{}. Resume it from the WABA page once the cause is fixed.",
+            data["step"].as_str().unwrap_or("?"),
+            data["detail"].as_str().unwrap_or("no detail"),
+            data["error_code"]
+                .as_i64()
+                .map(|code| format!(" (Graph error {code})"))
+                .unwrap_or_default()
+        ),
+        "restricted" => format!(
+            "Meta restricted the account (health: {}). The business was told to check Business Support Home.",
+            data["account_health"].as_str().unwrap_or("unknown")
+        ),
+        _ => return None,
+    };
+    let page = public_url
+        .join(&format!("wabas?q={waba}"))
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let account = public_url
+        .join("account")
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let subject = format!("WABA {waba} needs attention");
+    let footer =
+        "You get this because email alerts are on for your account. Turn them off on My account:";
+    let text = format!("{what}\n\n{page}\n\n--\n{footer} {account}\n");
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><body><p>{}</p><p><a href=\"{1}\">{1}</a></p>\
+         <p style=\"color:#718096;font-size:12px\">{2} <a href=\"{3}\">{3}</a></p></body></html>",
+        escape(&what),
+        escape(&page),
+        escape(footer),
+        escape(&account),
+    );
+    Some(NewMail {
+        kind: "staff_attention".into(),
+        signup_id: None,
+        recipient: recipient.email.clone(),
+        lang: "en".into(),
+        subject,
+        text_body: text,
+        html_body: html,
+        dedupe_key: format!(
+            "staff_attention:{}:{waba}:{}",
+            recipient.id,
+            now / DAY_MILLIS
+        ),
+    })
+}
+
 /// HTML-escapes text for element content and double-quoted attributes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -265,5 +327,32 @@ mod tests {
         assert!(today
             .text_body
             .contains(&t_args(Lang::PtBr, "mail-action-payment", &[])));
+    }
+
+    #[test]
+    fn a_stopped_step_alerts_staff_once_a_day_with_the_reason() {
+        let staff = crate::db::StaffRecipient {
+            id: 3,
+            email: "ops@partner.test".into(),
+        };
+        let data = serde_json::json!({"waba_id": "1234", "reason": "step_failed",
+            "step": "subscribe_webhooks", "detail": "<b>Permissions</b> error", "error_code": 200});
+        let url = url::Url::parse("https://portal.example/").unwrap();
+        let mail = staff_attention(&staff, &data, &url, 5).unwrap();
+        assert_eq!(mail.recipient, "ops@partner.test");
+        assert!(
+            mail.text_body.contains("subscribe_webhooks stopped"),
+            "{}",
+            mail.text_body
+        );
+        assert!(mail.text_body.contains("(Graph error 200)"));
+        assert!(mail
+            .text_body
+            .contains("https://portal.example/wabas?q=1234"));
+        assert!(mail.html_body.contains("&lt;b&gt;Permissions"), "escaped");
+        let later = staff_attention(&staff, &data, &url, 5 + 3600 * 1000).unwrap();
+        assert_eq!(mail.dedupe_key, later.dedupe_key);
+        let other = serde_json::json!({"waba_id": "1234", "reason": "something_new"});
+        assert!(staff_attention(&staff, &other, &url, 5).is_none());
     }
 }

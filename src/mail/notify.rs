@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::db::{now_millis, DbResult, EventRow, EventStore, MailContact, MailStore};
 
-use super::compose::{compose, MailContext, MailKind};
+use super::compose::{compose, staff_attention, MailContext, MailKind};
 
 /// The stores the notifier reads and writes.
 pub trait NotifyStores: MailStore + EventStore {}
@@ -72,9 +72,23 @@ impl Notifier {
                 let mail = compose(kind, &contact, &context, now);
                 self.store.mail_queue(&mail, now).await?;
             }
+            if event.event_type == "waba.needs_attention" {
+                self.alert_staff(event, now).await?;
+            }
         }
         self.store.mail_cursor_advance(&self.owner, last).await?;
         Ok(events.len())
+    }
+
+    /// Tells every staff member with alerts on that a WABA needs attention.
+    async fn alert_staff(&self, event: &EventRow, now: i64) -> DbResult<()> {
+        let data: Value = serde_json::from_str(&event.data).unwrap_or(Value::Null);
+        for recipient in self.store.staff_alert_recipients().await? {
+            if let Some(mail) = staff_attention(&recipient, &data, &self.public_url, now) {
+                self.store.mail_queue(&mail, now).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn mails_for(&self, event: &EventRow) -> DbResult<Vec<(MailKind, MailContact)>> {

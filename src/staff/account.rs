@@ -86,7 +86,20 @@ impl AccountPort for SessionAccount {
             password_changed_at: account.password_changed_at,
             created_at: account.user.created_at,
             last_login_at: account.user.last_login_at,
+            mail_alerts: self
+                .store
+                .staff_mail_alerts(me.id)
+                .await
+                .map_err(internal)?,
         })
+    }
+
+    async fn set_mail_alerts(&self, me: &StaffIdentity, on: bool) -> Result<bool, AppError> {
+        self.store
+            .set_staff_mail_alerts(me.id, on)
+            .await
+            .map_err(internal)?;
+        Ok(on)
     }
 
     async fn change_password(

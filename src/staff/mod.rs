@@ -31,8 +31,18 @@ use tower_sessions::Session;
 use crate::db::now_millis;
 
 /// The stores this module reads and writes.
-pub trait Stores: crate::db::StaffStore + crate::db::SessionStore + crate::db::AuditStore {}
-impl<T: crate::db::StaffStore + crate::db::SessionStore + crate::db::AuditStore> Stores for T {}
+pub trait Stores:
+    crate::db::StaffStore + crate::db::SessionStore + crate::db::AuditStore + crate::db::MailStore
+{
+}
+impl<
+        T: crate::db::StaffStore
+            + crate::db::SessionStore
+            + crate::db::AuditStore
+            + crate::db::MailStore,
+    > Stores for T
+{
+}
 
 /// Session keys. (`staff_id` is also read by SQL: `crate::db::accounts` finds an account's
 /// sessions by it.)

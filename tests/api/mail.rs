@@ -10,7 +10,8 @@ use mm_portal::db::{MailStore, NewMail, SignupStore};
 use serde_json::Value;
 
 use crate::signup_links::server_fn;
-use crate::support::{self, eventually_some, on_both_engines, SandboxPortal};
+use crate::support::{self, eventually_some, on_both_engines, SandboxPortal, StaffClient};
+use mm_portal::db::Role;
 
 fn smtp_url() -> String {
     std::env::var("TEST_SMTP_URL").unwrap_or_else(|_| {
@@ -263,7 +264,57 @@ async fn the_same_mail_is_queued_once(engine: &str) {
     portal.portal.shutdown().await;
 }
 
+// Long on purpose: three staff members, one stopped step, who hears of it.
+async fn staff_with_alerts_on_hear_of_a_stopped_step(engine: &str) {
+    let smtp = smtp_url();
+    let portal = support::sandbox_portal_on_with(engine, &["--smtp-url", &smtp]).await;
+    let base = portal.portal.url.to_string();
+    let (on, off, viewer) = (
+        unique_address("ops-on"),
+        unique_address("ops-off"),
+        unique_address("viewer"),
+    );
+    support::create_staff(&portal, &on, Role::Operator).await;
+    support::create_staff(&portal, &off, Role::Admin).await;
+    support::create_staff(&portal, &viewer, Role::Viewer).await;
+    // The admin turns alerts off on My account (the form sends no `alerts` when unticked).
+    let admin = StaffClient::sign_in(&base, &off).await;
+    let (status, body) = admin.post("api/set_mail_alerts", &[]).await;
+    assert_eq!((status, body.as_str()), (200, "false"));
+    let (status, body) = admin.post("api/account_info", &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()["mail_alerts"],
+        false
+    );
+
+    // Meta refuses the webhook subscription for good: the pipeline stops.
+    reqwest::Client::new()
+        .post(format!("{base}sandbox/api/faults"))
+        .json(&serde_json::json!({"operation": "subscribe", "kind": "permanent", "count": 1}))
+        .send()
+        .await
+        .unwrap();
+    let (status, answer) = signup_with_email(&portal, &unique_address("biz"), "en").await;
+    assert_eq!(status, 200, "{answer}");
+    let alert = eventually_some(|| async { received_by(&on).into_iter().next() }).await;
+    assert!(alert.contains("needs attention"), "{alert}");
+    assert!(alert.contains("stopped"), "{alert}");
+    assert!(alert.contains("Graph error"), "{alert}");
+    assert!(alert.contains("/wabas?q="), "{alert}");
+    // Nobody else: the admin turned them off, viewers get none.
+    let outbox = outbox(&portal).await;
+    for quiet in [&off, &viewer] {
+        assert!(
+            outbox.iter().all(|m| m["recipient"] != quiet.as_str()),
+            "{quiet} got mail: {outbox:?}"
+        );
+    }
+    portal.portal.shutdown().await;
+}
+
 on_both_engines!(
+    staff_with_alerts_on_hear_of_a_stopped_step,
     an_admin_gets_the_status_link_and_ready_in_their_language,
     a_refused_recipient_fails_for_good_and_says_why,
     the_same_mail_is_queued_once,

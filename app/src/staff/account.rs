@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 use crate::components::layout::IdentityRefresh;
 use crate::components::live::format_time;
 use crate::components::signin_required::Refused;
-use crate::staff::account_api::{account_info, ChangePassword};
+use crate::staff::account_api::{account_info, ChangePassword, SetMailAlerts};
 use crate::staff::port::{MyAccount, StaffRole};
 use crate::staff::two_factor::TwoFactorSection;
 
@@ -63,8 +63,10 @@ pub fn AccountPage() -> impl IntoView {
                 Err(e) => view! { <Refused error=e /> }.into_any(),
                 Ok(me) => {
                     let email = me.email.clone();
+                    let (alerts, role) = (me.mail_alerts, me.role);
                     view! {
                         <AccountFacts me />
+                        <MailAlertsForm alerts role />
                         <PasswordForm change email form />
                         <TwoFactorSection />
                     }.into_any()
@@ -122,6 +124,41 @@ fn PasswordForm(
                 <button class="button" type="submit" data-testid="change-password-submit"
                     disabled=move || change.pending().get()>
                     {move || if change.pending().get() { "Changing…" } else { "Change password" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// One's own alert mail: on or off (docs/MAIL.md). Viewers change nothing, so they get none.
+#[component]
+fn MailAlertsForm(alerts: bool, role: StaffRole) -> impl IntoView {
+    let save = ServerAction::<SetMailAlerts>::new();
+    let gets = role != StaffRole::Viewer;
+    view! {
+        <section class="card settings" data-testid="mail-alerts">
+            <h2>"Email alerts"</h2>
+            <p class="muted">
+                {if gets {
+                    "A mail when a WABA needs attention: an onboarding step stopped, or Meta restricted the account. At most one per WABA a day."
+                } else {
+                    "Alerts go to admins and operators; viewers get none."
+                }}
+            </p>
+            {move || save.value().get().map(|r| match r {
+                Ok(true) => view! { <p class="alert ok" role="status" data-testid="mail-alerts-result">"Alerts are on."</p> }.into_any(),
+                Ok(false) => view! { <p class="alert ok" role="status" data-testid="mail-alerts-result">"Alerts are off."</p> }.into_any(),
+                Err(e) => view! { <p class="alert error" role="alert" data-testid="mail-alerts-result">{e.to_string()}</p> }.into_any(),
+            })}
+            <ActionForm action=save attr:class="form">
+                <label class="check">
+                    <input type="checkbox" name="alerts" value="on" checked=alerts
+                        disabled=!gets data-testid="mail-alerts-toggle" />
+                    " Email me when a WABA needs attention"
+                </label>
+                <button class="button secondary" type="submit" data-testid="mail-alerts-save"
+                    disabled=move || !gets || save.pending().get()>
+                    "Save"
                 </button>
             </ActionForm>
         </section>

@@ -69,3 +69,9 @@ mod tests {
         assert_eq!(typed.new_password.into_inner(), "new-secret-passphrase");
     }
 }
+
+/// Turns one's own alert mail on (`alerts` present, the checkbox ticked) or off.
+#[server(prefix = "/api", endpoint = "set_mail_alerts")]
+pub async fn set_mail_alerts(alerts: Option<String>) -> Result<bool, AppError> {
+    as_signed_in(|me, port| async move { port.set_mail_alerts(&me, alerts.is_some()).await }).await
+}

@@ -109,6 +109,8 @@ pub struct MyAccount {
     pub password_changed_at: Option<i64>,
     pub created_at: i64,
     pub last_login_at: Option<i64>,
+    /// Alert mail (a WABA needs attention) wanted; only admins and operators get it.
+    pub mail_alerts: bool,
 }
 
 /// A password as typed into a form. Sent as the plain string it is, but its `Debug` prints
@@ -169,6 +171,12 @@ pub trait AccountPort: Send + Sync + 'static {
         me: &StaffIdentity,
         change: PasswordChange,
     ) -> Result<String, crate::error::AppError>;
+    /// Turns the alert mail on or off for oneself; the new setting.
+    async fn set_mail_alerts(
+        &self,
+        me: &StaffIdentity,
+        on: bool,
+    ) -> Result<bool, crate::error::AppError>;
 }
 
 /// The [`AccountPort`] of the current request (see there).
