@@ -834,6 +834,13 @@ fn calls(f: &Fixture) -> BTreeMap<&'static str, (String, Kind)> {
     );
     add(AccountInfo::PATH, form(&AccountInfo {}), Read);
     add(
+        SetMailAlerts::PATH,
+        form(&SetMailAlerts {
+            alerts: Some("on".into()),
+        }),
+        Repeat,
+    );
+    add(
         ChangePassword::PATH,
         String::new(),
         Skip("would end the bench's own sign-in; tests/api/account.rs"),
