@@ -1,4 +1,18 @@
 import { test as base, expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// The public pages' texts in `lang`, read from the Fluent file a translator edits
+// (app/locales/<lang>/public.ftl), so the tests follow the translations.
+export function ftl(lang: string): Record<string, string> {
+  const file = readFileSync(join(__dirname, '..', 'app', 'locales', lang, 'public.ftl'), 'utf8');
+  const texts: Record<string, string> = {};
+  for (const line of file.split('\n')) {
+    const match = /^([a-z][a-z0-9-]*) = (.*)$/.exec(line);
+    if (match) texts[match[1]] = match[2];
+  }
+  return texts;
+}
 
 // Every test talks to the portal that global-setup.ts started.
 export const test = base.extend<{ hydratedPage: (path: string) => Promise<Page> }>({

@@ -1,22 +1,10 @@
-import { test, expect } from '../fixtures';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { test, expect, ftl } from '../fixtures';
 import type { Page } from '@playwright/test';
 
 // The public pages in the business's language: chosen from Accept-Language, changed with the
 // switcher (and kept in a cookie), the Facebook SDK loaded in the matching locale, and the
 // status page's checklist in the same language. Expected texts are read from the Fluent
 // files a translator edits, so the test follows them.
-
-function texts(lang: string): Record<string, string> {
-  const file = readFileSync(join(__dirname, '..', '..', 'app', 'locales', lang, 'public.ftl'), 'utf8');
-  const map: Record<string, string> = {};
-  for (const line of file.split('\n')) {
-    const match = /^([a-z][a-z0-9-]*) = (.*)$/.exec(line);
-    if (match) map[match[1]] = match[2];
-  }
-  return map;
-}
 
 // The shared test portal's per-address budget of signup sessions and code exchanges is
 // spent by the signup tests; these ones only look at pages, so their session start is
@@ -30,7 +18,7 @@ async function fakeSessionStart(page: Page) {
 test.use({ locale: 'es-ES' });
 
 test('a Spanish browser gets the signup page in Spanish, and the switcher changes it for good', async ({ hydratedPage, page }) => {
-  const es = texts('es');
+  const es = ftl('es');
   await fakeSessionStart(page);
   await hydratedPage('/signup');
   await expect(page.locator('html')).toHaveAttribute('lang', 'es');
@@ -47,7 +35,7 @@ test('a Spanish browser gets the signup page in Spanish, and the switcher change
   // Meta's SDK (the simulator's, here) is asked for in the matching locale.
   await expect(page.locator('script[src*="sdk.js"]')).toHaveAttribute('src', /locale=es_LA/);
 
-  const hi = texts('hi');
+  const hi = ftl('hi');
   await page.getByTestId('lang-switch').locator('a[data-lang="hi"]').click();
   await expect(page).toHaveURL(/\?lang=hi$/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'hi');
@@ -65,7 +53,7 @@ test.describe('in Brazilian Portuguese', () => {
   // The status page in Portuguese, with a real signup, is checked at the end of the staff
   // test-send test in staff.spec (it has the signup already).
   test('the signup page and its script messages in Portuguese, at phone size', async ({ hydratedPage, page }) => {
-    const pt = texts('pt-BR');
+    const pt = ftl('pt-BR');
     await fakeSessionStart(page);
     await hydratedPage('/signup');
     await expect(page.locator('html')).toHaveAttribute('lang', 'pt-BR');
@@ -82,6 +70,6 @@ test('an unknown ?lang= is ignored and English stays the fallback', async ({ bro
   await fakeSessionStart(page);
   await page.goto('/signup?lang=xx');
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(page.locator('h1')).toHaveText(texts('en')['signup-heading']);
+  await expect(page.locator('h1')).toHaveText(ftl('en')['signup-heading']);
   await context.close();
 });

@@ -1,7 +1,5 @@
-import { test, expect } from '../fixtures';
+import { test, expect, ftl } from '../fixtures';
 import type { Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { STAFF_PASSWORD } from '../global-setup';
 
 // Signup links: an operator makes a link for one customer on /signup-links, the business opens
@@ -85,11 +83,7 @@ test('a revoked link gets a page that says so', async ({ page }) => {
   await page.goto('/signup/link/not-a-real-link');
   await expect(page.getByTestId('link-refused')).toContainText('not valid');
   // The business reads why in its own language (I18N.md): the reason comes from the server.
-  const es: Record<string, string> = {};
-  for (const line of readFileSync(join(__dirname, '..', '..', 'app', 'locales', 'es', 'public.ftl'), 'utf8').split('\n')) {
-    const match = /^([a-z][a-z0-9-]*) = (.*)$/.exec(line);
-    if (match) es[match[1]] = match[2];
-  }
+  const es = ftl('es');
   await page.goto(`${path}?lang=es`);
   await expect(page.getByTestId('link-refused')).toContainText(es['link-refused-revoked']);
   await expect(page.getByTestId('link-refused').locator('h1')).toHaveText(es['link-refused-heading']);

@@ -1,6 +1,4 @@
-import { test, expect } from '../fixtures';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { test, expect, ftl } from '../fixtures';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { STAFF_PASSWORD } from '../global-setup';
 
@@ -383,11 +381,7 @@ test('an operator sends a test marketing message and sees its statuses; MM error
   await page.screenshot({ path: 'test-results/overview-metrics.png', fullPage: true });
 
   // The same business's status page in Brazilian Portuguese, at phone size (I18N.md).
-  const pt: Record<string, string> = {};
-  for (const line of readFileSync(join(__dirname, '..', '..', 'app', 'locales', 'pt-BR', 'public.ftl'), 'utf8').split('\n')) {
-    const match = /^([a-z][a-z0-9-]*) = (.*)$/.exec(line);
-    if (match) pt[match[1]] = match[2];
-  }
+  const pt = ftl('pt-BR');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`/status/${key}?lang=pt-BR`);
   await expect(page.locator('html')).toHaveAttribute('lang', 'pt-BR');

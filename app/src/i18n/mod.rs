@@ -139,14 +139,8 @@ pub fn remember_choice() {
     #[cfg(feature = "ssr")]
     {
         use leptos::prelude::use_context;
-        let chosen = use_context::<http::request::Parts>().and_then(|parts| {
-            parts
-                .uri
-                .query()?
-                .split('&')
-                .filter_map(|pair| pair.strip_prefix("lang="))
-                .find_map(Lang::from_code)
-        });
+        let chosen =
+            use_context::<http::request::Parts>().and_then(|parts| server::query_lang(&parts));
         if let (Some(lang), Some(response)) =
             (chosen, use_context::<leptos_axum::ResponseOptions>())
         {

@@ -53,13 +53,18 @@ pub fn lookup_exact(lang: Lang, key: &str) -> Option<String> {
     LOCALES.lookup_no_default_fallback(&identifier(lang), key, Some(&args))
 }
 
-pub(super) fn from_request(parts: &http::request::Parts) -> Lang {
-    let query = parts.uri.query().unwrap_or_default();
-    let chosen = query
+/// The language the request's `?lang=` chose, if any (and known).
+pub(super) fn query_lang(parts: &http::request::Parts) -> Option<Lang> {
+    parts
+        .uri
+        .query()?
         .split('&')
         .filter_map(|pair| pair.strip_prefix("lang="))
-        .find_map(Lang::from_code);
-    chosen
+        .find_map(Lang::from_code)
+}
+
+pub(super) fn from_request(parts: &http::request::Parts) -> Lang {
+    query_lang(parts)
         .or_else(|| cookie(&parts.headers).and_then(|c| Lang::from_code(&c)))
         .or_else(|| {
             parts
